@@ -1,0 +1,94 @@
+#include "compiler/import/gguf/gguf_tokenizer.h"
+
+namespace ingot::gguf {
+namespace {
+
+using tokenizer::TokenizerSpec;
+using tokenizer::TokenType;
+
+// Reads an optional token id key, checking it names a token of the vocabulary.
+Status read_token_id(const GgufFile& file, std::string_view key, size_t vocab_size,
+                     std::optional<int32_t>& out) {
+  if (file.find(key) == nullptr) return Status::ok_status();
+  INGOT_ASSIGN_OR_RETURN(uint64_t id, file.get_uint(key));
+  if (id >= vocab_size) {
+    return make_error(StatusCode::kInvalidArgument,
+                      file.path() + ": metadata '" + std::string(key) + "' is " +
+                          std::to_string(id) + ", past the vocabulary of " +
+                          std::to_string(vocab_size) + " tokens");
+  }
+  out = static_cast<int32_t>(id);
+  return Status::ok_status();
+}
+
+// Reads an optional bool key into `out`, leaving it unchanged when absent.
+Status read_flag(const GgufFile& file, std::string_view key, bool& out) {
+  if (file.find(key) == nullptr) return Status::ok_status();
+  INGOT_ASSIGN_OR_RETURN(out, file.get_bool(key));
+  return Status::ok_status();
+}
+
+Status read_token_types(const GgufFile& file, TokenizerSpec& spec) {
+  constexpr std::string_view kKey = "tokenizer.ggml.token_type";
+  if (file.find(kKey) == nullptr) {
+    spec.token_types.assign(spec.tokens.size(), TokenType::kNormal);
+    return Status::ok_status();
+  }
+  INGOT_ASSIGN_OR_RETURN(const MetadataValue* types, file.get_array(kKey, ValueType::kInt32));
+  if (types->count != spec.tokens.size()) {
+    return make_error(StatusCode::kInvalidArgument,
+                      file.path() + ": metadata '" + std::string(kKey) + "' has " +
+                          std::to_string(types->count) + " entries for " +
+                          std::to_string(spec.tokens.size()) + " tokens");
+  }
+  spec.token_types.reserve(types->count);
+  for (uint64_t i = 0; i < types->count; ++i) {
+    int64_t raw = types->integer_element(i);
+    if (raw < 0 || raw > static_cast<int64_t>(TokenType::kByte)) {
+      return make_error(StatusCode::kInvalidArgument,
+                        file.path() + ": metadata '" + std::string(kKey) + "'[" +
+                            std::to_string(i) + "] is " + std::to_string(raw) +
+                            ", not a token type (0 to 6)");
+    }
+    spec.token_types.push_back(static_cast<TokenType>(raw));
+  }
+  return Status::ok_status();
+}
+
+}  // namespace
+
+Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
+  TokenizerSpec spec;
+  INGOT_ASSIGN_OR_RETURN(std::string_view model, file.get_string("tokenizer.ggml.model"));
+  spec.model = model;
+  spec.pre = "default";
+  if (file.find("tokenizer.ggml.pre") != nullptr) {
+    INGOT_ASSIGN_OR_RETURN(std::string_view pre, file.get_string("tokenizer.ggml.pre"));
+    spec.pre = pre;
+  }
+  INGOT_ASSIGN_OR_RETURN(const MetadataValue* tokens,
+                         file.get_array("tokenizer.ggml.tokens", ValueType::kString));
+  if (tokens->strings.empty() || tokens->strings.size() > static_cast<size_t>(INT32_MAX)) {
+    return make_error(StatusCode::kInvalidArgument,
+                      file.path() + ": metadata 'tokenizer.ggml.tokens' has " +
+                          std::to_string(tokens->strings.size()) + " tokens");
+  }
+  spec.tokens.assign(tokens->strings.begin(), tokens->strings.end());
+  INGOT_RETURN_IF_ERROR(read_token_types(file, spec));
+  if (file.find("tokenizer.ggml.merges") != nullptr) {
+    INGOT_ASSIGN_OR_RETURN(const MetadataValue* merges,
+                           file.get_array("tokenizer.ggml.merges", ValueType::kString));
+    spec.merges.assign(merges->strings.begin(), merges->strings.end());
+  }
+  size_t vocab = spec.tokens.size();
+  INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.bos_token_id", vocab, spec.bos_id));
+  INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.eos_token_id", vocab, spec.eos_id));
+  INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.eot_token_id", vocab, spec.eot_id));
+  INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.unknown_token_id", vocab, spec.unk_id));
+  INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.padding_token_id", vocab, spec.pad_id));
+  INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_bos_token", spec.add_bos));
+  INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_eos_token", spec.add_eos));
+  return spec;
+}
+
+}  // namespace ingot::gguf

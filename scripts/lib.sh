@@ -1,0 +1,15 @@
+# Shared shell helpers for the project's scripts. Source it; do not run it.
+set -euo pipefail
+
+INGOT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+INGOT_BUILD="${INGOT_BUILD:-$INGOT_ROOT/build}"
+INGOT_MODELS="${INGOT_MODELS:-$INGOT_ROOT/models}"
+INGOT_SMOLLM2_GGUF="$INGOT_MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+# Prints a step name, so a long run shows where it is.
+step() { printf '==> %s\n' "$*"; }
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}

@@ -1,0 +1,29 @@
+// Shared helpers for the command-line tools: one-line errors and exit codes.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "runtime/base/status.h"
+
+namespace ingot::cli {
+
+/// Exit code for bad input or a bad command line (the user's problem).
+inline constexpr int kExitBadInput = 2;
+
+/// Prints "tool: error: message" on one line to stderr and returns kExitBadInput.
+inline int report_error(const char* tool, const std::string& message) {
+  std::string line = message;
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::fprintf(stderr, "%s: error: %s\n", tool, line.c_str());
+  return kExitBadInput;
+}
+
+/// Prints a failed Status as one line and returns kExitBadInput.
+inline int report_error(const char* tool, const Status& status) {
+  return report_error(tool, status.message());
+}
+
+}  // namespace ingot::cli
