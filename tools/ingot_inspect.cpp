@@ -1,8 +1,7 @@
 // ingot-inspect: dumps a GGUF file's header, metadata and tensor table.
 #include <cstdio>
-#include <iostream>
-
 #include <cxxopts.hpp>
+#include <iostream>
 
 #include "compiler/import/gguf/gguf_dump.h"
 #include "tools/cli_support.h"
@@ -14,14 +13,11 @@ constexpr const char* kTool = "ingot-inspect";
 int main(int argc, char** argv) {
   cxxopts::Options options(kTool, "Dump a GGUF model: header, metadata and tensor table.");
   options.positional_help("MODEL");
-  options.add_options()
-      ("json", "Print JSON (every array element) instead of text")
-      ("no-metadata", "Leave out the metadata")
-      ("no-tensors", "Leave out the tensor table")
-      ("max-array", "Array elements shown per value in text mode",
-       cxxopts::value<uint64_t>()->default_value("8"))
-      ("h,help", "Show this help")
-      ("model", "GGUF file", cxxopts::value<std::string>());
+  options.add_options()("json", "Print JSON (every array element) instead of text")(
+      "no-metadata", "Leave out the metadata")("no-tensors", "Leave out the tensor table")(
+      "max-array", "Array elements shown per value in text mode",
+      cxxopts::value<uint64_t>()->default_value("8"))("h,help", "Show this help")(
+      "model", "GGUF file", cxxopts::value<std::string>());
   options.parse_positional({"model"});
 
   std::string model;

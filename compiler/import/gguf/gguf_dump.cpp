@@ -42,10 +42,13 @@ std::string quote(std::string_view text) {
 
 std::string scalar_text(const MetadataValue& value) {
   switch (value.type) {
-    case ValueType::kString: return quote(value.string_value);
-    case ValueType::kBool: return value.uint_value ? "true" : "false";
+    case ValueType::kString:
+      return quote(value.string_value);
+    case ValueType::kBool:
+      return value.uint_value ? "true" : "false";
     case ValueType::kFloat32:
-    case ValueType::kFloat64: return format_float(value.float_value, value.type);
+    case ValueType::kFloat64:
+      return format_float(value.float_value, value.type);
     default:
       return value.as_int() ? std::to_string(*value.as_int()) : std::to_string(value.uint_value);
   }
@@ -60,7 +63,8 @@ std::string array_text(const MetadataValue& value, uint64_t limit) {
       out += quote(value.strings[i]);
     } else if (value.element_type == ValueType::kArray) {
       out += array_text(value.arrays[i], limit);
-    } else if (value.element_type == ValueType::kFloat32 || value.element_type == ValueType::kFloat64) {
+    } else if (value.element_type == ValueType::kFloat32 ||
+               value.element_type == ValueType::kFloat64) {
       out += format_float(value.numeric_element(i), value.element_type);
     } else if (value.element_type == ValueType::kUint64) {
       out += std::to_string(static_cast<uint64_t>(value.integer_element(i)));
@@ -90,11 +94,15 @@ std::string shape_text(const TensorInfo& tensor) {
 
 ordered_json value_json(const MetadataValue& value) {
   switch (value.type) {
-    case ValueType::kString: return std::string(value.string_value);
-    case ValueType::kBool: return value.uint_value != 0;
+    case ValueType::kString:
+      return std::string(value.string_value);
+    case ValueType::kBool:
+      return value.uint_value != 0;
     case ValueType::kFloat32:
-    case ValueType::kFloat64: return value.float_value;
-    case ValueType::kArray: break;
+    case ValueType::kFloat64:
+      return value.float_value;
+    case ValueType::kArray:
+      break;
     default:
       if (value.as_int()) return *value.as_int();
       return value.uint_value;
@@ -102,13 +110,25 @@ ordered_json value_json(const MetadataValue& value) {
   ordered_json items = ordered_json::array();
   for (uint64_t i = 0; i < value.count; ++i) {
     switch (value.element_type) {
-      case ValueType::kString: items.push_back(std::string(value.strings[i])); break;
-      case ValueType::kArray: items.push_back(value_json(value.arrays[i])); break;
+      case ValueType::kString:
+        items.push_back(std::string(value.strings[i]));
+        break;
+      case ValueType::kArray:
+        items.push_back(value_json(value.arrays[i]));
+        break;
       case ValueType::kFloat32:
-      case ValueType::kFloat64: items.push_back(value.numeric_element(i)); break;
-      case ValueType::kBool: items.push_back(value.integer_element(i) != 0); break;
-      case ValueType::kUint64: items.push_back(static_cast<uint64_t>(value.integer_element(i))); break;
-      default: items.push_back(value.integer_element(i)); break;
+      case ValueType::kFloat64:
+        items.push_back(value.numeric_element(i));
+        break;
+      case ValueType::kBool:
+        items.push_back(value.integer_element(i) != 0);
+        break;
+      case ValueType::kUint64:
+        items.push_back(static_cast<uint64_t>(value.integer_element(i)));
+        break;
+      default:
+        items.push_back(value.integer_element(i));
+        break;
     }
   }
   return items;
@@ -131,8 +151,8 @@ std::string gguf_to_text(const GgufFile& file, const DumpOptions& options) {
     int index = 0;
     for (const MetadataEntry& entry : file.metadata()) {
       const MetadataValue& v = entry.value;
-      std::string text = v.type == ValueType::kArray ? array_text(v, options.max_array_elements)
-                                                      : scalar_text(v);
+      std::string text =
+          v.type == ValueType::kArray ? array_text(v, options.max_array_elements) : scalar_text(v);
       std::snprintf(line, sizeof(line), "  %5d  %-9s %6llu  ", ++index, type_text(v).c_str(),
                     static_cast<unsigned long long>(v.type == ValueType::kArray ? v.count : 1));
       out += line + std::string(entry.key) + " = " + text + "\n";
@@ -146,7 +166,8 @@ std::string gguf_to_text(const GgufFile& file, const DumpOptions& options) {
     for (const TensorInfo& t : file.tensors()) {
       std::snprintf(line, sizeof(line), "  %5d  %-7s  %-22s %12llu %12llu  ", ++index,
                     std::string(quant::type_traits(t.type).name).c_str(), shape_text(t).c_str(),
-                    static_cast<unsigned long long>(t.offset), static_cast<unsigned long long>(t.bytes));
+                    static_cast<unsigned long long>(t.offset),
+                    static_cast<unsigned long long>(t.bytes));
       out += line + std::string(t.name) + "\n";
       total += t.bytes;
     }

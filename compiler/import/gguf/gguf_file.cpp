@@ -17,26 +17,31 @@ constexpr int kMaxArrayDepth = 8;        // Nested arrays deeper than this are r
 constexpr uint64_t kDefaultAlignment = 32;
 
 // Smallest encoded size of one element, used to refuse absurd counts before allocating.
-constexpr uint64_t kMinKvBytes = 8 + 4 + 1;                // key length, type, 1-byte value
-constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;   // name length, n_dims, type, offset
-constexpr uint64_t kMinArrayBytes = 4 + 8;                 // element type, count
+constexpr uint64_t kMinKvBytes = 8 + 4 + 1;              // key length, type, 1-byte value
+constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;  // name length, n_dims, type, offset
+constexpr uint64_t kMinArrayBytes = 4 + 8;               // element type, count
 
 // Encoded size of a scalar value type, or 0 for strings and arrays.
 uint64_t scalar_size(ValueType type) {
   switch (type) {
     case ValueType::kUint8:
     case ValueType::kInt8:
-    case ValueType::kBool: return 1;
+    case ValueType::kBool:
+      return 1;
     case ValueType::kUint16:
-    case ValueType::kInt16: return 2;
+    case ValueType::kInt16:
+      return 2;
     case ValueType::kUint32:
     case ValueType::kInt32:
-    case ValueType::kFloat32: return 4;
+    case ValueType::kFloat32:
+      return 4;
     case ValueType::kUint64:
     case ValueType::kInt64:
-    case ValueType::kFloat64: return 8;
+    case ValueType::kFloat64:
+      return 8;
     case ValueType::kString:
-    case ValueType::kArray: return 0;
+    case ValueType::kArray:
+      return 0;
   }
   return 0;
 }
@@ -54,19 +59,32 @@ T load(const uint8_t* p) {
 
 std::string_view value_type_name(ValueType type) {
   switch (type) {
-    case ValueType::kUint8: return "UINT8";
-    case ValueType::kInt8: return "INT8";
-    case ValueType::kUint16: return "UINT16";
-    case ValueType::kInt16: return "INT16";
-    case ValueType::kUint32: return "UINT32";
-    case ValueType::kInt32: return "INT32";
-    case ValueType::kFloat32: return "FLOAT32";
-    case ValueType::kBool: return "BOOL";
-    case ValueType::kString: return "STRING";
-    case ValueType::kArray: return "ARRAY";
-    case ValueType::kUint64: return "UINT64";
-    case ValueType::kInt64: return "INT64";
-    case ValueType::kFloat64: return "FLOAT64";
+    case ValueType::kUint8:
+      return "UINT8";
+    case ValueType::kInt8:
+      return "INT8";
+    case ValueType::kUint16:
+      return "UINT16";
+    case ValueType::kInt16:
+      return "INT16";
+    case ValueType::kUint32:
+      return "UINT32";
+    case ValueType::kInt32:
+      return "INT32";
+    case ValueType::kFloat32:
+      return "FLOAT32";
+    case ValueType::kBool:
+      return "BOOL";
+    case ValueType::kString:
+      return "STRING";
+    case ValueType::kArray:
+      return "ARRAY";
+    case ValueType::kUint64:
+      return "UINT64";
+    case ValueType::kInt64:
+      return "INT64";
+    case ValueType::kFloat64:
+      return "FLOAT64";
   }
   return "UNKNOWN";
 }
@@ -87,6 +105,9 @@ class GgufParser {
   Status fail(std::string_view field, std::string_view problem) const {
     return file_.error_at(pos_, field, problem);
   }
+  Status fail_at(uint64_t offset, std::string_view field, std::string_view problem) const {
+    return file_.error_at(offset, field, problem);
+  }
   uint64_t remaining() const { return bytes_.size() - pos_; }
 
   template <typename T>
@@ -104,9 +125,9 @@ class GgufParser {
     uint64_t at = pos_;
     INGOT_ASSIGN_OR_RETURN(uint64_t length, read<uint64_t>(field));
     if (length > remaining()) {
-      pos_ = at;
-      return fail(field, "string length " + std::to_string(length) + " exceeds the " +
-                             std::to_string(remaining() - 8) + " bytes left in the file");
+      return fail_at(at, field,
+                     "string length " + std::to_string(length) + " exceeds the " +
+                         std::to_string(remaining() - 8) + " bytes left in the file");
     }
     std::string_view text(reinterpret_cast<const char*>(bytes_.data() + pos_), length);
     pos_ += length;
@@ -117,8 +138,7 @@ class GgufParser {
     uint64_t at = pos_;
     INGOT_ASSIGN_OR_RETURN(uint32_t raw, read<uint32_t>(field));
     if (!valid_value_type(raw)) {
-      pos_ = at;
-      return fail(field, "unknown value type " + std::to_string(raw));
+      return fail_at(at, field, "unknown value type " + std::to_string(raw));
     }
     return static_cast<ValueType>(raw);
   }
@@ -126,29 +146,25 @@ class GgufParser {
   Status parse_header() {
     INGOT_ASSIGN_OR_RETURN(uint32_t magic, read<uint32_t>("magic"));
     if (magic != kMagic) {
-      pos_ = 0;
-      return fail("magic", "not a GGUF file (bad magic)");
+      return fail_at(0, "magic", "not a GGUF file (bad magic)");
     }
     uint64_t at = pos_;
     INGOT_ASSIGN_OR_RETURN(file_.version_, read<uint32_t>("version"));
     if (file_.version_ != 2 && file_.version_ != 3) {
-      pos_ = at;
-      return fail("version", "unsupported GGUF version " + std::to_string(file_.version_) +
-                                 " (supported: 2, 3)");
+      return fail_at(
+          at, "version",
+          "unsupported GGUF version " + std::to_string(file_.version_) + " (supported: 2, 3)");
     }
     at = pos_;
     INGOT_ASSIGN_OR_RETURN(tensor_count_, read<uint64_t>("tensor_count"));
     INGOT_ASSIGN_OR_RETURN(kv_count_, read<uint64_t>("kv_count"));
     // Each record takes some bytes, so a count larger than the file allows is corrupt.
+    std::string left = " cannot fit in the " + std::to_string(remaining()) + " bytes left";
     if (tensor_count_ > remaining() / kMinTensorInfoBytes) {
-      pos_ = at;
-      return fail("tensor_count", std::to_string(tensor_count_) + " tensors cannot fit in the " +
-                                      std::to_string(remaining()) + " bytes left");
+      return fail_at(at, "tensor_count", std::to_string(tensor_count_) + " tensors" + left);
     }
     if (kv_count_ > remaining() / kMinKvBytes) {
-      pos_ = at + 8;
-      return fail("kv_count", std::to_string(kv_count_) + " entries cannot fit in the " +
-                                  std::to_string(remaining()) + " bytes left");
+      return fail_at(at + 8, "kv_count", std::to_string(kv_count_) + " entries" + left);
     }
     return Status::ok_status();
   }
@@ -160,30 +176,53 @@ class GgufParser {
         INGOT_ASSIGN_OR_RETURN(out.string_value, read_string(field));
         return Status::ok_status();
       }
-      case ValueType::kArray: return parse_array(field, depth, out);
-      default: break;
+      case ValueType::kArray:
+        return parse_array(field, depth, out);
+      default:
+        break;
     }
     uint64_t size = scalar_size(type);
     if (remaining() < size) return fail(field, "file is truncated inside a value");
     const uint8_t* p = bytes_.data() + pos_;
     switch (type) {
-      case ValueType::kUint8: out.uint_value = load<uint8_t>(p); break;
-      case ValueType::kUint16: out.uint_value = load<uint16_t>(p); break;
-      case ValueType::kUint32: out.uint_value = load<uint32_t>(p); break;
-      case ValueType::kUint64: out.uint_value = load<uint64_t>(p); break;
-      case ValueType::kInt8: out.int_value = load<int8_t>(p); break;
-      case ValueType::kInt16: out.int_value = load<int16_t>(p); break;
-      case ValueType::kInt32: out.int_value = load<int32_t>(p); break;
-      case ValueType::kInt64: out.int_value = load<int64_t>(p); break;
-      case ValueType::kFloat32: out.float_value = load<float>(p); break;
-      case ValueType::kFloat64: out.float_value = load<double>(p); break;
+      case ValueType::kUint8:
+        out.uint_value = load<uint8_t>(p);
+        break;
+      case ValueType::kUint16:
+        out.uint_value = load<uint16_t>(p);
+        break;
+      case ValueType::kUint32:
+        out.uint_value = load<uint32_t>(p);
+        break;
+      case ValueType::kUint64:
+        out.uint_value = load<uint64_t>(p);
+        break;
+      case ValueType::kInt8:
+        out.int_value = load<int8_t>(p);
+        break;
+      case ValueType::kInt16:
+        out.int_value = load<int16_t>(p);
+        break;
+      case ValueType::kInt32:
+        out.int_value = load<int32_t>(p);
+        break;
+      case ValueType::kInt64:
+        out.int_value = load<int64_t>(p);
+        break;
+      case ValueType::kFloat32:
+        out.float_value = load<float>(p);
+        break;
+      case ValueType::kFloat64:
+        out.float_value = load<double>(p);
+        break;
       case ValueType::kBool: {
         uint8_t raw = load<uint8_t>(p);
         if (raw > 1) return fail(field, "bool value " + std::to_string(raw) + " is not 0 or 1");
         out.uint_value = raw;
         break;
       }
-      default: return fail(field, "internal: unhandled value type");
+      default:
+        return fail(field, "internal: unhandled value type");
     }
     pos_ += size;
     return Status::ok_status();
@@ -195,21 +234,21 @@ class GgufParser {
     uint64_t at = pos_;
     INGOT_ASSIGN_OR_RETURN(out.count, read<uint64_t>(field + ".count"));
     uint64_t element_size = scalar_size(out.element_type);
-    uint64_t min_size = element_size != 0                             ? element_size
+    uint64_t min_size = element_size != 0                        ? element_size
                         : out.element_type == ValueType::kString ? uint64_t{8}
-                                                                      : kMinArrayBytes;
+                                                                 : kMinArrayBytes;
     if (out.count > remaining() / min_size) {
-      pos_ = at;
-      return fail(field + ".count", std::to_string(out.count) + " elements cannot fit in the " +
-                                        std::to_string(remaining()) + " bytes left");
+      return fail_at(at, field + ".count",
+                     std::to_string(out.count) + " elements cannot fit in the " +
+                         std::to_string(remaining()) + " bytes left");
     }
     if (element_size != 0) {
       out.packed = bytes_.subspan(pos_, out.count * element_size);
       if (out.element_type == ValueType::kBool) {
         for (uint64_t i = 0; i < out.count; ++i) {
           if (out.packed[i] > 1) {
-            pos_ += i;
-            return fail(field + "[" + std::to_string(i) + "]", "bool value is not 0 or 1");
+            return fail_at(pos_ + i, field + "[" + std::to_string(i) + "]",
+                           "bool value is not 0 or 1");
           }
         }
       }
@@ -219,7 +258,8 @@ class GgufParser {
     if (out.element_type == ValueType::kString) {
       out.strings.reserve(out.count);
       for (uint64_t i = 0; i < out.count; ++i) {
-        INGOT_ASSIGN_OR_RETURN(std::string_view s, read_string(field + "[" + std::to_string(i) + "]"));
+        INGOT_ASSIGN_OR_RETURN(std::string_view s,
+                               read_string(field + "[" + std::to_string(i) + "]"));
         out.strings.push_back(s);
       }
       return Status::ok_status();
@@ -242,8 +282,8 @@ class GgufParser {
       std::string field = "metadata[" + std::to_string(i) + "]";
       INGOT_ASSIGN_OR_RETURN(entry.key, read_string(field + ".key"));
       if (!seen.insert(entry.key).second) {
-        pos_ = entry.offset;
-        return fail(field + ".key", "duplicate key '" + std::string(entry.key) + "'");
+        return fail_at(entry.offset, field + ".key",
+                       "duplicate key '" + std::string(entry.key) + "'");
       }
       std::string value_field = "metadata '" + std::string(entry.key) + "'";
       INGOT_ASSIGN_OR_RETURN(ValueType type, read_value_type(value_field + ".type"));
@@ -256,15 +296,14 @@ class GgufParser {
   Status check_alignment_key() {
     for (const MetadataEntry& entry : file_.metadata_) {
       if (entry.key != "general.alignment") continue;
-      pos_ = entry.offset;
+      constexpr std::string_view kField = "metadata 'general.alignment'";
       if (entry.value.type != ValueType::kUint32) {
-        return fail("metadata 'general.alignment'", "must be UINT32, found " +
-                                                        std::string(value_type_name(entry.value.type)));
+        return fail_at(entry.offset, kField,
+                       "must be UINT32, found " + std::string(value_type_name(entry.value.type)));
       }
       uint64_t alignment = entry.value.uint_value;
       if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
-        return fail("metadata 'general.alignment'",
-                    std::to_string(alignment) + " is not a power of two");
+        return fail_at(entry.offset, kField, std::to_string(alignment) + " is not a power of two");
       }
       file_.alignment_ = alignment;
     }
@@ -280,13 +319,12 @@ class GgufParser {
       std::string field = "tensor_infos[" + std::to_string(i) + "]";
       INGOT_ASSIGN_OR_RETURN(info.name, read_string(field + ".name"));
       if (info.name.size() > kMaxTensorName) {
-        pos_ = info.info_offset;
-        return fail(field + ".name", "tensor name is longer than " + std::to_string(kMaxTensorName) +
-                                         " bytes");
+        return fail_at(info.info_offset, field + ".name",
+                       "tensor name is longer than " + std::to_string(kMaxTensorName) + " bytes");
       }
       if (!seen.insert(info.name).second) {
-        pos_ = info.info_offset;
-        return fail(field + ".name", "duplicate tensor name '" + std::string(info.name) + "'");
+        return fail_at(info.info_offset, field + ".name",
+                       "duplicate tensor name '" + std::string(info.name) + "'");
       }
       field = "tensor '" + std::string(info.name) + "'";
       INGOT_RETURN_IF_ERROR(parse_tensor_shape(field, info));
@@ -294,15 +332,14 @@ class GgufParser {
       INGOT_ASSIGN_OR_RETURN(uint32_t raw_type, read<uint32_t>(field + ".type"));
       std::optional<quant::TypeTraits> traits = quant::type_traits(raw_type);
       if (!traits) {
-        pos_ = type_at;
-        return fail(field + ".type", "unknown ggml type " + std::to_string(raw_type));
+        return fail_at(type_at, field + ".type", "unknown ggml type " + std::to_string(raw_type));
       }
       info.type = traits->type;
       if (info.dims[0] % traits->block_elems != 0) {
-        pos_ = type_at;
-        return fail(field + ".type", "row length " + std::to_string(info.dims[0]) +
-                                         " is not a multiple of the " + std::string(traits->name) +
-                                         " block size " + std::to_string(traits->block_elems));
+        return fail_at(type_at, field + ".type",
+                       "row length " + std::to_string(info.dims[0]) + " is not a multiple of the " +
+                           std::string(traits->name) + " block size " +
+                           std::to_string(traits->block_elems));
       }
       // elements fits in int64 and block_bytes <= block_elems * 8, so bytes cannot overflow.
       info.bytes = info.elements / traits->block_elems * traits->block_bytes;
@@ -316,8 +353,8 @@ class GgufParser {
     uint64_t at = pos_;
     INGOT_ASSIGN_OR_RETURN(uint32_t n_dims, read<uint32_t>(field + ".n_dims"));
     if (n_dims == 0 || n_dims > kMaxDims) {
-      pos_ = at;
-      return fail(field + ".n_dims", std::to_string(n_dims) + " dimensions (must be 1 to 4)");
+      return fail_at(at, field + ".n_dims",
+                     std::to_string(n_dims) + " dimensions (must be 1 to 4)");
     }
     info.dims.resize(n_dims);
     info.elements = 1;
@@ -330,9 +367,9 @@ class GgufParser {
       if (info.dims[d] > static_cast<uint64_t>(INT64_MAX) ||
           __builtin_mul_overflow(info.elements, info.dims[d], &product) ||
           product > static_cast<uint64_t>(INT64_MAX)) {
-        pos_ = at;
-        return fail(dim_field, "dimension " + std::to_string(info.dims[d]) +
-                                   " makes the element count overflow int64");
+        return fail_at(at, dim_field,
+                       "dimension " + std::to_string(info.dims[d]) +
+                           " makes the element count overflow int64");
       }
       info.elements = product;
     }
@@ -346,24 +383,24 @@ class GgufParser {
     file_.data_offset_ = padded;
     if (file_.tensors_.empty()) return Status::ok_status();
     if (padded > bytes_.size()) {
-      pos_ = end_of_infos;
-      return fail("data section", "starts at byte " + std::to_string(padded) +
-                                      ", past the end of the file");
+      return fail_at(end_of_infos, "data section",
+                     "starts at byte " + std::to_string(padded) + ", past the end of the file");
     }
     uint64_t data_size = bytes_.size() - padded;
     std::vector<const TensorInfo*> by_offset;
     by_offset.reserve(file_.tensors_.size());
     for (const TensorInfo& info : file_.tensors_) {
-      pos_ = info.info_offset;
       std::string field = "tensor '" + std::string(info.name) + "'.offset";
       if (info.offset % alignment != 0) {
-        return fail(field, std::to_string(info.offset) + " is not a multiple of the alignment " +
-                               std::to_string(alignment));
+        return fail_at(info.info_offset, field,
+                       std::to_string(info.offset) + " is not a multiple of the alignment " +
+                           std::to_string(alignment));
       }
       if (info.offset > data_size || info.bytes > data_size - info.offset) {
-        return fail(field, "data [" + std::to_string(info.offset) + ", +" +
-                               std::to_string(info.bytes) + ") runs past the data section's " +
-                               std::to_string(data_size) + " bytes");
+        return fail_at(info.info_offset, field,
+                       "data [" + std::to_string(info.offset) + ", +" + std::to_string(info.bytes) +
+                           ") runs past the data section's " + std::to_string(data_size) +
+                           " bytes");
       }
       by_offset.push_back(&info);
     }
@@ -373,9 +410,8 @@ class GgufParser {
       const TensorInfo& prev = *by_offset[i - 1];
       const TensorInfo& cur = *by_offset[i];
       if (cur.offset < prev.offset + prev.bytes) {
-        pos_ = cur.info_offset;
-        return fail("tensor '" + std::string(cur.name) + "'.offset",
-                    "data overlaps tensor '" + std::string(prev.name) + "'");
+        return fail_at(cur.info_offset, "tensor '" + std::string(cur.name) + "'.offset",
+                       "data overlaps tensor '" + std::string(prev.name) + "'");
       }
     }
     return Status::ok_status();
@@ -403,7 +439,8 @@ Result<GgufFile> GgufFile::parse(MappedFile mapped) {
 
 Status GgufFile::error_at(uint64_t offset, std::string_view field, std::string_view problem) const {
   return make_error(StatusCode::kDataLoss, path() + ": " + std::string(field) + " at byte " +
-                                               std::to_string(offset) + ": " + std::string(problem));
+                                               std::to_string(offset) + ": " +
+                                               std::string(problem));
 }
 
 const MetadataValue* GgufFile::find(std::string_view key) const {

@@ -38,16 +38,16 @@ std::string_view value_type_name(ValueType type);
 struct MetadataValue {
   ValueType type = ValueType::kUint8;
   // Scalars (exactly one is meaningful, chosen by `type`).
-  uint64_t uint_value = 0;       ///< kUint8..kUint64, and kBool as 0/1.
-  int64_t int_value = 0;         ///< kInt8..kInt64.
-  double float_value = 0;        ///< kFloat32, kFloat64.
-  std::string_view string_value; ///< kString.
+  uint64_t uint_value = 0;        ///< kUint8..kUint64, and kBool as 0/1.
+  int64_t int_value = 0;          ///< kInt8..kInt64.
+  double float_value = 0;         ///< kFloat32, kFloat64.
+  std::string_view string_value;  ///< kString.
   // Arrays.
   ValueType element_type = ValueType::kUint8;
-  uint64_t count = 0;                    ///< Number of elements.
-  std::span<const uint8_t> packed;       ///< Numeric and bool elements, little-endian.
-  std::vector<std::string_view> strings; ///< String elements.
-  std::vector<MetadataValue> arrays;     ///< Nested array elements.
+  uint64_t count = 0;                     ///< Number of elements.
+  std::span<const uint8_t> packed;        ///< Numeric and bool elements, little-endian.
+  std::vector<std::string_view> strings;  ///< String elements.
+  std::vector<MetadataValue> arrays;      ///< Nested array elements.
 
   bool is_integer() const;
   bool is_float() const;

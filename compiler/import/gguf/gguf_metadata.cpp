@@ -54,33 +54,49 @@ std::optional<double> MetadataValue::as_float() const {
 int64_t MetadataValue::integer_element(uint64_t i) const {
   switch (element_type) {
     case ValueType::kUint8:
-    case ValueType::kBool: return load_at<uint8_t>(packed, i);
-    case ValueType::kInt8: return load_at<int8_t>(packed, i);
-    case ValueType::kUint16: return load_at<uint16_t>(packed, i);
-    case ValueType::kInt16: return load_at<int16_t>(packed, i);
-    case ValueType::kUint32: return load_at<uint32_t>(packed, i);
-    case ValueType::kInt32: return load_at<int32_t>(packed, i);
-    case ValueType::kUint64: return static_cast<int64_t>(load_at<uint64_t>(packed, i));
-    case ValueType::kInt64: return load_at<int64_t>(packed, i);
-    case ValueType::kFloat32: return static_cast<int64_t>(load_at<float>(packed, i));
-    case ValueType::kFloat64: return static_cast<int64_t>(load_at<double>(packed, i));
-    default: return 0;
+    case ValueType::kBool:
+      return load_at<uint8_t>(packed, i);
+    case ValueType::kInt8:
+      return load_at<int8_t>(packed, i);
+    case ValueType::kUint16:
+      return load_at<uint16_t>(packed, i);
+    case ValueType::kInt16:
+      return load_at<int16_t>(packed, i);
+    case ValueType::kUint32:
+      return load_at<uint32_t>(packed, i);
+    case ValueType::kInt32:
+      return load_at<int32_t>(packed, i);
+    case ValueType::kUint64:
+      return static_cast<int64_t>(load_at<uint64_t>(packed, i));
+    case ValueType::kInt64:
+      return load_at<int64_t>(packed, i);
+    case ValueType::kFloat32:
+      return static_cast<int64_t>(load_at<float>(packed, i));
+    case ValueType::kFloat64:
+      return static_cast<int64_t>(load_at<double>(packed, i));
+    default:
+      return 0;
   }
 }
 
 double MetadataValue::numeric_element(uint64_t i) const {
   switch (element_type) {
-    case ValueType::kFloat32: return load_at<float>(packed, i);
-    case ValueType::kFloat64: return load_at<double>(packed, i);
-    case ValueType::kUint64: return static_cast<double>(load_at<uint64_t>(packed, i));
-    default: return static_cast<double>(integer_element(i));
+    case ValueType::kFloat32:
+      return load_at<float>(packed, i);
+    case ValueType::kFloat64:
+      return load_at<double>(packed, i);
+    case ValueType::kUint64:
+      return static_cast<double>(load_at<uint64_t>(packed, i));
+    default:
+      return static_cast<double>(integer_element(i));
   }
 }
 
 Result<const MetadataValue*> GgufFile::find_required(std::string_view key) const {
   const MetadataValue* value = find(key);
   if (value == nullptr) {
-    return make_error(StatusCode::kNotFound, path() + ": missing metadata key '" + std::string(key) + "'");
+    return make_error(StatusCode::kNotFound,
+                      path() + ": missing metadata key '" + std::string(key) + "'");
   }
   return value;
 }
@@ -88,7 +104,8 @@ Result<const MetadataValue*> GgufFile::find_required(std::string_view key) const
 Status GgufFile::metadata_type_error(std::string_view key, const MetadataValue& value,
                                      std::string_view expected) const {
   std::string found(value_type_name(value.type));
-  if (value.type == ValueType::kArray) found += " of " + std::string(value_type_name(value.element_type));
+  if (value.type == ValueType::kArray)
+    found += " of " + std::string(value_type_name(value.element_type));
   return make_error(StatusCode::kInvalidArgument, path() + ": metadata '" + std::string(key) +
                                                       "' is " + found + ", expected " +
                                                       std::string(expected));
@@ -102,7 +119,8 @@ Result<std::string_view> GgufFile::get_string(std::string_view key) const {
 
 Result<uint64_t> GgufFile::get_uint(std::string_view key) const {
   INGOT_ASSIGN_OR_RETURN(const MetadataValue* value, find_required(key));
-  std::optional<uint64_t> number = value->type == ValueType::kBool ? std::nullopt : value->as_uint();
+  std::optional<uint64_t> number =
+      value->type == ValueType::kBool ? std::nullopt : value->as_uint();
   if (!number) return metadata_type_error(key, *value, "a non-negative integer");
   return *number;
 }
@@ -120,10 +138,12 @@ Result<bool> GgufFile::get_bool(std::string_view key) const {
   return value->uint_value != 0;
 }
 
-Result<const MetadataValue*> GgufFile::get_array(std::string_view key, ValueType element_type) const {
+Result<const MetadataValue*> GgufFile::get_array(std::string_view key,
+                                                 ValueType element_type) const {
   INGOT_ASSIGN_OR_RETURN(const MetadataValue* value, find_required(key));
   if (value->type != ValueType::kArray || value->element_type != element_type) {
-    return metadata_type_error(key, *value, "ARRAY of " + std::string(value_type_name(element_type)));
+    return metadata_type_error(key, *value,
+                               "ARRAY of " + std::string(value_type_name(element_type)));
   }
   return value;
 }
