@@ -78,9 +78,9 @@ class [[nodiscard]] Result {
 }  // namespace ingot
 
 /// Returns the Status from the enclosing function if `expr` failed.
-#define INGOT_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::ingot::Status ingot_status_ = (expr);  \
+#define INGOT_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::ingot::Status ingot_status_ = (expr);        \
     if (!ingot_status_.ok()) return ingot_status_; \
   } while (0)
 

@@ -18,9 +18,9 @@ class GgufBuilder {
 
   template <typename T>
   GgufBuilder& put(T value) {
-    uint8_t raw[sizeof(T)];
-    std::memcpy(raw, &value, sizeof(T));
-    bytes_.insert(bytes_.end(), raw, raw + sizeof(T));
+    size_t at = bytes_.size();
+    bytes_.resize(at + sizeof(T));
+    std::memcpy(bytes_.data() + at, &value, sizeof(T));
     return *this;
   }
   GgufBuilder& u32(uint32_t v) { return put(v); }

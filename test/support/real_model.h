@@ -15,10 +15,10 @@ inline std::string real_model_path() {
 }  // namespace ingot::testing
 
 /// Skips the current test, saying why, when the real model has not been fetched.
-#define INGOT_SKIP_WITHOUT_REAL_MODEL()                                               \
-  do {                                                                                \
-    if (!std::filesystem::exists(::ingot::testing::real_model_path())) {              \
+#define INGOT_SKIP_WITHOUT_REAL_MODEL()                                                 \
+  do {                                                                                  \
+    if (!std::filesystem::exists(::ingot::testing::real_model_path())) {                \
       GTEST_SKIP() << "real model not found at " << ::ingot::testing::real_model_path() \
-                   << " (run scripts/fetch-model.sh)";                                \
-    }                                                                                 \
+                   << " (run scripts/fetch-model.sh)";                                  \
+    }                                                                                   \
   } while (0)

@@ -1,7 +1,7 @@
 // GgufFile on the real SmolLM2 GGUF against the `gguf` package's reading of it.
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "compiler/import/gguf/gguf_file.h"

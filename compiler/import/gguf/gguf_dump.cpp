@@ -42,13 +42,10 @@ std::string quote(std::string_view text) {
 
 std::string scalar_text(const MetadataValue& value) {
   switch (value.type) {
-    case ValueType::kString:
-      return quote(value.string_value);
-    case ValueType::kBool:
-      return value.uint_value ? "true" : "false";
+    case ValueType::kString: return quote(value.string_value);
+    case ValueType::kBool: return value.uint_value ? "true" : "false";
     case ValueType::kFloat32:
-    case ValueType::kFloat64:
-      return format_float(value.float_value, value.type);
+    case ValueType::kFloat64: return format_float(value.float_value, value.type);
     default:
       return value.as_int() ? std::to_string(*value.as_int()) : std::to_string(value.uint_value);
   }
@@ -80,7 +77,11 @@ std::string array_text(const MetadataValue& value, uint64_t limit) {
 
 std::string type_text(const MetadataValue& value) {
   if (value.type != ValueType::kArray) return std::string(value_type_name(value.type));
-  return "[" + std::string(value_type_name(value.element_type)) + "]";
+  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "[" + std::string(...).
+  std::string out = "[";
+  out += value_type_name(value.element_type);
+  out += ']';
+  return out;
 }
 
 std::string shape_text(const TensorInfo& tensor) {
@@ -94,15 +95,11 @@ std::string shape_text(const TensorInfo& tensor) {
 
 ordered_json value_json(const MetadataValue& value) {
   switch (value.type) {
-    case ValueType::kString:
-      return std::string(value.string_value);
-    case ValueType::kBool:
-      return value.uint_value != 0;
+    case ValueType::kString: return std::string(value.string_value);
+    case ValueType::kBool: return value.uint_value != 0;
     case ValueType::kFloat32:
-    case ValueType::kFloat64:
-      return value.float_value;
-    case ValueType::kArray:
-      break;
+    case ValueType::kFloat64: return value.float_value;
+    case ValueType::kArray: break;
     default:
       if (value.as_int()) return *value.as_int();
       return value.uint_value;
@@ -110,25 +107,15 @@ ordered_json value_json(const MetadataValue& value) {
   ordered_json items = ordered_json::array();
   for (uint64_t i = 0; i < value.count; ++i) {
     switch (value.element_type) {
-      case ValueType::kString:
-        items.push_back(std::string(value.strings[i]));
-        break;
-      case ValueType::kArray:
-        items.push_back(value_json(value.arrays[i]));
-        break;
+      case ValueType::kString: items.push_back(std::string(value.strings[i])); break;
+      case ValueType::kArray: items.push_back(value_json(value.arrays[i])); break;
       case ValueType::kFloat32:
-      case ValueType::kFloat64:
-        items.push_back(value.numeric_element(i));
-        break;
-      case ValueType::kBool:
-        items.push_back(value.integer_element(i) != 0);
-        break;
+      case ValueType::kFloat64: items.push_back(value.numeric_element(i)); break;
+      case ValueType::kBool: items.push_back(value.integer_element(i) != 0); break;
       case ValueType::kUint64:
         items.push_back(static_cast<uint64_t>(value.integer_element(i)));
         break;
-      default:
-        items.push_back(value.integer_element(i));
-        break;
+      default: items.push_back(value.integer_element(i)); break;
     }
   }
   return items;

@@ -26,22 +26,17 @@ uint64_t scalar_size(ValueType type) {
   switch (type) {
     case ValueType::kUint8:
     case ValueType::kInt8:
-    case ValueType::kBool:
-      return 1;
+    case ValueType::kBool: return 1;
     case ValueType::kUint16:
-    case ValueType::kInt16:
-      return 2;
+    case ValueType::kInt16: return 2;
     case ValueType::kUint32:
     case ValueType::kInt32:
-    case ValueType::kFloat32:
-      return 4;
+    case ValueType::kFloat32: return 4;
     case ValueType::kUint64:
     case ValueType::kInt64:
-    case ValueType::kFloat64:
-      return 8;
+    case ValueType::kFloat64: return 8;
     case ValueType::kString:
-    case ValueType::kArray:
-      return 0;
+    case ValueType::kArray: return 0;
   }
   return 0;
 }
@@ -59,32 +54,19 @@ T load(const uint8_t* p) {
 
 std::string_view value_type_name(ValueType type) {
   switch (type) {
-    case ValueType::kUint8:
-      return "UINT8";
-    case ValueType::kInt8:
-      return "INT8";
-    case ValueType::kUint16:
-      return "UINT16";
-    case ValueType::kInt16:
-      return "INT16";
-    case ValueType::kUint32:
-      return "UINT32";
-    case ValueType::kInt32:
-      return "INT32";
-    case ValueType::kFloat32:
-      return "FLOAT32";
-    case ValueType::kBool:
-      return "BOOL";
-    case ValueType::kString:
-      return "STRING";
-    case ValueType::kArray:
-      return "ARRAY";
-    case ValueType::kUint64:
-      return "UINT64";
-    case ValueType::kInt64:
-      return "INT64";
-    case ValueType::kFloat64:
-      return "FLOAT64";
+    case ValueType::kUint8: return "UINT8";
+    case ValueType::kInt8: return "INT8";
+    case ValueType::kUint16: return "UINT16";
+    case ValueType::kInt16: return "INT16";
+    case ValueType::kUint32: return "UINT32";
+    case ValueType::kInt32: return "INT32";
+    case ValueType::kFloat32: return "FLOAT32";
+    case ValueType::kBool: return "BOOL";
+    case ValueType::kString: return "STRING";
+    case ValueType::kArray: return "ARRAY";
+    case ValueType::kUint64: return "UINT64";
+    case ValueType::kInt64: return "INT64";
+    case ValueType::kFloat64: return "FLOAT64";
   }
   return "UNKNOWN";
 }
@@ -176,53 +158,30 @@ class GgufParser {
         INGOT_ASSIGN_OR_RETURN(out.string_value, read_string(field));
         return Status::ok_status();
       }
-      case ValueType::kArray:
-        return parse_array(field, depth, out);
-      default:
-        break;
+      case ValueType::kArray: return parse_array(field, depth, out);
+      default: break;
     }
     uint64_t size = scalar_size(type);
     if (remaining() < size) return fail(field, "file is truncated inside a value");
     const uint8_t* p = bytes_.data() + pos_;
     switch (type) {
-      case ValueType::kUint8:
-        out.uint_value = load<uint8_t>(p);
-        break;
-      case ValueType::kUint16:
-        out.uint_value = load<uint16_t>(p);
-        break;
-      case ValueType::kUint32:
-        out.uint_value = load<uint32_t>(p);
-        break;
-      case ValueType::kUint64:
-        out.uint_value = load<uint64_t>(p);
-        break;
-      case ValueType::kInt8:
-        out.int_value = load<int8_t>(p);
-        break;
-      case ValueType::kInt16:
-        out.int_value = load<int16_t>(p);
-        break;
-      case ValueType::kInt32:
-        out.int_value = load<int32_t>(p);
-        break;
-      case ValueType::kInt64:
-        out.int_value = load<int64_t>(p);
-        break;
-      case ValueType::kFloat32:
-        out.float_value = load<float>(p);
-        break;
-      case ValueType::kFloat64:
-        out.float_value = load<double>(p);
-        break;
+      case ValueType::kUint8: out.uint_value = load<uint8_t>(p); break;
+      case ValueType::kUint16: out.uint_value = load<uint16_t>(p); break;
+      case ValueType::kUint32: out.uint_value = load<uint32_t>(p); break;
+      case ValueType::kUint64: out.uint_value = load<uint64_t>(p); break;
+      case ValueType::kInt8: out.int_value = load<int8_t>(p); break;
+      case ValueType::kInt16: out.int_value = load<int16_t>(p); break;
+      case ValueType::kInt32: out.int_value = load<int32_t>(p); break;
+      case ValueType::kInt64: out.int_value = load<int64_t>(p); break;
+      case ValueType::kFloat32: out.float_value = load<float>(p); break;
+      case ValueType::kFloat64: out.float_value = load<double>(p); break;
       case ValueType::kBool: {
         uint8_t raw = load<uint8_t>(p);
         if (raw > 1) return fail(field, "bool value " + std::to_string(raw) + " is not 0 or 1");
         out.uint_value = raw;
         break;
       }
-      default:
-        return fail(field, "internal: unhandled value type");
+      default: return fail(field, "internal: unhandled value type");
     }
     pos_ += size;
     return Status::ok_status();

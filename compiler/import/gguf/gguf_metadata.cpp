@@ -54,41 +54,26 @@ std::optional<double> MetadataValue::as_float() const {
 int64_t MetadataValue::integer_element(uint64_t i) const {
   switch (element_type) {
     case ValueType::kUint8:
-    case ValueType::kBool:
-      return load_at<uint8_t>(packed, i);
-    case ValueType::kInt8:
-      return load_at<int8_t>(packed, i);
-    case ValueType::kUint16:
-      return load_at<uint16_t>(packed, i);
-    case ValueType::kInt16:
-      return load_at<int16_t>(packed, i);
-    case ValueType::kUint32:
-      return load_at<uint32_t>(packed, i);
-    case ValueType::kInt32:
-      return load_at<int32_t>(packed, i);
-    case ValueType::kUint64:
-      return static_cast<int64_t>(load_at<uint64_t>(packed, i));
-    case ValueType::kInt64:
-      return load_at<int64_t>(packed, i);
-    case ValueType::kFloat32:
-      return static_cast<int64_t>(load_at<float>(packed, i));
-    case ValueType::kFloat64:
-      return static_cast<int64_t>(load_at<double>(packed, i));
-    default:
-      return 0;
+    case ValueType::kBool: return load_at<uint8_t>(packed, i);
+    case ValueType::kInt8: return load_at<int8_t>(packed, i);
+    case ValueType::kUint16: return load_at<uint16_t>(packed, i);
+    case ValueType::kInt16: return load_at<int16_t>(packed, i);
+    case ValueType::kUint32: return load_at<uint32_t>(packed, i);
+    case ValueType::kInt32: return load_at<int32_t>(packed, i);
+    case ValueType::kUint64: return static_cast<int64_t>(load_at<uint64_t>(packed, i));
+    case ValueType::kInt64: return load_at<int64_t>(packed, i);
+    case ValueType::kFloat32: return static_cast<int64_t>(load_at<float>(packed, i));
+    case ValueType::kFloat64: return static_cast<int64_t>(load_at<double>(packed, i));
+    default: return 0;
   }
 }
 
 double MetadataValue::numeric_element(uint64_t i) const {
   switch (element_type) {
-    case ValueType::kFloat32:
-      return load_at<float>(packed, i);
-    case ValueType::kFloat64:
-      return load_at<double>(packed, i);
-    case ValueType::kUint64:
-      return static_cast<double>(load_at<uint64_t>(packed, i));
-    default:
-      return static_cast<double>(integer_element(i));
+    case ValueType::kFloat32: return load_at<float>(packed, i);
+    case ValueType::kFloat64: return load_at<double>(packed, i);
+    case ValueType::kUint64: return static_cast<double>(load_at<uint64_t>(packed, i));
+    default: return static_cast<double>(integer_element(i));
   }
 }
 

@@ -1,0 +1,26 @@
+// libFuzzer harness: GgufFile::parse and everything that reads a parsed file.
+#include <cstddef>
+#include <cstdint>
+
+#include "compiler/import/gguf/gguf_dump.h"
+#include "compiler/import/gguf/gguf_file.h"
+#include "compiler/import/gguf/gguf_tokenizer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace ingot;
+  Result<gguf::GgufFile> file =
+      gguf::GgufFile::parse(MappedFile::borrow({data, size}, "fuzz.gguf"));
+  if (!file.ok()) return 0;
+  // A file that parses must be safe to read everywhere it claims to have data.
+  volatile uint8_t sink = 0;
+  for (const gguf::TensorInfo& tensor : file->tensors()) {
+    std::span<const uint8_t> bytes = file->tensor_bytes(tensor);
+    if (!bytes.empty()) sink = sink ^ bytes.front() ^ bytes.back();
+  }
+  gguf::DumpOptions options;
+  (void)gguf::gguf_to_text(*file, options);
+  (void)gguf::gguf_to_json(*file, options)
+      .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  (void)gguf::tokenizer_spec_from_gguf(*file);
+  return 0;
+}
