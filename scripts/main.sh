@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job: install what is needed, fetch the real SmolLM2 model, build, and
+# run ingot on it. Until the runtime generates text, the job ends with
+# ingot-inspect on the real GGUF and ingot-tokenize on a sample prompt.
+source "$(dirname "$0")/lib.sh"
+
+"$INGOT_ROOT/scripts/install-deps.sh"
+"$INGOT_ROOT/scripts/fetch-model.sh"
+"$INGOT_ROOT/scripts/build.sh"
+
+step "ingot-inspect $INGOT_SMOLLM2_GGUF"
+"$INGOT_BUILD/bin/ingot-inspect" "$INGOT_SMOLLM2_GGUF"
+if [ -x "$INGOT_BUILD/bin/ingot-tokenize" ]; then
+  step "ingot-tokenize $INGOT_SMOLLM2_GGUF"
+  printf 'Hello, world! The year 2026 has 365 days.\n' | "$INGOT_BUILD/bin/ingot-tokenize" "$INGOT_SMOLLM2_GGUF"
+fi
