@@ -1,0 +1,100 @@
+// quantize_row: validates sizes, then encodes block by block.
+#include <cstring>
+#include <string>
+
+#include "kernels/quant/float_convert.h"
+#include "kernels/quant/quantize.h"
+
+namespace ingot::quant {
+namespace {
+
+// Encodes every block of `src` with `quantize`; each block is built in place
+// and copied out, so `dst` needs no particular alignment.
+template <typename Block>
+void quantize_blocks(std::span<const float> src, std::span<uint8_t> dst,
+                     Block (*quantize)(std::span<const float, Block::kElems>)) {
+  const size_t blocks = src.size() / Block::kElems;
+  for (size_t i = 0; i < blocks; ++i) {
+    const Block block = quantize(src.subspan(i * Block::kElems).template first<Block::kElems>());
+    std::memcpy(dst.data() + i * sizeof(Block), &block, sizeof(Block));
+  }
+}
+
+// Narrows each float to 2 bytes with `narrow`.
+template <uint16_t (*narrow)(float)>
+void narrow_elements(std::span<const float> src, std::span<uint8_t> dst) {
+  for (size_t i = 0; i < src.size(); ++i) {
+    const uint16_t bits = narrow(src[i]);
+    std::memcpy(dst.data() + 2 * i, &bits, sizeof(bits));
+  }
+}
+
+uint16_t narrow_fp16(float value) { return fp32_to_fp16(value); }
+uint16_t narrow_bf16(float value) { return fp32_to_bf16(value); }
+
+}  // namespace
+
+bool can_quantize(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16:
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::Q8_0:
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K:
+    case GgmlType::Q8_K:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status quantize_row(GgmlType type, std::span<const float> src, std::span<uint8_t> dst) {
+  const uint32_t raw = static_cast<uint32_t>(type);
+  const std::optional<TypeTraits> traits = type_traits(raw);
+  if (!traits || !can_quantize(type)) {
+    const std::string name = traits ? std::string(traits->name) : "id " + std::to_string(raw);
+    return make_error(StatusCode::kUnimplemented, "quantize_row: type " + name + " is not supported");
+  }
+  const std::string where = "quantize_row(" + std::string(traits->name) + "): ";
+  if (src.size() % traits->block_elems != 0) {
+    return make_error(StatusCode::kInvalidArgument,
+                      where + std::to_string(src.size()) + " source values are not a whole number of " +
+                          std::to_string(traits->block_elems) + "-value blocks");
+  }
+  const uint64_t expected = src.size() / traits->block_elems * traits->block_bytes;
+  if (dst.size() != expected) {
+    return make_error(StatusCode::kInvalidArgument, where + "destination holds " + std::to_string(dst.size()) +
+                                                        " bytes, the encoding needs " + std::to_string(expected));
+  }
+  switch (type) {
+    case GgmlType::F32:
+      if (!src.empty()) std::memcpy(dst.data(), src.data(), dst.size());
+      break;
+    case GgmlType::F16: narrow_elements<narrow_fp16>(src, dst); break;
+    case GgmlType::BF16: narrow_elements<narrow_bf16>(src, dst); break;
+    case GgmlType::Q4_0: quantize_blocks<BlockQ4_0>(src, dst, &quantize_q4_0); break;
+    case GgmlType::Q4_1: quantize_blocks<BlockQ4_1>(src, dst, &quantize_q4_1); break;
+    case GgmlType::Q5_0: quantize_blocks<BlockQ5_0>(src, dst, &quantize_q5_0); break;
+    case GgmlType::Q5_1: quantize_blocks<BlockQ5_1>(src, dst, &quantize_q5_1); break;
+    case GgmlType::Q8_0: quantize_blocks<BlockQ8_0>(src, dst, &quantize_q8_0); break;
+    case GgmlType::Q2_K: quantize_blocks<BlockQ2_K>(src, dst, &quantize_q2_K); break;
+    case GgmlType::Q3_K: quantize_blocks<BlockQ3_K>(src, dst, &quantize_q3_K); break;
+    case GgmlType::Q4_K: quantize_blocks<BlockQ4_K>(src, dst, &quantize_q4_K); break;
+    case GgmlType::Q5_K: quantize_blocks<BlockQ5_K>(src, dst, &quantize_q5_K); break;
+    case GgmlType::Q6_K: quantize_blocks<BlockQ6_K>(src, dst, &quantize_q6_K); break;
+    case GgmlType::Q8_K: quantize_blocks<BlockQ8_K>(src, dst, &quantize_q8_K); break;
+    default:
+      return make_error(StatusCode::kInternal, where + "can_quantize and the dispatch disagree");
+  }
+  return Status::ok_status();
+}
+
+}  // namespace ingot::quant
