@@ -1,5 +1,7 @@
 #include "compiler/import/gguf/gguf_tokenizer.h"
 
+#include "runtime/tokenizer/pre_tokenizer.h"
+
 namespace ingot::gguf {
 namespace {
 
@@ -86,6 +88,16 @@ Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
   INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.eot_token_id", vocab, spec.eot_id));
   INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.unknown_token_id", vocab, spec.unk_id));
   INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.padding_token_id", vocab, spec.pad_id));
+  // Where the file is silent, llama.cpp's per-pre-tokenizer defaults apply: gpt2
+  // vocabularies default BOS/EOS to id 11, and some pre-tokenizers add BOS.
+  constexpr int32_t kGpt2DefaultSpecialId = 11;
+  if (spec.model == "gpt2" && vocab > kGpt2DefaultSpecialId) {
+    if (!spec.bos_id) spec.bos_id = kGpt2DefaultSpecialId;
+    if (!spec.eos_id) spec.eos_id = kGpt2DefaultSpecialId;
+  }
+  if (const tokenizer::PreTokenizerRules* rules = tokenizer::find_pre_tokenizer_rules(spec.pre)) {
+    spec.add_bos = rules->add_bos_default;
+  }
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_bos_token", spec.add_bos));
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_eos_token", spec.add_eos));
   return spec;

@@ -1,0 +1,88 @@
+// tokenizer_spec_from_gguf: keys, llama.cpp's defaults, and bad metadata.
+#include "compiler/import/gguf/gguf_tokenizer.h"
+
+#include <functional>
+
+#include <gtest/gtest.h>
+
+#include "test/support/gguf_builder.h"
+
+namespace ingot::gguf {
+namespace {
+
+using testing::GgufBuilder;
+
+// A GGUF with `n` tokens "t0".."t{n-1}" and the given extra key/values.
+std::vector<uint8_t> vocab_file(int n, const std::string& pre, uint64_t extra_kvs,
+                                const std::function<void(GgufBuilder&)>& extra) {
+  GgufBuilder b;
+  b.header(3, 0, 3 + extra_kvs).kv_str("tokenizer.ggml.model", "gpt2");
+  b.kv_str("tokenizer.ggml.pre", pre);
+  b.key("tokenizer.ggml.tokens", 9).u32(8).u64(n);
+  for (int i = 0; i < n; ++i) b.str("t" + std::to_string(i));
+  extra(b);
+  return b.bytes();
+}
+
+Result<tokenizer::TokenizerSpec> spec_of(const std::vector<uint8_t>& bytes) {
+  Result<GgufFile> file = GgufFile::parse(MappedFile::borrow(bytes, "tok.gguf"));
+  if (!file.ok()) return file.status();
+  return tokenizer_spec_from_gguf(*file);
+}
+
+TEST(GgufTokenizer, ReadsKeysAndFlags) {
+  auto spec = spec_of(vocab_file(20, "smollm", 3, [](GgufBuilder& b) {
+    b.kv_u32("tokenizer.ggml.bos_token_id", 1).kv_u32("tokenizer.ggml.eos_token_id", 2);
+    b.key("tokenizer.ggml.add_bos_token", 7).put<uint8_t>(1);
+  }));
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->model, "gpt2");
+  EXPECT_EQ(spec->pre, "smollm");
+  EXPECT_EQ(spec->tokens.size(), 20u);
+  EXPECT_EQ(spec->tokens[7], "t7");
+  EXPECT_EQ(spec->token_types.size(), 20u);
+  EXPECT_EQ(spec->bos_id, 1);
+  EXPECT_EQ(spec->eos_id, 2);
+  EXPECT_TRUE(spec->add_bos);
+}
+
+TEST(GgufTokenizer, AppliesLlamaCppDefaultsWhenKeysAreAbsent) {
+  auto llama3 = spec_of(vocab_file(20, "llama3", 0, [](GgufBuilder&) {}));
+  ASSERT_TRUE(llama3.ok()) << llama3.status().message();
+  EXPECT_TRUE(llama3->add_bos);   // llama.cpp adds BOS for llama3 unless told otherwise
+  EXPECT_EQ(llama3->bos_id, 11);  // gpt2 vocabularies default BOS/EOS to 11
+  EXPECT_EQ(llama3->eos_id, 11);
+  auto smollm = spec_of(vocab_file(5, "smollm", 0, [](GgufBuilder&) {}));
+  ASSERT_TRUE(smollm.ok());
+  EXPECT_FALSE(smollm->add_bos);
+  EXPECT_FALSE(smollm->bos_id.has_value());  // id 11 is past a 5-token vocabulary
+}
+
+TEST(GgufTokenizer, RejectsBadMetadata) {
+  auto out_of_range = spec_of(vocab_file(4, "smollm", 1, [](GgufBuilder& b) {
+    b.kv_u32("tokenizer.ggml.eos_token_id", 4);
+  }));
+  ASSERT_FALSE(out_of_range.ok());
+  EXPECT_EQ(out_of_range.status().message(),
+            "tok.gguf: metadata 'tokenizer.ggml.eos_token_id' is 4, past the vocabulary of 4 "
+            "tokens");
+  auto short_types = spec_of(vocab_file(4, "smollm", 1, [](GgufBuilder& b) {
+    b.key("tokenizer.ggml.token_type", 9).u32(5).u64(3);
+    for (int i = 0; i < 3; ++i) b.put<int32_t>(1);
+  }));
+  ASSERT_FALSE(short_types.ok());
+  EXPECT_NE(short_types.status().message().find("has 3 entries for 4 tokens"), std::string::npos);
+  auto bad_type = spec_of(vocab_file(2, "smollm", 1, [](GgufBuilder& b) {
+    b.key("tokenizer.ggml.token_type", 9).u32(5).u64(2).put<int32_t>(1).put<int32_t>(9);
+  }));
+  ASSERT_FALSE(bad_type.ok());
+  EXPECT_NE(bad_type.status().message().find("[1] is 9, not a token type"), std::string::npos);
+  auto wrong_kind = spec_of(vocab_file(2, "smollm", 1, [](GgufBuilder& b) {
+    b.kv_u32("tokenizer.ggml.merges", 3);
+  }));
+  ASSERT_FALSE(wrong_kind.ok());
+  EXPECT_NE(wrong_kind.status().message().find("expected ARRAY of STRING"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ingot::gguf
