@@ -13,4 +13,5 @@ if ! output="$(ninja -C "$INGOT_BUILD" --quiet 2>&1)"; then
   printf '%s\n' "$output" >&2
   exit 1
 fi
-printf '%s\n' "$output" | grep -vE '^ninja: (no work to do|Entering directory)' || true
+output="$(printf '%s\n' "$output" | grep -vE '^ninja: (no work to do|Entering directory)' || true)"
+if [ -n "$output" ]; then printf '%s\n' "$output"; fi

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Compares every committed golden with the live peer (llama.cpp via
+# llama-cpp-python, gguf-py, ggml), installing the pinned peer first
+# (scripts/goldens/peer-env.sh; building llama.cpp takes minutes the first time).
+# Exits non-zero on any mismatch. Pass --write to regenerate the goldens instead.
+source "$(dirname "$0")/../lib.sh"
+
+"$INGOT_ROOT/scripts/fetch-model.sh"
+venv="$("$INGOT_ROOT/scripts/goldens/peer-env.sh" | tail -n 1)"
+py="$venv/bin/python"
+golden="$INGOT_ROOT/test/golden"
+
+if [ "${1:-}" = "--write" ]; then
+  step "writing goldens"
+  "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_SMOLLM2_GGUF" "$golden/model"
+  "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF"
+  "$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py"
+  exit 0
+fi
+
+step "model goldens vs llama.cpp"
+"$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_SMOLLM2_GGUF" "$golden/model" --check
+step "tokenizer goldens vs llama.cpp"
+"$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF" --check
+step "quant vectors vs gguf-py and ggml (regenerated; byte-identical expected)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+"$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py" --out "$tmp"
+diff -r "$golden/quant" "$tmp" --exclude=README.md
+step "all goldens agree with the live peer"
