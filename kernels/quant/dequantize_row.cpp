@@ -4,6 +4,7 @@
 
 #include "kernels/quant/dequantize.h"
 #include "kernels/quant/float_convert.h"
+#include "kernels/quant/row_checks.h"
 
 namespace ingot::quant {
 namespace {
@@ -35,46 +36,11 @@ float widen_bf16(uint16_t bits) { return bf16_to_fp32(bits); }
 
 }  // namespace
 
-bool can_dequantize(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32:
-    case GgmlType::F16:
-    case GgmlType::BF16:
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_0:
-    case GgmlType::Q5_1:
-    case GgmlType::Q8_0:
-    case GgmlType::Q2_K:
-    case GgmlType::Q3_K:
-    case GgmlType::Q4_K:
-    case GgmlType::Q5_K:
-    case GgmlType::Q6_K:
-    case GgmlType::Q8_K:
-      return true;
-    default:
-      return false;
-  }
-}
+bool can_dequantize(GgmlType type) { return has_scalar_reference(type); }
 
 Status dequantize_row(GgmlType type, std::span<const uint8_t> src, std::span<float> dst) {
-  const uint32_t raw = static_cast<uint32_t>(type);
-  const std::optional<TypeTraits> traits = type_traits(raw);
-  if (!traits || !can_dequantize(type)) {
-    const std::string name = traits ? std::string(traits->name) : "id " + std::to_string(raw);
-    return make_error(StatusCode::kUnimplemented, "dequantize_row: type " + name + " is not supported");
-  }
-  const std::string where = "dequantize_row(" + std::string(traits->name) + "): ";
-  if (src.size() % traits->block_bytes != 0) {
-    return make_error(StatusCode::kInvalidArgument,
-                      where + std::to_string(src.size()) + " source bytes are not a whole number of " +
-                          std::to_string(traits->block_bytes) + "-byte blocks");
-  }
-  const uint64_t expected = src.size() / traits->block_bytes * traits->block_elems;
-  if (dst.size() != expected) {
-    return make_error(StatusCode::kInvalidArgument, where + "destination holds " + std::to_string(dst.size()) +
-                                                        " floats, the source encodes " + std::to_string(expected));
-  }
+  const Result<TypeTraits> traits = check_row("dequantize_row", type, dst.size(), src.size());
+  if (!traits.ok()) return traits.status();
   switch (type) {
     case GgmlType::F32:
       if (!src.empty()) std::memcpy(dst.data(), src.data(), src.size());
@@ -93,7 +59,7 @@ Status dequantize_row(GgmlType type, std::span<const uint8_t> src, std::span<flo
     case GgmlType::Q6_K: dequantize_blocks<BlockQ6_K>(src, dst); break;
     case GgmlType::Q8_K: dequantize_blocks<BlockQ8_K>(src, dst); break;
     default:
-      return make_error(StatusCode::kInternal, where + "can_dequantize and the dispatch disagree");
+      return make_error(StatusCode::kInternal, "dequantize_row: can_dequantize and the dispatch disagree");
   }
   return Status::ok_status();
 }

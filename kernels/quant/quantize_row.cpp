@@ -3,6 +3,7 @@
 #include <string>
 
 #include "kernels/quant/float_convert.h"
+#include "kernels/quant/row_checks.h"
 #include "kernels/quant/quantize.h"
 
 namespace ingot::quant {
@@ -34,46 +35,11 @@ uint16_t narrow_bf16(float value) { return fp32_to_bf16(value); }
 
 }  // namespace
 
-bool can_quantize(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32:
-    case GgmlType::F16:
-    case GgmlType::BF16:
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_0:
-    case GgmlType::Q5_1:
-    case GgmlType::Q8_0:
-    case GgmlType::Q2_K:
-    case GgmlType::Q3_K:
-    case GgmlType::Q4_K:
-    case GgmlType::Q5_K:
-    case GgmlType::Q6_K:
-    case GgmlType::Q8_K:
-      return true;
-    default:
-      return false;
-  }
-}
+bool can_quantize(GgmlType type) { return has_scalar_reference(type); }
 
 Status quantize_row(GgmlType type, std::span<const float> src, std::span<uint8_t> dst) {
-  const uint32_t raw = static_cast<uint32_t>(type);
-  const std::optional<TypeTraits> traits = type_traits(raw);
-  if (!traits || !can_quantize(type)) {
-    const std::string name = traits ? std::string(traits->name) : "id " + std::to_string(raw);
-    return make_error(StatusCode::kUnimplemented, "quantize_row: type " + name + " is not supported");
-  }
-  const std::string where = "quantize_row(" + std::string(traits->name) + "): ";
-  if (src.size() % traits->block_elems != 0) {
-    return make_error(StatusCode::kInvalidArgument,
-                      where + std::to_string(src.size()) + " source values are not a whole number of " +
-                          std::to_string(traits->block_elems) + "-value blocks");
-  }
-  const uint64_t expected = src.size() / traits->block_elems * traits->block_bytes;
-  if (dst.size() != expected) {
-    return make_error(StatusCode::kInvalidArgument, where + "destination holds " + std::to_string(dst.size()) +
-                                                        " bytes, the encoding needs " + std::to_string(expected));
-  }
+  const Result<TypeTraits> traits = check_row("quantize_row", type, src.size(), dst.size());
+  if (!traits.ok()) return traits.status();
   switch (type) {
     case GgmlType::F32:
       if (!src.empty()) std::memcpy(dst.data(), src.data(), dst.size());
@@ -92,7 +58,7 @@ Status quantize_row(GgmlType type, std::span<const float> src, std::span<uint8_t
     case GgmlType::Q6_K: quantize_blocks<BlockQ6_K>(src, dst, &quantize_q6_K); break;
     case GgmlType::Q8_K: quantize_blocks<BlockQ8_K>(src, dst, &quantize_q8_K); break;
     default:
-      return make_error(StatusCode::kInternal, where + "can_quantize and the dispatch disagree");
+      return make_error(StatusCode::kInternal, "quantize_row: can_quantize and the dispatch disagree");
   }
   return Status::ok_status();
 }
