@@ -33,7 +33,7 @@ class GgufBuilder {
   }
   /// "GGUF", version, tensor count, kv count.
   GgufBuilder& header(uint32_t version, uint64_t tensors, uint64_t kvs) {
-    bytes_.insert(bytes_.end(), {'G', 'G', 'U', 'F'});
+    for (char c : {'G', 'G', 'U', 'F'}) bytes_.push_back(static_cast<uint8_t>(c));
     return u32(version).u64(tensors).u64(kvs);
   }
   /// A key and a value type; the caller appends the value.

@@ -1,0 +1,133 @@
+// ingot-encode-weights: picks each weight's storage encoding (the requantization
+// target); the emitter converts the bytes from `source_encoding`.
+#include "llvm/Support/GlobPattern.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "passes/Passes.h"
+
+namespace ingot::passes {
+#define GEN_PASS_DEF_ENCODEWEIGHTS
+#include "passes/Passes.h.inc"
+
+namespace {
+
+using namespace ingot::ir;
+
+struct Override {
+  llvm::GlobPattern pattern;
+  Encoding encoding;
+};
+
+// The encoding used instead when `encoding`'s block does not divide `row`
+// (llama.cpp's fallbacks: K-quants to 32-wide blocks, those to f16).
+std::optional<Encoding> fitEncoding(Encoding encoding, int64_t row) {
+  while (row % encodingBlockSize(encoding) != 0) {
+    switch (encoding) {
+      case Encoding::q4_k: encoding = Encoding::q4_0; break;
+      case Encoding::q6_k: encoding = Encoding::q8_0; break;
+      case Encoding::q4_0:
+      case Encoding::q4_1:
+      case Encoding::q8_0:
+      case Encoding::gptq: encoding = Encoding::f16; break;
+      default: return std::nullopt;
+    }
+  }
+  return encoding;
+}
+
+struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
+  using EncodeWeightsBase::EncodeWeightsBase;
+
+  // Parses an encoding name and checks the architecture supports it.
+  std::optional<Encoding> parseSupported(llvm::StringRef name, llvm::StringRef what) {
+    std::optional<Encoding> parsed = symbolizeEncoding(name);
+    mlir::ModuleOp module = getOperation();
+    if (!parsed) {
+      module.emitError() << what << ": unknown encoding '" << name << "'";
+      return std::nullopt;
+    }
+    auto supported = module->getAttrOfType<mlir::ArrayAttr>("ingot.supported_encodings");
+    if (supported && !llvm::is_contained(supported.getValue(),
+                                         EncodingAttr::get(module.getContext(), *parsed))) {
+      auto arch = module->getAttrOfType<mlir::StringAttr>("ingot.architecture");
+      module.emitError() << what << ": encoding '" << name << "' is not supported by "
+                         << (arch ? arch.getValue() : "this architecture");
+      return std::nullopt;
+    }
+    return parsed;
+  }
+
+  mlir::FailureOr<llvm::SmallVector<Override>> parseOverrides() {
+    llvm::SmallVector<Override> parsed;
+    for (const std::string& entry : overrides) {
+      auto [glob, name] = llvm::StringRef(entry).split('=');
+      llvm::Expected<llvm::GlobPattern> pattern = llvm::GlobPattern::create(glob);
+      if (name.empty() || !pattern) {
+        if (!pattern) llvm::consumeError(pattern.takeError());
+        getOperation().emitError() << "override '" << entry << "': expected NAME_GLOB=ENCODING";
+        return mlir::failure();
+      }
+      std::optional<Encoding> encoding = parseSupported(name, "override '" + entry + "'");
+      if (!encoding) return mlir::failure();
+      parsed.push_back({std::move(*pattern), *encoding});
+    }
+    return parsed;
+  }
+
+  void runOnOperation() override {
+    std::optional<Encoding> target;
+    if (!encoding.empty() && !(target = parseSupported(encoding, "--encoding"))) {
+      return signalPassFailure();
+    }
+    mlir::FailureOr<llvm::SmallVector<Override>> parsed = parseOverrides();
+    if (mlir::failed(parsed)) return signalPassFailure();
+
+    int fallbacks = 0;
+    mlir::WalkResult result = getOperation().walk([&](WeightOp weight) {
+      mlir::RankedTensorType type = weight.getType();
+      Encoding source = getEncoding(type).getValue();
+      if (type.getRank() != 2) return mlir::WalkResult::advance();  // norms stay float
+      std::optional<Encoding> wanted = target;
+      for (const Override& entry : *parsed) {
+        if (entry.pattern.match(weight.getName())) {
+          wanted = entry.encoding;
+          break;
+        }
+      }
+      if (!wanted || *wanted == source) return mlir::WalkResult::advance();
+      std::optional<Encoding> chosen = fitEncoding(*wanted, type.getDimSize(1));
+      if (!chosen) {
+        weight.emitError() << "cannot encode '" << weight.getName() << "' as "
+                           << stringifyEncoding(*wanted);
+        return mlir::WalkResult::interrupt();
+      }
+      fallbacks += *chosen != *wanted;
+      if (!weight.getSourceEncodingAttr()) {
+        weight.setSourceEncodingAttr(EncodingAttr::get(&getContext(), source));
+      }
+      weight.getResult().setType(getWeightType(type.getShape(), *chosen, &getContext()));
+      return mlir::WalkResult::advance();
+    });
+    if (result.wasInterrupted()) return signalPassFailure();
+    if (fallbacks > 0) {
+      getOperation().emitRemark() << fallbacks
+                                  << " weights use a fallback encoding: their rows are not a "
+                                     "multiple of the requested block size";
+    }
+    refreshConcatTypes();
+  }
+
+  // Weights feeding concat_weights changed type: recompute the stacked types.
+  void refreshConcatTypes() {
+    getOperation().walk([&](ConcatWeightsOp concat) {
+      auto front = mlir::cast<mlir::RankedTensorType>(concat.getWeights().front().getType());
+      mlir::RankedTensorType type = concat.getType();
+      concat.getResult().setType(
+          getWeightType(type.getShape(), getEncoding(front).getValue(), &getContext()));
+      if (mlir::failed(mlir::verify(concat))) signalPassFailure();
+    });
+  }
+};
+
+}  // namespace
+}  // namespace ingot::passes
