@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 DEBIAN_PACKAGES=(
   cmake ninja-build g++ pkg-config python3 python3-venv unzip
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools clang-19 libclang-rt-19-dev
-  libflatbuffers-dev flatbuffers-compiler libcxxopts-dev nlohmann-json3-dev
+  libflatbuffers-dev flatbuffers-compiler libcxxopts-dev nlohmann-json3-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libpcre2-dev libxxhash-dev
 )
 
