@@ -10,7 +10,7 @@ namespace {
 constexpr std::array<std::pair<Encoding, std::string_view>, 11> kEncodingNames = {{
     {Encoding::kFloat32, "float32"},
     {Encoding::kBfloat16, "bfloat16"},
-    {Encoding::kFloat16, "float16"},
+    {Encoding::kFloat16, "f16"},  // GGUF-native, not a MAX encoding; spelled as the IR does
     {Encoding::kQ4_K, "q4_k"},
     {Encoding::kQ4_0, "q4_0"},
     {Encoding::kQ4_1, "q4_1"},

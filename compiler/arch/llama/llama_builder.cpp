@@ -1,0 +1,237 @@
+// The llama builder: LlamaParams read from a GGUF become an ingot module.
+#include <cmath>
+
+#include "compiler/arch/registry.h"
+#include "compiler/import/gguf/llama_params.h"
+#include "ir/IngotDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace ingot::arch {
+namespace {
+
+using namespace ingot::ir;
+using mlir::Value;
+
+// The ingot encoding of a ggml tensor type, or nullopt when there is none.
+std::optional<ir::Encoding> encoding_of(quant::GgmlType type) {
+  switch (type) {
+    case quant::GgmlType::F32: return ir::Encoding::float32;
+    case quant::GgmlType::F16: return ir::Encoding::f16;
+    case quant::GgmlType::BF16: return ir::Encoding::bfloat16;
+    case quant::GgmlType::Q4_0: return ir::Encoding::q4_0;
+    case quant::GgmlType::Q4_1: return ir::Encoding::q4_1;
+    case quant::GgmlType::Q8_0: return ir::Encoding::q8_0;
+    case quant::GgmlType::Q4_K: return ir::Encoding::q4_k;
+    case quant::GgmlType::Q6_K: return ir::Encoding::q6_k;
+    default: return std::nullopt;
+  }
+}
+
+// The IR spelling of a configuration encoding.
+ir::Encoding ir_encoding(arch::Encoding encoding) {
+  switch (encoding) {
+    case arch::Encoding::kFloat32: return ir::Encoding::float32;
+    case arch::Encoding::kBfloat16: return ir::Encoding::bfloat16;
+    case arch::Encoding::kFloat16: return ir::Encoding::f16;
+    case arch::Encoding::kQ4_K: return ir::Encoding::q4_k;
+    case arch::Encoding::kQ4_0: return ir::Encoding::q4_0;
+    case arch::Encoding::kQ4_1: return ir::Encoding::q4_1;
+    case arch::Encoding::kQ6_K: return ir::Encoding::q6_k;
+    case arch::Encoding::kQ8_0: return ir::Encoding::q8_0;
+    case arch::Encoding::kFloat8E4M3FN: return ir::Encoding::float8_e4m3fn;
+    case arch::Encoding::kFloat4E2M1FNx2: return ir::Encoding::float4_e2m1fnx2;
+    case arch::Encoding::kGptq: return ir::Encoding::gptq;
+  }
+  return ir::Encoding::float32;
+}
+
+ir::RopeType rope_kind(RopeType type) {
+  switch (type) {
+    case RopeType::kNone: return ir::RopeType::none;
+    case RopeType::kNormal: return ir::RopeType::normal;
+    case RopeType::kNeox: return ir::RopeType::neox;
+    case RopeType::kLongrope: return ir::RopeType::longrope;
+    case RopeType::kYarn: return ir::RopeType::yarn;
+  }
+  return ir::RopeType::normal;
+}
+
+// Emits the ops of one model into `builder`'s current block.
+class LlamaEmitter {
+ public:
+  LlamaEmitter(const gguf::LlamaParams& params, const BuildOptions& options, mlir::OpBuilder& builder,
+               Value tokens, Value positions)
+      : p_(params), options_(options), b_(builder), tokens_(tokens), positions_(positions) {}
+
+  mlir::FailureOr<Value> emit() {
+    auto embedding = weight(p_.token_embd);
+    if (mlir::failed(embedding)) return mlir::failure();
+    Value x = b_.create<EmbeddingOp>(loc("token_embd"), activation(p_.embedding_length), tokens_,
+                                     *embedding);
+    for (size_t layer = 0; layer < p_.layers.size(); ++layer) {
+      auto next = block(layer, x);
+      if (mlir::failed(next)) return mlir::failure();
+      x = *next;
+    }
+    auto norm = weight(p_.output_norm);
+    auto head = weight(p_.output ? *p_.output : p_.token_embd);
+    if (mlir::failed(norm) || mlir::failed(head)) return mlir::failure();
+    Value normed = rms_norm(x, *norm, "output_norm");
+    auto logits = b_.create<LogitsOp>(loc("output"), activation(p_.vocab_size), normed, *head);
+    logits.setLastTokenOnly(true);
+    return logits.getResult();
+  }
+
+ private:
+  mlir::Location loc(llvm::StringRef name) {
+    return mlir::NameLoc::get(b_.getStringAttr(name));
+  }
+  mlir::RankedTensorType activation(uint64_t features) {
+    return getActivationType(static_cast<int64_t>(features), b_.getContext());
+  }
+
+  // An ingot.weight for a GGUF tensor, typed [rows, row length] like ggml's layout.
+  mlir::FailureOr<Value> weight(const gguf::LlamaTensor& tensor) {
+    if (auto it = weights_.find(tensor.name); it != weights_.end()) return it->second;
+    std::optional<ir::Encoding> encoding = encoding_of(tensor.type);
+    if (!encoding) {
+      return mlir::emitError(loc(tensor.name))
+             << "tensor '" << tensor.name << "' has type "
+             << quant::type_traits(tensor.type).name << ", which ingot cannot read yet";
+    }
+    llvm::SmallVector<int64_t> shape(tensor.dims.rbegin(), tensor.dims.rend());
+    while (shape.size() > 1 && shape.front() == 1) shape.erase(shape.begin());
+    Value value = b_.create<WeightOp>(loc(tensor.name), getWeightType(shape, *encoding, b_.getContext()),
+                                      b_.getStringAttr(tensor.name), nullptr);
+    weights_[tensor.name] = value;
+    return value;
+  }
+
+  Value rms_norm(Value x, Value w, llvm::StringRef name) {
+    return b_.create<RmsNormOp>(loc(name), x.getType(), x, w,
+                                b_.getF32FloatAttr(static_cast<float>(p_.rms_norm_eps)));
+  }
+  Value matmul(Value x, Value w, uint64_t out, llvm::StringRef name) {
+    return b_.create<MatmulOp>(loc(name), activation(out), x, w);
+  }
+
+  RopeAttr rope() {
+    const gguf::RopeScaling& s = p_.rope_scaling;
+    return RopeAttr::get(
+        b_.getContext(), rope_kind(options_.rope_type), llvm::APFloat(p_.rope_freq_base),
+        static_cast<int64_t>(p_.rope_dimension_count), llvm::APFloat(s.factor),
+        static_cast<int64_t>(s.original_context_length.value_or(0)),
+        llvm::APFloat(s.yarn_ext_factor.value_or(0.0)),
+        llvm::APFloat(s.yarn_attn_factor.value_or(s.attn_factor.value_or(1.0))),
+        llvm::APFloat(s.yarn_beta_fast.value_or(32.0)), llvm::APFloat(s.yarn_beta_slow.value_or(1.0)));
+  }
+
+  // One transformer block: attention and SwiGLU FFN, each with a residual add.
+  mlir::FailureOr<Value> block(size_t layer, Value x) {
+    const gguf::LlamaLayerTensors& t = p_.layers[layer];
+    std::string prefix = "blk." + std::to_string(layer);
+    llvm::SmallVector<mlir::FailureOr<Value>> w = {
+        weight(t.attn_norm), weight(t.attn_q),   weight(t.attn_k),  weight(t.attn_v),
+        weight(t.attn_output), weight(t.ffn_norm), weight(t.ffn_gate), weight(t.ffn_up),
+        weight(t.ffn_down)};
+    for (const auto& each : w) {
+      if (mlir::failed(each)) return mlir::failure();
+    }
+    uint64_t q_features = p_.head_count * p_.head_dim;
+    uint64_t kv_features = p_.head_count_kv * p_.head_dim;
+    auto head_dim = b_.getI64IntegerAttr(static_cast<int64_t>(p_.head_dim));
+    auto layer_attr = b_.getI64IntegerAttr(static_cast<int64_t>(layer));
+
+    Value n = rms_norm(x, *w[0], prefix + ".attn_norm");
+    Value q = matmul(n, *w[1], q_features, prefix + ".attn_q");
+    Value k = matmul(n, *w[2], kv_features, prefix + ".attn_k");
+    Value v = matmul(n, *w[3], kv_features, prefix + ".attn_v");
+    Value qr = b_.create<RopeOp>(loc(prefix + ".rope_q"), q.getType(), q, positions_, rope(), head_dim);
+    Value kr = b_.create<RopeOp>(loc(prefix + ".rope_k"), k.getType(), k, positions_, rope(), head_dim);
+    b_.create<KVCacheWriteOp>(loc(prefix + ".kv_write"), kr, v, positions_, layer_attr);
+    auto cached = b_.create<KVCacheReadOp>(loc(prefix + ".kv_read"), activation(kv_features),
+                                           activation(kv_features), positions_, layer_attr);
+    float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(p_.head_dim)));
+    Value attended = b_.create<AttentionOp>(
+        loc(prefix + ".attention"), q.getType(), qr, cached.getKeys(), cached.getValues(),
+        positions_, b_.getI64IntegerAttr(static_cast<int64_t>(p_.head_count)),
+        b_.getI64IntegerAttr(static_cast<int64_t>(p_.head_count_kv)), head_dim,
+        b_.getF32FloatAttr(scale));
+    Value o = matmul(attended, *w[4], p_.embedding_length, prefix + ".attn_output");
+    Value h = b_.create<AddOp>(loc(prefix + ".attn_residual"), x, o);
+
+    Value m = rms_norm(h, *w[5], prefix + ".ffn_norm");
+    Value g = matmul(m, *w[6], p_.feed_forward_length, prefix + ".ffn_gate");
+    Value u = matmul(m, *w[7], p_.feed_forward_length, prefix + ".ffn_up");
+    Value s = b_.create<SwigluOp>(loc(prefix + ".swiglu"), g, u);
+    Value d = matmul(s, *w[8], p_.embedding_length, prefix + ".ffn_down");
+    return Value(b_.create<AddOp>(loc(prefix + ".ffn_residual"), h, d));
+  }
+
+  const gguf::LlamaParams& p_;
+  const BuildOptions& options_;
+  mlir::OpBuilder& b_;
+  Value tokens_;
+  Value positions_;
+  std::map<std::string, Value> weights_;
+};
+
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama(const gguf::GgufFile& file,
+                                                               const BuildOptions& options,
+                                                               mlir::MLIRContext& context) {
+  context.loadDialect<IngotDialect, mlir::func::FuncDialect>();
+  auto file_loc = mlir::FileLineColLoc::get(&context, file.path(), 0, 0);
+  Result<gguf::LlamaParams> params = gguf::read_llama_params(file);
+  if (!params.ok()) return mlir::emitError(file_loc) << params.status().message();
+
+  mlir::OpBuilder builder(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(file_loc);
+  Architecture arch = llama_architecture();
+  llvm::SmallVector<mlir::Attribute> supported;
+  for (const auto& [encoding, strategies] : arch.info.supported_encodings) {
+    supported.push_back(EncodingAttr::get(&context, ir_encoding(encoding)));
+  }
+  (*module)->setAttr("ingot.architecture", builder.getStringAttr(arch.info.name));
+  (*module)->setAttr("ingot.supported_encodings", builder.getArrayAttr(supported));
+  (*module)->setAttr("ingot.max_tokens", builder.getI64IntegerAttr(options.max_tokens_per_step));
+  (*module)->setAttr("ingot.max_length", builder.getI64IntegerAttr(options.max_length));
+
+  auto ids = mlir::RankedTensorType::get({mlir::ShapedType::kDynamic}, builder.getI32Type());
+  auto logits = getActivationType(static_cast<int64_t>(params->vocab_size), &context);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = builder.create<mlir::func::FuncOp>(file_loc, "forward",
+                                                 builder.getFunctionType({ids, ids}, {logits}));
+  mlir::Block* entry = func.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  LlamaEmitter emitter(*params, options, builder, entry->getArgument(0), entry->getArgument(1));
+  mlir::FailureOr<Value> result = emitter.emit();
+  if (mlir::failed(result)) return mlir::failure();
+  builder.create<mlir::func::ReturnOp>(file_loc, *result);
+  return module;
+}
+
+}  // namespace
+
+Architecture llama_architecture() {
+  Architecture arch;
+  arch.info.name = "LlamaForCausalLM";
+  arch.info.gguf_names = {"llama", "mistral"};
+  arch.info.example_repo_ids = {"HuggingFaceTB/SmolLM2-135M-Instruct",
+                                "meta-llama/Llama-3.2-1B-Instruct",
+                                "meta-llama/Llama-3.1-8B-Instruct"};
+  arch.info.default_encoding = Encoding::kQ4_K;
+  // The encodings ingot can requantize to and read back (kernels/quant).
+  for (Encoding encoding : {Encoding::kFloat32, Encoding::kBfloat16, Encoding::kFloat16,
+                            Encoding::kQ4_0, Encoding::kQ4_1, Encoding::kQ8_0, Encoding::kQ4_K,
+                            Encoding::kQ6_K}) {
+    arch.info.supported_encodings[encoding] = {CacheStrategy::kPaged, CacheStrategy::kContinuous};
+  }
+  arch.info.rope_type = RopeType::kNormal;
+  arch.info.default_weights_format = WeightsFormat::kGguf;
+  arch.info.multi_gpu_supported = false;
+  arch.build = build_llama;
+  return arch;
+}
+
+}  // namespace ingot::arch
