@@ -1,6 +1,5 @@
 // Verifiers of the ingot ops: shapes agree, weights carry a valid encoding.
 #include "ir/IngotDialect.h"
-
 #include "mlir/IR/Builders.h"
 
 #define GET_OP_CLASSES
@@ -12,9 +11,7 @@ namespace {
 using mlir::LogicalResult;
 using mlir::RankedTensorType;
 
-RankedTensorType ranked(mlir::Value value) {
-  return mlir::cast<RankedTensorType>(value.getType());
-}
+RankedTensorType ranked(mlir::Value value) { return mlir::cast<RankedTensorType>(value.getType()); }
 
 int64_t features(mlir::Value value) { return ranked(value).getDimSize(1); }
 
@@ -161,7 +158,8 @@ LogicalResult ConcatWeightsOp::verify() {
   }
   RankedTensorType result = getType();
   if (result != getWeightType({rows, columns}, encoding.getValue(), getContext())) {
-    return emitOpError() << "result must be " << rows << "x" << columns << " with the operands' encoding";
+    return emitOpError() << "result must be " << rows << "x" << columns
+                         << " with the operands' encoding";
   }
   return mlir::success();
 }
@@ -184,8 +182,10 @@ LogicalResult GateUpSwigluOp::verify() {
     return mlir::failure();
   }
   RankedTensorType gate = ranked(getGate());
-  if (gate.getShape() != ranked(getUp()).getShape()) return emitOpError("gate and up shapes differ");
-  if (failed(expectFeatures(*this, getInput(), gate.getDimSize(1), "input"))) return mlir::failure();
+  if (gate.getShape() != ranked(getUp()).getShape())
+    return emitOpError("gate and up shapes differ");
+  if (failed(expectFeatures(*this, getInput(), gate.getDimSize(1), "input")))
+    return mlir::failure();
   return expectFeatures(*this, getResult(), gate.getDimSize(0), "result");
 }
 

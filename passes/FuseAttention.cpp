@@ -31,8 +31,8 @@ KVCacheWriteOp findWrite(KVCacheReadOp read) {
 
 // Matches the chain that ends in `attention`; nullopt when any piece differs.
 std::optional<AttentionChain> match(AttentionOp attention) {
-  AttentionChain chain{attention, attention.getQueries().getDefiningOp<RopeOp>(), nullptr,
-                       nullptr, nullptr};
+  AttentionChain chain{attention, attention.getQueries().getDefiningOp<RopeOp>(), nullptr, nullptr,
+                       nullptr};
   chain.read = attention.getKeys().getDefiningOp<KVCacheReadOp>();
   if (!chain.query_rope || !chain.read) return std::nullopt;
   if (attention.getValues() != chain.read.getValues()) return std::nullopt;

@@ -21,8 +21,8 @@ struct FuseGateUpPass : impl::FuseGateUpBase<FuseGateUpPass> {
       if (!gate->hasOneUse() || !up->hasOneUse()) continue;
       if (gate.getWeight().getType() != up.getWeight().getType()) continue;
       mlir::OpBuilder builder(swiglu);
-      auto fused = builder.create<GateUpSwigluOp>(swiglu.getLoc(), swiglu.getType(),
-                                                  gate.getInput(), gate.getWeight(), up.getWeight());
+      auto fused = builder.create<GateUpSwigluOp>(
+          swiglu.getLoc(), swiglu.getType(), gate.getInput(), gate.getWeight(), up.getWeight());
       swiglu.getResult().replaceAllUsesWith(fused.getResult());
       swiglu.erase();
       gate.erase();

@@ -26,9 +26,9 @@ struct FuseResidualNormPass : impl::FuseResidualNormBase<FuseResidualNormPass> {
         weight->moveBefore(add);
       }
       mlir::OpBuilder builder(add);
-      auto fused = builder.create<AddRmsNormOp>(add.getLoc(), add.getType(), add.getType(),
-                                                add.getLhs(), add.getRhs(), norm.getWeight(),
-                                                norm.getEpsilonAttr());
+      auto fused =
+          builder.create<AddRmsNormOp>(add.getLoc(), add.getType(), add.getType(), add.getLhs(),
+                                       add.getRhs(), norm.getWeight(), norm.getEpsilonAttr());
       norm.getResult().replaceAllUsesWith(fused.getNormed());
       norm.erase();
       add.getResult().replaceAllUsesWith(fused.getSum());

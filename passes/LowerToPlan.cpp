@@ -29,20 +29,27 @@ std::optional<std::pair<std::string, llvm::SmallVector<llvm::StringRef>>> descri
   using Fused = llvm::SmallVector<llvm::StringRef>;
   using Result = std::optional<std::pair<std::string, Fused>>;
   return llvm::TypeSwitch<mlir::Operation*, Result>(op)
-      .Case([](EmbeddingOp e) { return Result({withEncoding("embedding", e.getTable()), {"embedding"}}); })
+      .Case([](EmbeddingOp e) {
+        return Result({withEncoding("embedding", e.getTable()), {"embedding"}});
+      })
       .Case([](MatmulOp m) {
         return Result({withEncoding("matmul", m.getWeight()),
                        Fused(stackedProjections(m.getWeight()), "matmul")});
       })
       .Case([](GateUpSwigluOp g) {
-        return Result({withEncoding("gate_up_swiglu", g.getGate()), {"matmul", "matmul", "swiglu"}});
+        return Result(
+            {withEncoding("gate_up_swiglu", g.getGate()), {"matmul", "matmul", "swiglu"}});
       })
-      .Case([](LogitsOp l) { return Result({withEncoding("logits", l.getWeight()), {"logits"}}); })
+      .Case([](LogitsOp l) {
+        return Result({withEncoding("logits", l.getWeight()), {"logits"}});
+      })
       .Case([](FusedAttentionOp) {
-        return Result({"fused_attention",
-                       {"rope", "rope", "kv_cache_write", "kv_cache_read", "attention"}});
+        return Result(
+            {"fused_attention", {"rope", "rope", "kv_cache_write", "kv_cache_read", "attention"}});
       })
-      .Case([](AddRmsNormOp) { return Result({"add_rms_norm", {"add", "rms_norm"}}); })
+      .Case([](AddRmsNormOp) {
+        return Result({"add_rms_norm", {"add", "rms_norm"}});
+      })
       .Case<RmsNormOp, RopeOp, KVCacheWriteOp, KVCacheReadOp, AttentionOp, SwigluOp, AddOp,
             SplitOp>([](mlir::Operation* o) {
         llvm::StringRef name = o->getName().stripDialect();
@@ -55,7 +62,8 @@ struct LowerToPlanPass : impl::LowerToPlanBase<LowerToPlanPass> {
   void runOnOperation() override {
     llvm::SmallVector<mlir::Operation*> ops;
     getOperation().walk([&](mlir::Operation* op) {
-      if (op->getDialect() && mlir::isa<IngotDialect>(op->getDialect()) && !mlir::isa<KernelOp>(op)) {
+      if (op->getDialect() && mlir::isa<IngotDialect>(op->getDialect()) &&
+          !mlir::isa<KernelOp>(op)) {
         ops.push_back(op);
       }
     });
@@ -74,7 +82,8 @@ struct LowerToPlanPass : impl::LowerToPlanBase<LowerToPlanPass> {
       auto call = builder.create<KernelOp>(
           op->getLoc(), op->getResultTypes(), builder.getStringAttr(kernel), op->getOperands(),
           builder.getDictionaryAttr(params), builder.getStrArrayAttr(fused));
-      if (auto offsets = op->getAttr("ingot.arena_offsets")) call->setAttr("ingot.arena_offsets", offsets);
+      if (auto offsets = op->getAttr("ingot.arena_offsets"))
+        call->setAttr("ingot.arena_offsets", offsets);
       op->replaceAllUsesWith(call->getResults());
       op->erase();
       ++kernels;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: install what is needed, fetch the real SmolLM2 model, build, and
-# run ingot on it. Until the runtime generates text, the job ends with
-# ingot-inspect on the real GGUF and ingot-tokenize on a sample prompt.
+# run ingot on it. Until the runtime generates text, the job inspects the real
+# GGUF, tokenizes a sample prompt, and compiles the model to its execution plan.
 source "$(dirname "$0")/lib.sh"
 
 "$INGOT_ROOT/scripts/install-deps.sh"
@@ -14,3 +14,9 @@ if [ -x "$INGOT_BUILD/bin/ingot-tokenize" ]; then
   step "ingot-tokenize $INGOT_SMOLLM2_GGUF"
   printf 'Hello, world! The year 2026 has 365 days.\n' | "$INGOT_BUILD/bin/ingot-tokenize" "$INGOT_SMOLLM2_GGUF"
 fi
+
+plan="$INGOT_BUILD/SmolLM2-135M-Instruct.plan.mlir"
+step "ingot-compile $INGOT_SMOLLM2_GGUF -o $plan"
+"$INGOT_BUILD/bin/ingot-compile" "$INGOT_SMOLLM2_GGUF" -o "$plan"
+printf 'kernels in the plan:\n'
+grep -o 'ingot.kernel "[a-z_.0-9]*"' "$plan" | sort | uniq -c | sort -rn

@@ -1,9 +1,8 @@
 // ingot-compile: compiles a GGUF model through the ingot pass pipeline.
 #include <cstdio>
+#include <cxxopts.hpp>
 #include <fstream>
 #include <iostream>
-
-#include <cxxopts.hpp>
 
 #include "compiler/config/command_line.h"
 #include "compiler/driver/compile.h"
@@ -30,19 +29,39 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 // Applies --disable-fusion names; false (with `error`) on an unknown one.
-bool disable_fusions(const std::vector<std::string>& names, ingot::driver::PipelineOptions& pipeline,
-                     std::string& error) {
+bool disable_fusions(const std::vector<std::string>& names,
+                     ingot::driver::PipelineOptions& pipeline, std::string& error) {
   for (const std::string& name : names) {
-    if (name == "qkv") pipeline.fuse_qkv = false;
-    else if (name == "gate-up") pipeline.fuse_gate_up = false;
-    else if (name == "attention") pipeline.fuse_attention = false;
-    else if (name == "residual-norm") pipeline.fuse_residual_norm = false;
+    if (name == "qkv")
+      pipeline.fuse_qkv = false;
+    else if (name == "gate-up")
+      pipeline.fuse_gate_up = false;
+    else if (name == "attention")
+      pipeline.fuse_attention = false;
+    else if (name == "residual-norm")
+      pipeline.fuse_residual_norm = false;
     else {
-      error = "--disable-fusion: unknown fusion '" + name + "' (one of: qkv, gate-up, attention, residual-norm)";
+      error = "--disable-fusion: unknown fusion '" + name +
+              "' (one of: qkv, gate-up, attention, residual-norm)";
       return false;
     }
   }
   return true;
+}
+
+// A diagnostic location as a user reads it: "file", "file:line:col" or a tensor name.
+std::string location_text(mlir::Location location) {
+  if (auto file = mlir::dyn_cast<mlir::FileLineColLoc>(location)) {
+    std::string text = file.getFilename().str();
+    if (file.getLine() > 0)
+      text += ":" + std::to_string(file.getLine()) + ":" + std::to_string(file.getColumn());
+    return text;
+  }
+  if (auto name = mlir::dyn_cast<mlir::NameLoc>(location)) return name.getName().str();
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  stream << location;
+  return stream.str();
 }
 
 // Writes `text` to `path` through a temporary file and a rename.
@@ -70,20 +89,20 @@ bool write_atomically(const std::string& path, const std::string& text, std::str
 int main(int argc, char** argv) {
   cxxopts::Options cli(kTool, "Compile a GGUF model through the ingot pass pipeline.");
   cli.positional_help("MODEL");
-  cli.add_options()
-      ("emit", "What to write: mlir (the module after the last pass run)",
-       cxxopts::value<std::string>()->default_value("mlir"))
-      ("stop-after", "Stop after this pass (a flag such as ingot-fuse-attention)",
-       cxxopts::value<std::string>()->default_value(""))
-      ("disable-fusion", "Fusions to skip: qkv, gate-up, attention, residual-norm (comma list)",
-       cxxopts::value<std::string>()->default_value(""))
-      ("target-num-new-tokens", "MAX's target_num_new_tokens: most tokens one step computes; "
-       "sizes the activation arena", cxxopts::value<int64_t>()->default_value("512"))
-      ("o,output", "Write here instead of stdout (atomically)", cxxopts::value<std::string>())
-      ("print-ir-after-all", "Print the module after every pass (stderr)")
-      ("timing", "Report the time of each pass (stderr)")
-      ("h,help", "Show this help")
-      ("model", "GGUF model file", cxxopts::value<std::string>());
+  cli.add_options()("emit", "What to write: mlir (the module after the last pass run)",
+                    cxxopts::value<std::string>()->default_value("mlir"))(
+      "stop-after", "Stop after this pass (a flag such as ingot-fuse-attention)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "disable-fusion", "Fusions to skip: qkv, gate-up, attention, residual-norm (comma list)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "target-num-new-tokens",
+      "MAX's target_num_new_tokens: most tokens one step computes; "
+      "sizes the activation arena",
+      cxxopts::value<int64_t>()->default_value("512"))(
+      "o,output", "Write here instead of stdout (atomically)", cxxopts::value<std::string>())(
+      "print-ir-after-all", "Print the module after every pass (stderr)")(
+      "timing", "Report the time of each pass (stderr)")("h,help", "Show this help")(
+      "model", "GGUF model file", cxxopts::value<std::string>());
   ingot::config::add_compile_config_options(cli);
   cli.parse_positional({"model"});
 
@@ -127,7 +146,7 @@ int main(int argc, char** argv) {
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic& diagnostic) {
     std::string text;
     llvm::raw_string_ostream stream(text);
-    stream << diagnostic.getLocation() << ": " << diagnostic;
+    stream << location_text(diagnostic.getLocation()) << ": " << diagnostic;
     if (diagnostic.getSeverity() == mlir::DiagnosticSeverity::Error) {
       failed_diagnostic = true;
       ingot::cli::report_error(kTool, stream.str());

@@ -79,9 +79,7 @@ const std::vector<Encoding>& all_encodings() {
   return values;
 }
 
-std::string_view rope_type_name(RopeType rope_type) {
-  return name_of(kRopeTypeNames, rope_type);
-}
+std::string_view rope_type_name(RopeType rope_type) { return name_of(kRopeTypeNames, rope_type); }
 bool parse_rope_type(std::string_view name, RopeType& out) {
   return parse_name(kRopeTypeNames, name, out);
 }

@@ -65,8 +65,8 @@ const std::vector<WeightsFormat>& all_weights_formats();
 
 /// One architecture's registration record (MAX's SupportedArchitecture).
 struct SupportedArchitecture {
-  std::string name;                      ///< e.g. "LlamaForCausalLM".
-  std::vector<std::string> gguf_names;   ///< `general.architecture` values, e.g. "llama".
+  std::string name;                     ///< e.g. "LlamaForCausalLM".
+  std::vector<std::string> gguf_names;  ///< `general.architecture` values, e.g. "llama".
   std::vector<std::string> example_repo_ids;
   Encoding default_encoding = Encoding::kBfloat16;
   /// Supported encodings and the cache strategies each allows.

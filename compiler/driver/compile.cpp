@@ -19,7 +19,8 @@ int64_t model_context_length(const gguf::GgufFile& file, std::string_view archit
 std::optional<arch::Encoding> dominant_encoding(const gguf::GgufFile& file) {
   std::map<std::string, uint64_t> bytes;
   for (const gguf::TensorInfo& tensor : file.tensors()) {
-    if (tensor.dims.size() == 2) bytes[std::string(quant::type_traits(tensor.type).name)] += tensor.bytes;
+    if (tensor.dims.size() == 2)
+      bytes[std::string(quant::type_traits(tensor.type).name)] += tensor.bytes;
   }
   std::string best;
   for (const auto& [name, count] : bytes) {
@@ -27,8 +28,8 @@ std::optional<arch::Encoding> dominant_encoding(const gguf::GgufFile& file) {
   }
   std::string lower;
   for (char c : best) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static const std::map<std::string, std::string> kGgmlToMax = {
-      {"f32", "float32"}, {"bf16", "bfloat16"}};
+  static const std::map<std::string, std::string> kGgmlToMax = {{"f32", "float32"},
+                                                                {"bf16", "bfloat16"}};
   if (auto it = kGgmlToMax.find(lower); it != kGgmlToMax.end()) lower = it->second;
   arch::Encoding encoding;
   if (arch::parse_encoding(lower, encoding)) return encoding;
@@ -53,7 +54,8 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> compile_to_mlir(CompileReques
   }
   const arch::Architecture* architecture = arch::find_architecture(*name);
   if (!architecture) {
-    error = config.model_path + ": architecture '" + std::string(*name) + "' is not supported (known:";
+    error =
+        config.model_path + ": architecture '" + std::string(*name) + "' is not supported (known:";
     for (const arch::Architecture& known : arch::registered_architectures()) {
       for (const std::string& gguf_name : known.info.gguf_names) error += " " + gguf_name;
     }
@@ -64,8 +66,7 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> compile_to_mlir(CompileReques
   // encoding from a GGUF); the dominant one stands for it in validation.
   bool keep_source = !config.quantization_encoding.has_value();
   if (keep_source) config.quantization_encoding = dominant_encoding(*file);
-  Status resolved = config::resolve(config, architecture->info,
-                                    model_context_length(*file, *name));
+  Status resolved = config::resolve(config, architecture->info, model_context_length(*file, *name));
   if (!resolved.ok()) {
     error = resolved.message();
     return mlir::failure();

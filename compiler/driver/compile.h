@@ -12,8 +12,8 @@ namespace ingot::driver {
 
 /// Everything a compilation needs besides the MLIR context.
 struct CompileRequest {
-  config::CompileConfig config;   ///< As parsed; resolved against the architecture here.
-  PipelineOptions pipeline;       ///< Fusion switches and --stop-after.
+  config::CompileConfig config;  ///< As parsed; resolved against the architecture here.
+  PipelineOptions pipeline;      ///< Fusion switches and --stop-after.
   int64_t max_tokens_per_step = 512;
   bool print_ir_after_all = false;
   bool timing = false;

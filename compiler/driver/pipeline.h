@@ -16,7 +16,7 @@ struct PipelineOptions {
   bool fuse_gate_up = true;
   bool fuse_attention = true;
   bool fuse_residual_norm = true;
-  std::string stop_after;              ///< Run passes up to and including this flag.
+  std::string stop_after;  ///< Run passes up to and including this flag.
 };
 
 /// The pipeline's pass flags in order (what --stop-after accepts).

@@ -60,8 +60,8 @@ ir::RopeType rope_kind(RopeType type) {
 // Emits the ops of one model into `builder`'s current block.
 class LlamaEmitter {
  public:
-  LlamaEmitter(const gguf::LlamaParams& params, const BuildOptions& options, mlir::OpBuilder& builder,
-               Value tokens, Value positions)
+  LlamaEmitter(const gguf::LlamaParams& params, const BuildOptions& options,
+               mlir::OpBuilder& builder, Value tokens, Value positions)
       : p_(params), options_(options), b_(builder), tokens_(tokens), positions_(positions) {}
 
   mlir::FailureOr<Value> emit() {
@@ -84,9 +84,7 @@ class LlamaEmitter {
   }
 
  private:
-  mlir::Location loc(llvm::StringRef name) {
-    return mlir::NameLoc::get(b_.getStringAttr(name));
-  }
+  mlir::Location loc(llvm::StringRef name) { return mlir::NameLoc::get(b_.getStringAttr(name)); }
   mlir::RankedTensorType activation(uint64_t features) {
     return getActivationType(static_cast<int64_t>(features), b_.getContext());
   }
@@ -97,13 +95,14 @@ class LlamaEmitter {
     std::optional<ir::Encoding> encoding = encoding_of(tensor.type);
     if (!encoding) {
       return mlir::emitError(loc(tensor.name))
-             << "tensor '" << tensor.name << "' has type "
-             << quant::type_traits(tensor.type).name << ", which ingot cannot read yet";
+             << "tensor '" << tensor.name << "' has type " << quant::type_traits(tensor.type).name
+             << ", which ingot cannot read yet";
     }
     llvm::SmallVector<int64_t> shape(tensor.dims.rbegin(), tensor.dims.rend());
     while (shape.size() > 1 && shape.front() == 1) shape.erase(shape.begin());
-    Value value = b_.create<WeightOp>(loc(tensor.name), getWeightType(shape, *encoding, b_.getContext()),
-                                      b_.getStringAttr(tensor.name), nullptr);
+    Value value =
+        b_.create<WeightOp>(loc(tensor.name), getWeightType(shape, *encoding, b_.getContext()),
+                            b_.getStringAttr(tensor.name), nullptr);
     weights_[tensor.name] = value;
     return value;
   }
@@ -118,13 +117,14 @@ class LlamaEmitter {
 
   RopeAttr rope() {
     const gguf::RopeScaling& s = p_.rope_scaling;
-    return RopeAttr::get(
-        b_.getContext(), rope_kind(options_.rope_type), llvm::APFloat(p_.rope_freq_base),
-        static_cast<int64_t>(p_.rope_dimension_count), llvm::APFloat(s.factor),
-        static_cast<int64_t>(s.original_context_length.value_or(0)),
-        llvm::APFloat(s.yarn_ext_factor.value_or(0.0)),
-        llvm::APFloat(s.yarn_attn_factor.value_or(s.attn_factor.value_or(1.0))),
-        llvm::APFloat(s.yarn_beta_fast.value_or(32.0)), llvm::APFloat(s.yarn_beta_slow.value_or(1.0)));
+    return RopeAttr::get(b_.getContext(), rope_kind(options_.rope_type),
+                         llvm::APFloat(p_.rope_freq_base),
+                         static_cast<int64_t>(p_.rope_dimension_count), llvm::APFloat(s.factor),
+                         static_cast<int64_t>(s.original_context_length.value_or(0)),
+                         llvm::APFloat(s.yarn_ext_factor.value_or(0.0)),
+                         llvm::APFloat(s.yarn_attn_factor.value_or(s.attn_factor.value_or(1.0))),
+                         llvm::APFloat(s.yarn_beta_fast.value_or(32.0)),
+                         llvm::APFloat(s.yarn_beta_slow.value_or(1.0)));
   }
 
   // One transformer block: attention and SwiGLU FFN, each with a residual add.
@@ -132,9 +132,9 @@ class LlamaEmitter {
     const gguf::LlamaLayerTensors& t = p_.layers[layer];
     std::string prefix = "blk." + std::to_string(layer);
     llvm::SmallVector<mlir::FailureOr<Value>> w = {
-        weight(t.attn_norm), weight(t.attn_q),   weight(t.attn_k),  weight(t.attn_v),
-        weight(t.attn_output), weight(t.ffn_norm), weight(t.ffn_gate), weight(t.ffn_up),
-        weight(t.ffn_down)};
+        weight(t.attn_norm), weight(t.attn_q),      weight(t.attn_k),
+        weight(t.attn_v),    weight(t.attn_output), weight(t.ffn_norm),
+        weight(t.ffn_gate),  weight(t.ffn_up),      weight(t.ffn_down)};
     for (const auto& each : w) {
       if (mlir::failed(each)) return mlir::failure();
     }
@@ -147,8 +147,10 @@ class LlamaEmitter {
     Value q = matmul(n, *w[1], q_features, prefix + ".attn_q");
     Value k = matmul(n, *w[2], kv_features, prefix + ".attn_k");
     Value v = matmul(n, *w[3], kv_features, prefix + ".attn_v");
-    Value qr = b_.create<RopeOp>(loc(prefix + ".rope_q"), q.getType(), q, positions_, rope(), head_dim);
-    Value kr = b_.create<RopeOp>(loc(prefix + ".rope_k"), k.getType(), k, positions_, rope(), head_dim);
+    Value qr =
+        b_.create<RopeOp>(loc(prefix + ".rope_q"), q.getType(), q, positions_, rope(), head_dim);
+    Value kr =
+        b_.create<RopeOp>(loc(prefix + ".rope_k"), k.getType(), k, positions_, rope(), head_dim);
     b_.create<KVCacheWriteOp>(loc(prefix + ".kv_write"), kr, v, positions_, layer_attr);
     auto cached = b_.create<KVCacheReadOp>(loc(prefix + ".kv_read"), activation(kv_features),
                                            activation(kv_features), positions_, layer_attr);
@@ -222,9 +224,9 @@ Architecture llama_architecture() {
                                 "meta-llama/Llama-3.1-8B-Instruct"};
   arch.info.default_encoding = Encoding::kQ4_K;
   // The encodings ingot can requantize to and read back (kernels/quant).
-  for (Encoding encoding : {Encoding::kFloat32, Encoding::kBfloat16, Encoding::kFloat16,
-                            Encoding::kQ4_0, Encoding::kQ4_1, Encoding::kQ8_0, Encoding::kQ4_K,
-                            Encoding::kQ6_K}) {
+  for (Encoding encoding :
+       {Encoding::kFloat32, Encoding::kBfloat16, Encoding::kFloat16, Encoding::kQ4_0,
+        Encoding::kQ4_1, Encoding::kQ8_0, Encoding::kQ4_K, Encoding::kQ6_K}) {
     arch.info.supported_encodings[encoding] = {CacheStrategy::kPaged, CacheStrategy::kContinuous};
   }
   arch.info.rope_type = RopeType::kNormal;
