@@ -33,9 +33,9 @@ TEST(CompileConfigDefaults, MatchMaxDefaults) {
 }
 
 TEST(CompileConfigNames, EncodingRoundTrip) {
-  const char* expected[] = {"float32", "bfloat16", "float16",       "q4_k",
-                            "q4_0",    "q4_1",     "q6_k",          "q8_0",
-                            "float8_e4m3fn", "float4_e2m1fnx2", "gptq"};
+  const char* expected[] = {"float32", "bfloat16", "f16",  "q4_k",          "q4_0",
+                            "q4_1",    "q6_k",     "q8_0", "float8_e4m3fn", "float4_e2m1fnx2",
+                            "gptq"};
   ASSERT_EQ(arch::all_encodings().size(), std::size(expected));
   for (size_t i = 0; i < std::size(expected); ++i) {
     Encoding encoding = arch::all_encodings()[i];

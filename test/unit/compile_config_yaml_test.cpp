@@ -144,7 +144,7 @@ TEST(ConfigYaml, ErrorsNameFileLineAndKey) {
             "float16, float8_e4m3fn)");
   EXPECT_EQ(error_of("quantization_encoding: q5_k\n"),
             "cfg.yaml:1: quantization_encoding: 'q5_k' is not an encoding (one of: float32, "
-            "bfloat16, float16, q4_k, q4_0, q4_1, q6_k, q8_0, float8_e4m3fn, float4_e2m1fnx2, "
+            "bfloat16, f16, q4_k, q4_0, q4_1, q6_k, q8_0, float8_e4m3fn, float4_e2m1fnx2, "
             "gptq)");
   EXPECT_EQ(error_of("kv_cache_page_size:\n"), "cfg.yaml:1: kv_cache_page_size: needs a value");
   EXPECT_EQ(error_of("overrides:\n  - output.weight\n"),
