@@ -15,6 +15,6 @@ function(ingot_use_mlir target)
   target_include_directories(${target} PUBLIC ${PROJECT_BINARY_DIR})
   target_compile_definitions(${target} PUBLIC ${INGOT_LLVM_DEFINITIONS})
   target_link_libraries(${target} PUBLIC MLIR LLVM)
-  # ODS-generated adaptors leave parameters unused.
-  target_compile_options(${target} PRIVATE -Wno-unused-parameter)
+  # ODS-generated adaptors, included by every user, leave parameters unused.
+  target_compile_options(${target} PUBLIC -Wno-unused-parameter)
 endfunction()

@@ -16,6 +16,7 @@ namespace ingot::config {
 namespace {
 
 constexpr std::string_view kKVCacheKey = "kv_cache";
+constexpr const char* kNotText = "is not UTF-8 text without control characters";
 
 int line_of(const YAML::Node& node) {
   YAML::Mark mark = node.Mark();
@@ -82,6 +83,7 @@ class YamlApplier {
       return Status();
     }
     if (!value.IsScalar()) return error(line, path, "expected a single value, got " + kind_of(value));
+    if (!is_plain_text(value.Scalar())) return error(line, path, kNotText);
     Status status = field->set(config_, value.Scalar());
     if (!status.ok()) return error(line, path, status.message());
     return Status();
@@ -120,6 +122,7 @@ class YamlApplier {
 
   Status set_item(const ConfigField& field, const std::string& text, int line,
                   const std::string& path) {
+    if (!is_plain_text(text)) return error(line, path, kNotText);
     Status status = field.set(config_, text);
     if (!status.ok()) return error(line, path, status.message());
     return Status();

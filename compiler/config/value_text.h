@@ -13,6 +13,10 @@
 
 namespace ingot::config {
 
+/// True for well-formed UTF-8 without control characters (tab allowed): what a
+/// config value may hold, so that it writes back to YAML unchanged.
+bool is_plain_text(std::string_view text);
+
 /// A whole decimal integer that fits int64_t.
 Result<int64_t> parse_int64_text(std::string_view text);
 /// A whole finite decimal number.

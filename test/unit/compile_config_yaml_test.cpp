@@ -6,6 +6,7 @@
 #include <string>
 
 #include "compiler/config/config_file.h"
+#include "compiler/config/value_text.h"
 
 namespace ingot::config {
 namespace {
@@ -225,6 +226,32 @@ TEST(ConfigYaml, ToYamlRoundTrips) {
   CompileConfig defaults_back;
   ASSERT_EQ(apply_text(to_yaml(defaults), defaults_back), "");
   EXPECT_TRUE(defaults_back == defaults) << to_yaml(defaults_back);
+}
+
+// Values must be text that writes back to YAML unchanged (the config fuzzer found
+// a pattern with invalid UTF-8 that did not).
+TEST(ConfigYaml, RejectsValuesThatAreNotPlainText) {
+  EXPECT_EQ(error_of("served_model_name: \"a\\x00b\"\n"),
+            "cfg.yaml:1: served_model_name: is not UTF-8 text without control characters");
+  EXPECT_EQ(error_of("overrides:\n  - \"blk.\xf3\xff\xff\xff.w=q8_0\"\n"),
+            "cfg.yaml:2: overrides: is not UTF-8 text without control characters");
+  EXPECT_EQ(error_of("served_model_name: \"\xc0\xaf\"\n"),
+            "cfg.yaml:1: served_model_name: is not UTF-8 text without control characters");
+}
+
+TEST(ConfigText, PlainTextIsWellFormedUtf8WithoutControls) {
+  EXPECT_TRUE(is_plain_text(""));
+  EXPECT_TRUE(is_plain_text("blk.*.ffn_down.weight\tq6_k"));
+  EXPECT_TRUE(is_plain_text("h\xc3\xa9llo \xe4\xb8\x96\xe7\x95\x8c \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(is_plain_text(std::string("a\0b", 3)));
+  EXPECT_FALSE(is_plain_text("line\nbreak"));
+  EXPECT_FALSE(is_plain_text("\x7f"));
+  EXPECT_FALSE(is_plain_text("\xc2\x85"));          // C1 control (NEL)
+  EXPECT_FALSE(is_plain_text("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(is_plain_text("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(is_plain_text("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(is_plain_text("\xe4\xb8"));          // truncated
+  EXPECT_FALSE(is_plain_text("\xff"));
 }
 
 }  // namespace
