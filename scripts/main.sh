@@ -15,8 +15,6 @@ if [ -x "$INGOT_BUILD/bin/ingot-tokenize" ]; then
   printf 'Hello, world! The year 2026 has 365 days.\n' | "$INGOT_BUILD/bin/ingot-tokenize" "$INGOT_SMOLLM2_GGUF"
 fi
 
-plan="$INGOT_BUILD/SmolLM2-135M-Instruct.plan.mlir"
-step "ingot-compile $INGOT_SMOLLM2_GGUF -o $plan"
-"$INGOT_BUILD/bin/ingot-compile" "$INGOT_SMOLLM2_GGUF" -o "$plan"
-printf 'kernels in the plan:\n'
-grep -o 'ingot.kernel "[a-z_.0-9]*"' "$plan" | sort | uniq -c | sort -rn
+artifact="$INGOT_BUILD/SmolLM2-135M-Instruct.ingot"
+step "ingot-compile $INGOT_SMOLLM2_GGUF -o $artifact"
+"$INGOT_BUILD/bin/ingot-compile" "$INGOT_SMOLLM2_GGUF" -o "$artifact"

@@ -4,8 +4,14 @@
 #include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
+#include <chrono>
+
 #include "compiler/config/command_line.h"
 #include "compiler/driver/compile.h"
+#include "compiler/emit/artifact_writer.h"
+#include "compiler/emit/atomic_file.h"
 #include "llvm/Support/raw_ostream.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -64,24 +70,21 @@ std::string location_text(mlir::Location location) {
   return stream.str();
 }
 
-// Writes `text` to `path` through a temporary file and a rename.
-bool write_atomically(const std::string& path, const std::string& text, std::string& error) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      error = path + ": cannot write";
-      std::remove(temporary.c_str());
-      return false;
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    error = path + ": cannot rename the temporary file into place";
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
+// Writes `text` to `path` atomically.
+bool write_text(const std::string& path, const std::string& text, std::string& error) {
+  auto file = ingot::emit::AtomicFile::create(path);
+  ingot::Status status = file.ok() ? file->write_at(0, {reinterpret_cast<const uint8_t*>(text.data()), text.size()})
+                                   : file.status();
+  if (status.ok()) status = file->commit();
+  if (!status.ok()) error = status.message();
+  return status.ok();
+}
+
+// "98.3 MB" style sizes for the summary line.
+std::string megabytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return text;
 }
 
 }  // namespace
@@ -89,26 +92,31 @@ bool write_atomically(const std::string& path, const std::string& text, std::str
 int main(int argc, char** argv) {
   cxxopts::Options cli(kTool, "Compile a GGUF model through the ingot pass pipeline.");
   cli.positional_help("MODEL");
-  cli.add_options()("emit", "What to write: mlir (the module after the last pass run)",
-                    cxxopts::value<std::string>()->default_value("mlir"))(
-      "stop-after", "Stop after this pass (a flag such as ingot-fuse-attention)",
-      cxxopts::value<std::string>()->default_value(""))(
-      "disable-fusion", "Fusions to skip: qkv, gate-up, attention, residual-norm (comma list)",
-      cxxopts::value<std::string>()->default_value(""))(
-      "target-num-new-tokens",
-      "MAX's target_num_new_tokens: most tokens one step computes; "
-      "sizes the activation arena",
-      cxxopts::value<int64_t>()->default_value("512"))(
-      "o,output", "Write here instead of stdout (atomically)", cxxopts::value<std::string>())(
-      "print-ir-after-all", "Print the module after every pass (stderr)")(
-      "timing", "Report the time of each pass (stderr)")("h,help", "Show this help")(
-      "model", "GGUF model file", cxxopts::value<std::string>());
+  // clang-format off
+  cli.add_options()
+      ("emit", "What to write: artifact (the .ingot file; needs -o) or mlir (the module after "
+       "the last pass run)", cxxopts::value<std::string>()->default_value("artifact"))
+      ("stop-after", "Stop after this pass, e.g. ingot-fuse-attention (with --emit=mlir)",
+       cxxopts::value<std::string>()->default_value(""))
+      ("disable-fusion", "Fusions to skip: qkv, gate-up, attention, residual-norm (comma list)",
+       cxxopts::value<std::string>()->default_value(""))
+      ("target-num-new-tokens", "MAX's target_num_new_tokens: most tokens one step computes; "
+       "sizes the activation arena", cxxopts::value<int64_t>()->default_value("512"))
+      ("o,output", "The file to write, atomically (--emit=mlir prints to stdout without it)",
+       cxxopts::value<std::string>())
+      ("print-ir-after-all", "Print the module after every pass (stderr)")
+      ("timing", "Report the time of each pass (stderr)")
+      ("h,help", "Show this help")
+      ("model", "GGUF model file", cxxopts::value<std::string>());
+  // clang-format on
   ingot::config::add_compile_config_options(cli);
   cli.parse_positional({"model"});
 
   ingot::driver::CompileRequest request;
   std::string output;
+  std::string emit;
   std::string error;
+  auto start = std::chrono::steady_clock::now();
   try {
     cxxopts::ParseResult args = cli.parse(argc, argv);
     if (args.count("help")) {
@@ -116,9 +124,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (!args.count("model")) return ingot::cli::report_error(kTool, "no MODEL given (see --help)");
-    if (args["emit"].as<std::string>() != "mlir") {
-      return ingot::cli::report_error(
-          kTool, "--emit: '" + args["emit"].as<std::string>() + "' is not one of: mlir");
+    emit = args["emit"].as<std::string>();
+    if (emit != "mlir" && emit != "artifact") {
+      return ingot::cli::report_error(kTool, "--emit: '" + emit + "' is not one of: artifact, mlir");
+    }
+    if (emit == "artifact" && !args.count("output")) {
+      return ingot::cli::report_error(kTool, "--emit=artifact needs -o FILE (or pass --emit=mlir)");
+    }
+    if (emit == "artifact" && !args["stop-after"].as<std::string>().empty()) {
+      return ingot::cli::report_error(kTool, "--stop-after needs --emit=mlir: an artifact holds the whole plan");
     }
     auto config = ingot::config::compile_config_from_args(args);
     if (!config.ok()) return ingot::cli::report_error(kTool, config.status());
@@ -155,19 +169,37 @@ int main(int argc, char** argv) {
     }
     return mlir::success();
   });
-  auto module = ingot::driver::compile_to_mlir(request, context, error);
-  if (mlir::failed(module)) {
+  auto compiled = ingot::driver::compile_to_mlir(request, context, error);
+  if (mlir::failed(compiled)) {
     if (!error.empty()) return ingot::cli::report_error(kTool, error);
     return ingot::cli::kExitBadInput;
   }
-  std::string text;
-  llvm::raw_string_ostream stream(text);
-  (*module)->print(stream);
-  stream.flush();
-  if (output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  } else if (!write_atomically(output, text, error)) {
-    return ingot::cli::report_error(kTool, error);
+  if (emit == "mlir") {
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    compiled->module->print(stream);
+    stream.flush();
+    if (output.empty()) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    } else if (!write_text(output, text, error)) {
+      return ingot::cli::report_error(kTool, error);
+    }
+    return failed_diagnostic ? ingot::cli::kExitBadInput : 0;
   }
+  // A progress line while the weights are written, on a terminal only.
+  bool terminal = ::isatty(STDERR_FILENO) == 1;
+  auto progress = [&](double fraction) {
+    if (terminal) std::fprintf(stderr, "\r%s: writing weights %3d%%", kTool, static_cast<int>(fraction * 100));
+  };
+  ingot::emit::ArtifactInputs inputs{&compiled->source, *compiled->module, &request.config,
+                                     request.max_tokens_per_step};
+  auto summary = ingot::emit::write_artifact(inputs, output, progress);
+  if (terminal) std::fprintf(stderr, "\r\033[K");
+  if (!summary.ok()) return ingot::cli::report_error(kTool, summary.status());
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string encoding = request.pipeline.encoding.empty() ? "as in the source" : request.pipeline.encoding;
+  std::fprintf(stderr, "%s: wrote %s: %zu weights (%s), encoding %s, %s in %.2f s\n", kTool,
+               output.c_str(), summary->weights, megabytes(summary->weight_bytes).c_str(),
+               encoding.c_str(), megabytes(summary->file_bytes).c_str(), seconds);
   return failed_diagnostic ? ingot::cli::kExitBadInput : 0;
 }

@@ -38,9 +38,8 @@ std::optional<arch::Encoding> dominant_encoding(const gguf::GgufFile& file) {
 
 }  // namespace
 
-mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> compile_to_mlir(CompileRequest& request,
-                                                                   mlir::MLIRContext& context,
-                                                                   std::string& error) {
+mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRContext& context,
+                                          std::string& error) {
   config::CompileConfig& config = request.config;
   Result<gguf::GgufFile> file = gguf::GgufFile::open(config.model_path);
   if (!file.ok()) {
@@ -96,7 +95,7 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> compile_to_mlir(CompileReques
   }
   if (request.timing) pm.enableTiming();
   if (mlir::failed(pm.run(**module))) return mlir::failure();
-  return std::move(*module);
+  return Compiled{std::move(*module), std::move(file).value()};
 }
 
 }  // namespace ingot::driver

@@ -5,6 +5,7 @@
 
 #include "compiler/config/compile_config.h"
 #include "compiler/driver/pipeline.h"
+#include "compiler/import/gguf/gguf_file.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -19,11 +20,16 @@ struct CompileRequest {
   bool timing = false;
 };
 
-/// Reads the GGUF at config.model_path, resolves the configuration, builds the
-/// module and runs the pipeline. Errors are reported through MLIR diagnostics
-/// (or `error` for ones outside MLIR) and give failure.
-mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> compile_to_mlir(CompileRequest& request,
-                                                                   mlir::MLIRContext& context,
-                                                                   std::string& error);
+/// A compiled model: the module after the pipeline, and the source it reads weights from.
+struct Compiled {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  gguf::GgufFile source;
+};
+
+/// Reads the GGUF at config.model_path, resolves the configuration (in place),
+/// builds the module and runs the pipeline. Errors are reported through MLIR
+/// diagnostics (or `error` for ones outside MLIR) and give failure.
+mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRContext& context,
+                                          std::string& error);
 
 }  // namespace ingot::driver

@@ -198,6 +198,23 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama(const gguf::GgufF
   (*module)->setAttr("ingot.supported_encodings", builder.getArrayAttr(supported));
   (*module)->setAttr("ingot.max_tokens", builder.getI64IntegerAttr(options.max_tokens_per_step));
   (*module)->setAttr("ingot.max_length", builder.getI64IntegerAttr(options.max_length));
+  // The hyper-parameters the artifact records (schema HyperParameters, by name).
+  auto u64 = [&](uint64_t v) { return builder.getI64IntegerAttr(static_cast<int64_t>(v)); };
+  (*module)->setAttr(
+      "ingot.hyper_parameters",
+      builder.getDictionaryAttr({
+          builder.getNamedAttr("block_count", u64(params->block_count)),
+          builder.getNamedAttr("context_length", u64(params->context_length)),
+          builder.getNamedAttr("embedding_length", u64(params->embedding_length)),
+          builder.getNamedAttr("feed_forward_length", u64(params->feed_forward_length)),
+          builder.getNamedAttr("head_count", u64(params->head_count)),
+          builder.getNamedAttr("head_count_kv", u64(params->head_count_kv)),
+          builder.getNamedAttr("head_dim", u64(params->head_dim)),
+          builder.getNamedAttr("vocab_size", u64(params->vocab_size)),
+          builder.getNamedAttr("rms_norm_eps", builder.getF64FloatAttr(params->rms_norm_eps)),
+          builder.getNamedAttr("rope_freq_base", builder.getF64FloatAttr(params->rope_freq_base)),
+          builder.getNamedAttr("tied_embeddings", builder.getBoolAttr(params->tied_embeddings)),
+      }));
 
   auto ids = mlir::RankedTensorType::get({mlir::ShapedType::kDynamic}, builder.getI32Type());
   auto logits = getActivationType(static_cast<int64_t>(params->vocab_size), &context);
