@@ -133,19 +133,23 @@ Result<WriteSummary> write_artifact(const ArtifactInputs& in, const std::string&
   static const std::vector<uint8_t> kZeros(artifact::kWeightAlignment, 0);
   uint64_t written = 0;
   Status status;
+  XXH64_state_t* weight_hash = XXH64_createState();
   for (size_t i = 0; i < exported->weights.size() && status.ok(); ++i) {
     XXH64_update(segment_hash, kZeros.data(), layout.offsets[i] - written);  // alignment padding
-    Result<std::vector<uint8_t>> bytes = encode_weight(*in.gguf, exported->weights[i]);
-    if (!bytes.ok()) {
-      status = bytes.status();
-      break;
-    }
-    layout.checksums[i] = XXH64(bytes->data(), bytes->size(), 0);
-    XXH64_update(segment_hash, bytes->data(), bytes->size());
-    status = file.write_at(segment_offset + layout.offsets[i], *bytes);
-    written = layout.offsets[i] + bytes->size();
+    XXH64_reset(weight_hash, 0);
+    uint64_t at = segment_offset + layout.offsets[i];
+    status = encode_weight(*in.gguf, exported->weights[i], [&](std::span<const uint8_t> bytes) {
+      XXH64_update(weight_hash, bytes.data(), bytes.size());
+      XXH64_update(segment_hash, bytes.data(), bytes.size());
+      Status wrote = file.write_at(at, bytes);
+      at += bytes.size();
+      return wrote;
+    });
+    layout.checksums[i] = XXH64_digest(weight_hash);
+    written = layout.offsets[i] + layout.sizes[i];
     if (progress) progress(static_cast<double>(written) / std::max<uint64_t>(1, layout.segment_size));
   }
+  XXH64_freeState(weight_hash);
   layout.segment_checksum = XXH64_digest(segment_hash);
   XXH64_freeState(segment_hash);
   INGOT_RETURN_IF_ERROR(status);

@@ -3,6 +3,9 @@
 #include "kernels/quant/dequantize.h"
 #include "kernels/quant/quantize.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace ingot::emit {
 
 Result<uint64_t> encoded_size(const WeightSpec& spec) {
@@ -22,45 +25,70 @@ Result<uint64_t> encoded_size(const WeightSpec& spec) {
   return *bytes;
 }
 
-Result<std::vector<uint8_t>> encode_weight(const gguf::GgufFile& file, const WeightSpec& spec) {
-  INGOT_ASSIGN_OR_RETURN(uint64_t size, encoded_size(spec));
-  std::vector<uint8_t> out;
-  out.reserve(size);
+namespace {
+
+// Values converted per step: bounds the float buffer at 16 MiB whatever the tensor.
+constexpr uint64_t kChunkValues = uint64_t{1} << 22;
+
+// Requantizes one source tensor to `target`, whole rows at a time.
+Status convert_tensor(const gguf::GgufFile& file, const gguf::TensorInfo& tensor,
+                      quant::GgmlType target, const ByteSink& sink) {
+  std::string where = file.path() + ": tensor '" + std::string(tensor.name) + "'";
+  uint64_t row = tensor.dims[0];
+  uint64_t rows_per_chunk = std::max<uint64_t>(1, kChunkValues / row);
+  std::optional<uint64_t> source_row = quant::row_bytes(tensor.type, row);
+  std::optional<uint64_t> target_row = quant::row_bytes(target, row);
+  if (!source_row || !target_row) {
+    return make_error(StatusCode::kInvalidArgument,
+                      where + ": rows of " + std::to_string(row) + " values are not whole " +
+                          std::string(quant::type_traits(target).name) + " blocks");
+  }
+  std::span<const uint8_t> source = file.tensor_bytes(tensor);
+  uint64_t rows = tensor.elements / row;
   std::vector<float> values;
+  std::vector<uint8_t> encoded;
+  for (uint64_t first = 0; first < rows; first += rows_per_chunk) {
+    uint64_t count = std::min(rows_per_chunk, rows - first);
+    values.resize(count * row);
+    encoded.resize(count * *target_row);
+    Status status = quant::dequantize_row(
+        tensor.type, source.subspan(first * *source_row, count * *source_row), values);
+    if (status.ok()) status = quant::quantize_row(target, values, encoded);
+    if (!status.ok()) return status.with_prefix(where);
+    INGOT_RETURN_IF_ERROR(sink(encoded));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status encode_weight(const gguf::GgufFile& file, const WeightSpec& spec, const ByteSink& sink) {
+  INGOT_ASSIGN_OR_RETURN(uint64_t size, encoded_size(spec));
+  uint64_t written = 0;
+  ByteSink counted = [&](std::span<const uint8_t> bytes) {
+    written += bytes.size();
+    return sink(bytes);
+  };
   for (const std::string& name : spec.sources) {
     const gguf::TensorInfo* tensor = file.find_tensor(name);
     if (tensor == nullptr) {
       return make_error(StatusCode::kNotFound,
                         file.path() + ": weight '" + spec.name + "' needs missing tensor '" + name + "'");
     }
-    std::span<const uint8_t> source = file.tensor_bytes(*tensor);
     if (tensor->type == spec.type) {
-      out.insert(out.end(), source.begin(), source.end());
-      continue;
+      INGOT_RETURN_IF_ERROR(counted(file.tensor_bytes(*tensor)));  // already in place: copy
+    } else {
+      INGOT_RETURN_IF_ERROR(convert_tensor(file, *tensor, spec.type, counted));
     }
-    // Requantize through float: rows never straddle blocks, so the whole tensor
-    // converts as one row.
-    values.resize(tensor->elements);
-    Status status = quant::dequantize_row(tensor->type, source, values);
-    if (!status.ok()) return status.with_prefix(file.path() + ": tensor '" + name + "'");
-    std::optional<uint64_t> bytes = quant::row_bytes(spec.type, tensor->elements);
-    if (!bytes) {
-      return make_error(StatusCode::kInvalidArgument,
-                        file.path() + ": tensor '" + name + "' does not fill whole " +
-                            std::string(quant::type_traits(spec.type).name) + " blocks");
-    }
-    size_t at = out.size();
-    out.resize(at + *bytes);
-    status = quant::quantize_row(spec.type, values, std::span<uint8_t>(out).subspan(at, *bytes));
-    if (!status.ok()) return status.with_prefix(file.path() + ": tensor '" + name + "'");
+    file.release(*tensor);  // read once: its pages need not stay resident
   }
-  if (out.size() != size) {
+  if (written != size) {
     return make_error(StatusCode::kInvalidArgument,
                       file.path() + ": weight '" + spec.name + "' sources give " +
-                          std::to_string(out.size()) + " bytes, its shape needs " +
+                          std::to_string(written) + " bytes, its shape needs " +
                           std::to_string(size));
   }
-  return out;
+  return Status();
 }
 
 }  // namespace ingot::emit

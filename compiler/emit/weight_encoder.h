@@ -3,15 +3,21 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <functional>
+#include <span>
 
 #include "compiler/emit/weight_spec.h"
 #include "compiler/import/gguf/gguf_file.h"
 
 namespace ingot::emit {
 
-/// The bytes of `spec` in its storage type; errors name the tensor.
-Result<std::vector<uint8_t>> encode_weight(const gguf::GgufFile& file, const WeightSpec& spec);
+/// Receives a weight's bytes in order, a chunk at a time.
+using ByteSink = std::function<Status(std::span<const uint8_t>)>;
+
+/// Streams the bytes of `spec` in its storage type to `sink`, converting a
+/// bounded number of rows at a time, and lets the source pages go once read.
+/// Errors name the file and the tensor.
+Status encode_weight(const gguf::GgufFile& file, const WeightSpec& spec, const ByteSink& sink);
 
 /// The byte size of `spec` in its storage type, or an error on overflow or a
 /// row length that is not a whole number of blocks.

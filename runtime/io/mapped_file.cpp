@@ -51,6 +51,15 @@ MappedFile MappedFile::borrow(std::span<const uint8_t> bytes, std::string name) 
   return file;
 }
 
+void MappedFile::release(std::span<const uint8_t> range) const {
+  if (!owns_mapping_ || range.empty()) return;
+  // Only whole pages inside the range: neighbours may still be in use.
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(range.data()) + page - 1) / page * page;
+  uintptr_t end = (reinterpret_cast<uintptr_t>(range.data()) + range.size()) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 MappedFile::MappedFile(MappedFile&& other) noexcept { *this = std::move(other); }
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {

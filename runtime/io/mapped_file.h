@@ -29,6 +29,9 @@ class MappedFile {
   /// The whole file's bytes.
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
   size_t size() const { return size_; }
+  /// Lets the kernel drop the pages of `range` (a part of bytes()) from memory;
+  /// they read back from the file if touched again. No-op for borrowed bytes.
+  void release(std::span<const uint8_t> range) const;
   /// The path it was opened from (or the borrowed name).
   const std::string& path() const { return path_; }
 

@@ -118,6 +118,8 @@ class GgufFile {
   const TensorInfo* find_tensor(std::string_view name) const;
   /// The tensor's bytes in the mapped file (no copy).
   std::span<const uint8_t> tensor_bytes(const TensorInfo& tensor) const;
+  /// Drops the tensor's pages from memory after a one-time read (see MappedFile::release).
+  void release(const TensorInfo& tensor) const { file_.release(tensor_bytes(tensor)); }
   /// The tensor as a span of T, checking the element type and the alignment.
   template <typename T>
   Result<std::span<const T>> tensor_as(const TensorInfo& tensor, quant::GgmlType expected) const;
