@@ -26,7 +26,8 @@ struct Layout {
 
 schema::RopeType schema_rope(arch::RopeType rope) { return static_cast<schema::RopeType>(rope); }
 
-fb::Offset<schema::HyperParameters> hyper_parameters(fb::FlatBufferBuilder& b, mlir::ModuleOp module) {
+fb::Offset<schema::HyperParameters> hyper_parameters(fb::FlatBufferBuilder& b,
+                                                     mlir::ModuleOp module) {
   auto dict = module->getAttrOfType<mlir::DictionaryAttr>("ingot.hyper_parameters");
   auto get_int = [&](llvm::StringRef key) -> uint32_t {
     auto attr = dict ? dict.getAs<mlir::IntegerAttr>(key) : nullptr;
@@ -40,7 +41,7 @@ fb::Offset<schema::HyperParameters> hyper_parameters(fb::FlatBufferBuilder& b, m
   return schema::CreateHyperParameters(
       b, get_int("block_count"), get_int("context_length"), get_int("embedding_length"),
       get_int("feed_forward_length"), get_int("head_count"), get_int("head_count_kv"),
-      get_int("head_dim"), get_int("vocab_size"), static_cast<float>(get_float("rms_norm_eps")),
+      get_int("head_dim"), get_int("vocab_size"), get_float("rms_norm_eps"),
       get_float("rope_freq_base"), tied && tied.getValue());
 }
 
@@ -55,11 +56,12 @@ fb::Offset<schema::CompileConfig> compile_config(fb::FlatBufferBuilder& b,
       schema_rope(c.rope_type.value_or(arch::RopeType::kNormal)), c.max_length.value_or(0),
       static_cast<schema::CacheStrategy>(c.kv_cache.cache_strategy),
       static_cast<uint32_t>(c.kv_cache.kv_cache_page_size), c.kv_cache.enable_prefix_caching,
-      static_cast<float>(c.kv_cache.device_memory_utilization), b.CreateString(dtype),
+      c.kv_cache.device_memory_utilization, b.CreateString(dtype),
       static_cast<uint32_t>(target_num_new_tokens));
 }
 
-Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b, const gguf::GgufFile& file) {
+Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b,
+                                                const gguf::GgufFile& file) {
   INGOT_ASSIGN_OR_RETURN(tokenizer::TokenizerSpec spec, gguf::tokenizer_spec_from_gguf(file));
   std::vector<int8_t> types;
   for (tokenizer::TokenType type : spec.token_types) types.push_back(static_cast<int8_t>(type));
@@ -89,7 +91,8 @@ Result<std::vector<uint8_t>> build_model(const ArtifactInputs& in, const Layout&
   }
   INGOT_ASSIGN_OR_RETURN(auto tok, tokenizer(b, *in.gguf));
   std::string chat_template;
-  if (auto value = in.gguf->get_string("tokenizer.chat_template"); value.ok()) chat_template = *value;
+  if (auto value = in.gguf->get_string("tokenizer.chat_template"); value.ok())
+    chat_template = *value;
   auto arch = in.module->getAttrOfType<mlir::StringAttr>("ingot.architecture");
   schema::FormatVersion version(artifact::kFormatMajor, artifact::kFormatMinor);
   auto model = schema::CreateModel(
@@ -147,7 +150,8 @@ Result<WriteSummary> write_artifact(const ArtifactInputs& in, const std::string&
     });
     layout.checksums[i] = XXH64_digest(weight_hash);
     written = layout.offsets[i] + layout.sizes[i];
-    if (progress) progress(static_cast<double>(written) / std::max<uint64_t>(1, layout.segment_size));
+    if (progress)
+      progress(static_cast<double>(written) / std::max<uint64_t>(1, layout.segment_size));
   }
   XXH64_freeState(weight_hash);
   layout.segment_checksum = XXH64_digest(segment_hash);

@@ -13,9 +13,9 @@ namespace ingot::emit {
 
 /// What goes into an artifact.
 struct ArtifactInputs {
-  const gguf::GgufFile* gguf = nullptr;          ///< The source of weights and tokenizer.
-  mlir::ModuleOp module;                         ///< After ingot-lower-to-plan.
-  const config::CompileConfig* config = nullptr; ///< Resolved.
+  const gguf::GgufFile* gguf = nullptr;           ///< The source of weights and tokenizer.
+  mlir::ModuleOp module;                          ///< After ingot-lower-to-plan.
+  const config::CompileConfig* config = nullptr;  ///< Resolved.
   int64_t target_num_new_tokens = 0;
 };
 

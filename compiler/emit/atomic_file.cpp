@@ -73,8 +73,8 @@ AtomicFile::~AtomicFile() {
 Status AtomicFile::write_at(uint64_t offset, std::span<const uint8_t> bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
-                         static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return io_error(destination_, "write");
     done += static_cast<size_t>(n);
@@ -94,7 +94,8 @@ Status AtomicFile::commit() {
     return io_error(destination_, "close");
   }
   fd_ = -1;
-  if (::rename(temporary_.c_str(), destination_.c_str()) != 0) return io_error(destination_, "rename into place");
+  if (::rename(temporary_.c_str(), destination_.c_str()) != 0)
+    return io_error(destination_, "rename into place");
   temporary_.clear();
   int dir = ::open(folder_of(destination_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {

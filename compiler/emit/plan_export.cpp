@@ -40,7 +40,8 @@ std::string stacked_name(const std::vector<std::string>& names) {
   std::string out = names.front().substr(0, prefix);
   for (size_t i = 0; i < names.size(); ++i) {
     if (i) out += "+";
-    out += names[i].substr(prefix, names[i].size() - prefix - std::min(suffix, names[i].size() - prefix));
+    out += names[i].substr(prefix,
+                           names[i].size() - prefix - std::min(suffix, names[i].size() - prefix));
   }
   return out + names.front().substr(names.front().size() - suffix);
 }
@@ -67,7 +68,8 @@ class PlanExporter {
     }
     auto arena = func_->getAttrOfType<mlir::IntegerAttr>("ingot.arena_bytes");
     auto tokens = func_->getAttrOfType<mlir::IntegerAttr>("ingot.max_tokens");
-    if (!arena || !tokens) return func_.emitError("cannot export: memory is not planned (run ingot-plan-memory)");
+    if (!arena || !tokens)
+      return func_.emitError("cannot export: memory is not planned (run ingot-plan-memory)");
     ExportedPlan out;
     out.plan = schema::CreatePlan(b_, b_.CreateVector(values_), b_.CreateVector(kernels),
                                   b_.CreateVector(inputs_), b_.CreateVector(outputs_),
@@ -106,7 +108,8 @@ class PlanExporter {
     } else if (auto concat = mlir::dyn_cast_or_null<ConcatWeightsOp>(def)) {
       for (mlir::Value part : concat.getWeights()) {
         auto source = part.getDefiningOp<WeightOp>();
-        if (!source) return concat.emitError("cannot export: stacked weights must be ingot.weight ops");
+        if (!source)
+          return concat.emitError("cannot export: stacked weights must be ingot.weight ops");
         spec.sources.push_back(source.getName().str());
       }
       spec.name = stacked_name(spec.sources);

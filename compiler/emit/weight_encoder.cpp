@@ -72,8 +72,8 @@ Status encode_weight(const gguf::GgufFile& file, const WeightSpec& spec, const B
   for (const std::string& name : spec.sources) {
     const gguf::TensorInfo* tensor = file.find_tensor(name);
     if (tensor == nullptr) {
-      return make_error(StatusCode::kNotFound,
-                        file.path() + ": weight '" + spec.name + "' needs missing tensor '" + name + "'");
+      return make_error(StatusCode::kNotFound, file.path() + ": weight '" + spec.name +
+                                                   "' needs missing tensor '" + name + "'");
     }
     if (tensor->type == spec.type) {
       INGOT_RETURN_IF_ERROR(counted(file.tensor_bytes(*tensor)));  // already in place: copy
