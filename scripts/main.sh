@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install what is needed, fetch the real SmolLM2 model, build, and
 # run ingot on it. Until the runtime generates text, the job inspects the real
-# GGUF, tokenizes a sample prompt, and compiles the model to its execution plan.
+# GGUF, tokenizes a sample prompt, compiles the model to a .ingot artifact and
+# inspects that.
 source "$(dirname "$0")/lib.sh"
 
 "$INGOT_ROOT/scripts/install-deps.sh"
@@ -18,3 +19,5 @@ fi
 artifact="$INGOT_BUILD/SmolLM2-135M-Instruct.ingot"
 step "ingot-compile $INGOT_SMOLLM2_GGUF -o $artifact"
 "$INGOT_BUILD/bin/ingot-compile" "$INGOT_SMOLLM2_GGUF" -o "$artifact"
+step "ingot-inspect $artifact"
+"$INGOT_BUILD/bin/ingot-inspect" "$artifact"
