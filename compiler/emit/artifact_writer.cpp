@@ -85,7 +85,7 @@ Result<std::vector<uint8_t>> build_model(const ArtifactInputs& in, const Layout&
   for (size_t i = 0; i < exported->weights.size(); ++i) {
     const WeightSpec& spec = exported->weights[i];
     weights.push_back(schema::CreateWeight(
-        b, b.CreateString(spec.name), schema_encoding(spec.type), b.CreateVector(spec.shape),
+        b, b.CreateString(spec.name), spec.encoding, b.CreateVector(spec.shape),
         layout.offsets.empty() ? 0 : layout.offsets[i], layout.sizes.empty() ? 0 : layout.sizes[i],
         layout.checksums.empty() ? 0 : layout.checksums[i], b.CreateVectorOfStrings(spec.sources)));
   }

@@ -1,6 +1,7 @@
 #include "compiler/emit/plan_export.h"
 
 #include "ir/IngotDialect.h"
+#include "runtime/artifact/weight_size.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace ingot::emit {
@@ -9,18 +10,12 @@ namespace {
 using namespace ingot::ir;
 namespace fb = flatbuffers;
 
-std::optional<quant::GgmlType> storage_type(Encoding encoding) {
-  switch (encoding) {
-    case Encoding::float32: return quant::GgmlType::F32;
-    case Encoding::bfloat16: return quant::GgmlType::BF16;
-    case Encoding::f16: return quant::GgmlType::F16;
-    case Encoding::q4_k: return quant::GgmlType::Q4_K;
-    case Encoding::q4_0: return quant::GgmlType::Q4_0;
-    case Encoding::q4_1: return quant::GgmlType::Q4_1;
-    case Encoding::q6_k: return quant::GgmlType::Q6_K;
-    case Encoding::q8_0: return quant::GgmlType::Q8_0;
-    default: return std::nullopt;  // no reference encoder in this build
-  }
+// The schema encoding of an IR encoding: both enums list MAX's spellings in the
+// same order, which the name comparison guards.
+std::optional<schema::Encoding> schema_encoding(Encoding encoding) {
+  auto converted = static_cast<schema::Encoding>(static_cast<uint32_t>(encoding));
+  if (stringifyEncoding(encoding) != schema::EnumNameEncoding(converted)) return std::nullopt;
+  return converted;
 }
 
 // "blk.0.attn_q.weight" + "blk.0.attn_k.weight" -> "blk.0.attn_q+attn_k.weight".
@@ -93,13 +88,16 @@ class PlanExporter {
     if (auto it = ids_.find(value); it != ids_.end()) return it->second;
     WeightSpec spec;
     auto type = mlir::cast<mlir::RankedTensorType>(value.getType());
-    std::optional<quant::GgmlType> storage = storage_type(getEncoding(type).getValue());
+    std::optional<schema::Encoding> encoding = schema_encoding(getEncoding(type).getValue());
+    std::optional<quant::GgmlType> storage =
+        encoding ? artifact::ggml_type_for(*encoding) : std::nullopt;
     mlir::Operation* def = value.getDefiningOp();
     if (!storage) {
       return def->emitError() << "cannot export encoding "
                               << stringifyEncoding(getEncoding(type).getValue())
                               << ": no encoder in this build";
     }
+    spec.encoding = *encoding;
     spec.type = *storage;
     for (int64_t dim : type.getShape()) spec.shape.push_back(static_cast<uint64_t>(dim));
     if (auto weight = mlir::dyn_cast_or_null<WeightOp>(def)) {
@@ -194,19 +192,6 @@ class PlanExporter {
 };
 
 }  // namespace
-
-schema::Encoding schema_encoding(quant::GgmlType type) {
-  switch (type) {
-    case quant::GgmlType::BF16: return schema::Encoding::bfloat16;
-    case quant::GgmlType::F16: return schema::Encoding::f16;
-    case quant::GgmlType::Q4_K: return schema::Encoding::q4_k;
-    case quant::GgmlType::Q4_0: return schema::Encoding::q4_0;
-    case quant::GgmlType::Q4_1: return schema::Encoding::q4_1;
-    case quant::GgmlType::Q6_K: return schema::Encoding::q6_k;
-    case quant::GgmlType::Q8_0: return schema::Encoding::q8_0;
-    default: return schema::Encoding::float32;
-  }
-}
 
 mlir::FailureOr<ExportedPlan> export_plan(mlir::ModuleOp module, fb::FlatBufferBuilder& builder) {
   auto forward = module.lookupSymbol<mlir::func::FuncOp>("forward");

@@ -21,7 +21,4 @@ struct ExportedPlan {
 mlir::FailureOr<ExportedPlan> export_plan(mlir::ModuleOp module,
                                           flatbuffers::FlatBufferBuilder& builder);
 
-/// The schema's spelling of a weight's storage type.
-schema::Encoding schema_encoding(quant::GgmlType type);
-
 }  // namespace ingot::emit

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/quant/ggml_type.h"
+#include "runtime/schema/artifact_generated.h"
 
 namespace ingot::emit {
 
@@ -13,7 +14,8 @@ namespace ingot::emit {
 /// rows it stacks (one for plain weights, several for fused projections).
 struct WeightSpec {
   std::string name;
-  quant::GgmlType type = quant::GgmlType::F32;  ///< The storage block format.
+  schema::Encoding encoding = schema::Encoding::float32;  ///< As the artifact records it.
+  quant::GgmlType type = quant::GgmlType::F32;            ///< Its byte-exact block format.
   std::vector<uint64_t> shape;                  ///< rows, row length (1-D: length).
   std::vector<std::string> sources;             ///< GGUF tensor names, stacked in order.
 };

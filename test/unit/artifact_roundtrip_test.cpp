@@ -65,7 +65,7 @@ void round_trip(const std::string& model, const std::string& encoding) {
     ASSERT_EQ(stored.size(), expected.size()) << spec.name;
     EXPECT_TRUE(std::equal(stored.begin(), stored.end(), expected.begin())) << spec.name;
     EXPECT_EQ(m.weights()->Get(i)->name()->str(), spec.name);
-    EXPECT_EQ(m.weights()->Get(i)->encoding(), emit::schema_encoding(spec.type)) << spec.name;
+    EXPECT_EQ(m.weights()->Get(i)->encoding(), spec.encoding) << spec.name;
   }
 
   // The plan read back is the module's kernel sequence.
