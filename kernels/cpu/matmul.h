@@ -1,0 +1,44 @@
+// y = x * W^T against quantized or float weight rows, with run-time selected SIMD paths.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/quant/ggml_type.h"
+#include "runtime/base/status.h"
+
+namespace ingot::cpu {
+
+using quant::GgmlType;
+
+/// How matmul computes. kReference dequantizes each weight row (kernels/quant) and dots it in
+/// float. The other paths quantize x to 8-bit blocks of 32 (like llama.cpp's vec_dot for
+/// Q4_0/Q4_1/Q8_0), dot in integers, and accumulate in 8 float lanes in a fixed order, so
+/// kScalar, kAvx2 and kAvx512Vnni give bit-identical results; for F32/F16/BF16 they use the same
+/// 32-lane fused float order without quantizing x. Other weight types fall back to kReference.
+enum class MatmulPath { kReference, kScalar, kAvx2, kAvx512Vnni };
+
+/// The path's name, e.g. "avx2".
+const char* matmul_path_name(MatmulPath path);
+
+/// True when this CPU can run `path` (kReference and kScalar always can).
+bool matmul_path_supported(MatmulPath path);
+
+/// The fastest path this CPU supports; what matmul uses.
+MatmulPath best_matmul_path();
+
+/// True when kScalar/kAvx2/kAvx512Vnni have a kernel for `type` (else they use kReference).
+bool matmul_has_fast_kernel(GgmlType type);
+
+/// y[t * rows + r] = dot(W[r], x[t * row_length ..]) for t < tokens, r < rows. W is `rows` rows of
+/// `row_length` values of weight_type, each row_bytes(weight_type, row_length) bytes, packed and
+/// with no alignment needed. Types: F32, F16, BF16, Q8_0, Q4_0, Q4_1, and through kReference
+/// every other type kernels/quant dequantizes (Q4_K, Q6_K, ...). Fails with kInvalidArgument
+/// when row_length is not a whole number of blocks and kUnimplemented on other types.
+Status matmul(GgmlType weight_type, const uint8_t* weight_rows, int64_t rows, int64_t row_length,
+              const float* x, int64_t tokens, float* y);
+
+/// As matmul, on a chosen path; fails with kUnimplemented when the CPU does not support it.
+Status matmul_with_path(MatmulPath path, GgmlType weight_type, const uint8_t* weight_rows,
+                        int64_t rows, int64_t row_length, const float* x, int64_t tokens, float* y);
+
+}  // namespace ingot::cpu

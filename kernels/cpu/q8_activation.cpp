@@ -1,0 +1,46 @@
+// Activation quantization, as llama.cpp's quantize_row_q8_0_ref with an fp32 scale.
+#include "kernels/cpu/q8_activation.h"
+
+#include <cmath>
+#include <cstddef>
+
+namespace ingot::cpu {
+namespace {
+
+/// std::round for |v| < 2^23 without a libm call: v - trunc(v) is exact, so ties go away from zero.
+inline int round_half_away(float v) {
+  const int t = static_cast<int>(v);
+  const float frac = v - static_cast<float>(t);
+  return t + (frac >= 0.5f ? 1 : 0) - (frac <= -0.5f ? 1 : 0);
+}
+
+}  // namespace
+
+void quantize_activations(const float* x, int64_t tokens, int64_t blocks, Q8Activations& out) {
+  const size_t count = static_cast<size_t>(tokens * blocks);
+  out.tokens = tokens;
+  out.blocks = blocks;
+  out.d.resize(count);
+  out.s.resize(count);
+  out.qs.resize(count * 32);
+  for (size_t b = 0; b < count; ++b) {
+    const float* src = x + b * 32;
+    float amax = 0.0f;
+    for (int j = 0; j < 32; ++j) {
+      const float a = std::fabs(src[j]);
+      amax = a > amax ? a : amax;
+    }
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    int sum = 0;
+    for (int j = 0; j < 32; ++j) {
+      const int q = round_half_away(src[j] * id);
+      out.qs[b * 32 + static_cast<size_t>(j)] = static_cast<int8_t>(q);
+      sum += q;
+    }
+    out.d[b] = d;
+    out.s[b] = d * static_cast<float>(sum);
+  }
+}
+
+}  // namespace ingot::cpu

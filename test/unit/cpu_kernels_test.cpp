@@ -1,0 +1,176 @@
+// kernels/cpu element-wise kernels: rms_norm, add_rms_norm, swiglu, softmax, rope, against
+// double-precision formulas. Outputs start as NaN so an unwritten element fails.
+#include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/cpu/activation.h"
+#include "kernels/cpu/norm.h"
+#include "kernels/cpu/rope.h"
+
+namespace ingot::cpu {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+/// Uniform values in +-[0.05, 2], never zero.
+std::vector<float> random_nonzero(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> mag(0.05f, 2.0f);
+  std::vector<float> v(n);
+  for (float& f : v) f = (rng() & 1u) ? mag(rng) : -mag(rng);
+  return v;
+}
+
+TEST(CpuRmsNorm, MatchesDoubleFormula) {
+  for (size_t n : {1u, 7u, 33u, 576u}) {
+    const size_t rows = 3;
+    const auto x = random_nonzero(rows * n, 1);
+    const auto w = random_nonzero(n, 2);
+    std::vector<float> out(x.size(), kNaN);
+    const float eps = 1e-5f;
+    rms_norm(x, w, eps, out);
+    for (size_t r = 0; r < rows; ++r) {
+      double ss = 0.0;
+      for (size_t i = 0; i < n; ++i) ss += double{x[r * n + i]} * x[r * n + i];
+      const double scale = 1.0 / std::sqrt(ss / static_cast<double>(n) + eps);
+      for (size_t i = 0; i < n; ++i) {
+        const double want = x[r * n + i] * scale * w[i];
+        // Float steps after the double sum: mean, add, sqrt, divide, two multiplies: a few ulp
+        // each.
+        EXPECT_NEAR(out[r * n + i], want, 8 * FLT_EPSILON * std::fabs(want))
+            << "n=" << n << " r=" << r << " i=" << i;
+      }
+    }
+  }
+}
+
+TEST(CpuRmsNorm, InPlace) {
+  const auto x = random_nonzero(66, 3);
+  const auto w = random_nonzero(33, 4);
+  std::vector<float> out(x.size(), kNaN);
+  rms_norm(x, w, 1e-6f, out);
+  std::vector<float> inplace = x;
+  rms_norm(inplace, w, 1e-6f, inplace);
+  EXPECT_EQ(inplace, out);
+}
+
+TEST(CpuAddRmsNorm, SumThenNorm) {
+  const auto a = random_nonzero(3 * 33, 5);
+  const auto b = random_nonzero(3 * 33, 6);
+  const auto w = random_nonzero(33, 7);
+  std::vector<float> sum(a.size(), kNaN), out(a.size(), kNaN), want(a.size(), kNaN);
+  add_rms_norm(a, b, w, 1e-5f, sum, out);
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(sum[i], a[i] + b[i]) << i;
+  rms_norm(sum, w, 1e-5f, want);
+  EXPECT_EQ(out, want);
+}
+
+TEST(CpuSwiglu, MatchesDoubleFormula) {
+  const auto gate = random_nonzero(33, 8);
+  const auto up = random_nonzero(33, 9);
+  std::vector<float> out(33, kNaN);
+  swiglu(gate, up, out);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double g = gate[i];
+    const double want = g / (1.0 + std::exp(-g)) * up[i];
+    // expf, one add, one divide, one multiply: within a few ulp of the exact value.
+    EXPECT_NEAR(out[i], want, 6 * FLT_EPSILON * std::fabs(want)) << i;
+  }
+  EXPECT_FLOAT_EQ(silu(0.0f), 0.0f);
+}
+
+TEST(CpuSoftmax, MatchesDoubleFormula) {
+  for (size_t n : {1u, 7u, 33u, 1000u}) {
+    auto x = random_nonzero(n, 10);
+    for (float& v : x) v *= 10.0f;  // a wide range exercises the max subtraction
+    const auto in = x;
+    softmax(x);
+    double max = in[0];
+    for (float v : in) max = std::max(max, double{v});
+    double sum = 0.0;
+    for (float v : in) sum += std::exp(v - max);
+    double total = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+      const double want = std::exp(in[i] - max) / sum;
+      // x - max is exact-ish (one rounding, |x - max| <= 40 so that rounding moves exp by <= 40
+      // ulp); expf adds an ulp, the scale one more.
+      EXPECT_NEAR(x[i], want, 48 * FLT_EPSILON * want + 1e-30) << "n=" << n << " i=" << i;
+      total += x[i];
+    }
+    EXPECT_NEAR(total, 1.0, 1e-5);
+  }
+}
+
+/// The rotation llama.cpp describes, in double: pair i turns by pos * base^(-2i/dim).
+std::vector<double> rope_formula(const std::vector<float>& x, int64_t dim, int64_t pos, double base,
+                                 bool neox) {
+  std::vector<double> out(x.begin(), x.end());
+  for (size_t head = 0; head < x.size(); head += static_cast<size_t>(dim)) {
+    for (int64_t i = 0; i < dim / 2; ++i) {
+      const double theta =
+          static_cast<double>(pos) * std::pow(base, -2.0 * static_cast<double>(i) / dim);
+      const size_t a = head + static_cast<size_t>(neox ? i : 2 * i);
+      const size_t b = a + static_cast<size_t>(neox ? dim / 2 : 1);
+      out[a] = x[a] * std::cos(theta) - x[b] * std::sin(theta);
+      out[b] = x[a] * std::sin(theta) + x[b] * std::cos(theta);
+    }
+  }
+  return out;
+}
+
+void check_rope(bool neox) {
+  const int64_t dim = 64;
+  const int64_t heads = 3;
+  for (int64_t pos : {0, 1, 17, 123}) {
+    const auto in =
+        random_nonzero(static_cast<size_t>(heads * dim), 11 + static_cast<uint32_t>(pos));
+    auto x = in;
+    if (neox)
+      rope_neox(x, dim, pos, 10000.0f);
+    else
+      rope_normal(x, dim, pos, 10000.0f);
+    const auto want = rope_formula(in, dim, pos, 10000.0, neox);
+    for (size_t k = 0; k < x.size(); ++k) {
+      const int64_t i = static_cast<int64_t>(neox ? k % dim % (dim / 2) : k % dim / 2);
+      // ggml builds theta_i as i float multiplies by a float power: relative error about
+      // (i + 2) ulp, so an angle error of theta_i * (i + 2) * eps; sin/cos and the rotation add a
+      // few ulp of the pair's magnitude (<= 4, from random_nonzero).
+      const double theta =
+          static_cast<double>(pos) * std::pow(10000.0, -2.0 * static_cast<double>(i) / dim);
+      const double tol = 4.0 * (theta * (i + 2) * FLT_EPSILON + 8 * FLT_EPSILON);
+      EXPECT_NEAR(x[k], want[k], tol) << (neox ? "neox" : "normal") << " pos=" << pos << " k=" << k;
+    }
+    if (pos == 0) {
+      EXPECT_EQ(x, in);
+    }
+  }
+}
+
+TEST(CpuRope, NormalMatchesFormula) { check_rope(false); }
+TEST(CpuRope, NeoxMatchesFormula) { check_rope(true); }
+
+TEST(CpuRope, NormalAndNeoxPairDifferently) {
+  // A head whose only non-zero elements are x[0] and x[1]: normal rotates them together, neox
+  // rotates x[0] with x[dim/2] (zero) and x[1] with x[dim/2 + 1] (zero).
+  std::vector<float> normal(8, 0.0f), neox(8, 0.0f);
+  normal[0] = neox[0] = 1.0f;
+  normal[1] = neox[1] = 2.0f;
+  rope_normal(normal, 8, 1, 10000.0f);
+  rope_neox(neox, 8, 1, 10000.0f);
+  EXPECT_NEAR(normal[0], std::cos(1.0) - 2 * std::sin(1.0), 1e-6);
+  EXPECT_NEAR(normal[1], std::sin(1.0) + 2 * std::cos(1.0), 1e-6);
+  EXPECT_NEAR(neox[0], std::cos(1.0), 1e-6);
+  EXPECT_NEAR(neox[4], std::sin(1.0), 1e-6);
+  const double theta1 = std::pow(10000.0, -2.0 / 8);
+  EXPECT_NEAR(neox[1], 2 * std::cos(theta1), 1e-6);
+  EXPECT_NEAR(neox[5], 2 * std::sin(theta1), 1e-6);
+}
+
+}  // namespace
+}  // namespace ingot::cpu

@@ -1,0 +1,158 @@
+// kernels/cpu matmul: the dequantize-and-dot reference against a double dot product, every fast
+// path this CPU supports against the reference within a derived bound, and the SIMD paths bit
+// for bit against the scalar mirror of their integer algorithm. Outputs start as NaN.
+#include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/cpu/matmul.h"
+#include "kernels/quant/dequantize.h"
+#include "kernels/quant/quantize.h"
+
+namespace ingot::cpu {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr MatmulPath kAllPaths[] = {MatmulPath::kReference, MatmulPath::kScalar, MatmulPath::kAvx2,
+                                    MatmulPath::kAvx512Vnni};
+
+std::vector<float> random_nonzero(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> mag(0.05f, 2.0f);
+  std::vector<float> v(n);
+  for (float& f : v) f = (rng() & 1u) ? mag(rng) : -mag(rng);
+  return v;
+}
+
+struct Case {
+  GgmlType type;
+  int64_t rows, row_length, tokens;
+};
+
+struct Fixture {
+  std::vector<uint8_t> w;  // encoded weights
+  std::vector<float> wf;   // the same weights dequantized
+  std::vector<float> x;
+};
+
+Fixture make_fixture(const Case& c, uint32_t seed) {
+  Fixture f;
+  const auto src = random_nonzero(static_cast<size_t>(c.rows * c.row_length), seed);
+  f.w.resize(*quant::row_bytes(c.type, static_cast<uint64_t>(c.rows * c.row_length)));
+  EXPECT_TRUE(quant::quantize_row(c.type, src, f.w).ok());
+  f.wf.resize(src.size());
+  EXPECT_TRUE(quant::dequantize_row(c.type, f.w, f.wf).ok());
+  f.x = random_nonzero(static_cast<size_t>(c.tokens * c.row_length), seed + 1);
+  return f;
+}
+
+std::vector<float> run(MatmulPath path, const Case& c, const Fixture& f) {
+  std::vector<float> y(static_cast<size_t>(c.rows * c.tokens), kNaN);
+  const Status s = matmul_with_path(path, c.type, f.w.data(), c.rows, c.row_length, f.x.data(),
+                                    c.tokens, y.data());
+  EXPECT_TRUE(s.ok()) << s.message();
+  for (float v : y) EXPECT_TRUE(std::isfinite(v)) << matmul_path_name(path);
+  return y;
+}
+
+/// Error bound of a fast path against the reference for output (t, r).
+double fast_path_bound(const Case& c, const Fixture& f, int64_t t, int64_t r) {
+  const float* x = &f.x[static_cast<size_t>(t * c.row_length)];
+  const float* w = &f.wf[static_cast<size_t>(r * c.row_length)];
+  double abs_dot = 0.0, quant_err = 0.0;
+  for (int64_t b = 0; b < c.row_length; b += 32) {
+    double amax = 0.0, wsum = 0.0;
+    for (int64_t j = b; j < std::min(b + 32, c.row_length); ++j) {
+      amax = std::max(amax, std::fabs(double{x[j]}));
+      wsum += std::fabs(double{w[j]});
+      abs_dot += std::fabs(double{w[j]} * x[j]);
+    }
+    // x is quantized per block of 32 with step d = amax/127 and rounding to nearest, so each
+    // element moves by at most d/2 = amax/254 (1% slack for the float rounding of d and x/d).
+    quant_err += 1.01 * amax / 254.0 * wsum;
+  }
+  const bool quantizes_x =
+      c.type == GgmlType::Q8_0 || c.type == GgmlType::Q4_0 || c.type == GgmlType::Q4_1;
+  // Both sides sum n float products in different orders: each within n*eps*sum|w*x| of exact.
+  return (quantizes_x ? quant_err : 0.0) + 2.0 * c.row_length * FLT_EPSILON * abs_dot;
+}
+
+void check_case(const Case& c) {
+  SCOPED_TRACE(std::string(quant::type_traits(c.type).name) + " rows=" + std::to_string(c.rows) +
+               " n=" + std::to_string(c.row_length) + " tokens=" + std::to_string(c.tokens));
+  const Fixture f = make_fixture(c, static_cast<uint32_t>(c.rows * 131 + c.row_length + c.tokens));
+  const auto ref = run(MatmulPath::kReference, c, f);
+  for (int64_t t = 0; t < c.tokens; ++t) {
+    for (int64_t r = 0; r < c.rows; ++r) {
+      double want = 0.0, abs_dot = 0.0;
+      for (int64_t i = 0; i < c.row_length; ++i) {
+        const double p = double{f.wf[static_cast<size_t>(r * c.row_length + i)]} *
+                         f.x[static_cast<size_t>(t * c.row_length + i)];
+        want += p;
+        abs_dot += std::fabs(p);
+      }
+      // A left-to-right float sum of n products is within n*eps*sum|p| of the exact sum.
+      ASSERT_NEAR(ref[static_cast<size_t>(t * c.rows + r)], want,
+                  c.row_length * FLT_EPSILON * abs_dot);
+    }
+  }
+  std::vector<float> scalar;
+  for (MatmulPath path : kAllPaths) {
+    if (path == MatmulPath::kReference || !matmul_path_supported(path)) continue;
+    SCOPED_TRACE(matmul_path_name(path));
+    const auto y = run(path, c, f);
+    for (int64_t t = 0; t < c.tokens; ++t)
+      for (int64_t r = 0; r < c.rows; ++r) {
+        const size_t k = static_cast<size_t>(t * c.rows + r);
+        ASSERT_NEAR(y[k], ref[k], fast_path_bound(c, f, t, r)) << "t=" << t << " r=" << r;
+      }
+    if (path == MatmulPath::kScalar) scalar = y;
+    // The SIMD paths run the scalar path's integer algorithm with the same float operations in
+    // the same order (or fall back to the reference for types without a fast kernel).
+    else
+      EXPECT_EQ(0, std::memcmp(y.data(), scalar.data(), y.size() * sizeof(float)));
+  }
+}
+
+TEST(CpuMatmul, AllTypesSizesAndPaths) {
+  const GgmlType block_types[] = {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1};
+  const GgmlType float_types[] = {GgmlType::F32, GgmlType::F16, GgmlType::BF16};
+  const GgmlType k_types[] = {GgmlType::Q4_K, GgmlType::Q6_K};
+  for (int64_t rows : {7, 33})
+    for (int64_t tokens : {1, 3}) {
+      // 5 blocks: tail only; 13: one group of 8 plus a tail; 24: groups only.
+      for (GgmlType type : block_types)
+        for (int64_t n : {32 * 5, 32 * 13, 256 * 3}) check_case({type, rows, n, tokens});
+      for (GgmlType type : float_types)
+        for (int64_t n : {37, 32 * 5, 32 * 13, 256 * 3}) check_case({type, rows, n, tokens});
+      for (GgmlType type : k_types) check_case({type, rows, 256 * 3, tokens});
+    }
+}
+
+TEST(CpuMatmul, ThisMachineHasTheSimdPaths) {
+  // Informational: which paths ran above.
+  for (MatmulPath path : kAllPaths)
+    std::printf("%s: %s\n", matmul_path_name(path), matmul_path_supported(path) ? "yes" : "no");
+  std::printf("best: %s\n", matmul_path_name(best_matmul_path()));
+}
+
+TEST(CpuMatmul, RejectsBadShapesAndTypes) {
+  std::vector<uint8_t> w(1024, 0);
+  std::vector<float> x(64, 1.0f), y(4, kNaN);
+  EXPECT_EQ(matmul(GgmlType::Q4_0, w.data(), 1, 48, x.data(), 1, y.data()).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(matmul(GgmlType::Q4_K, w.data(), 1, 32, x.data(), 1, y.data()).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(matmul(GgmlType::IQ2_XXS, w.data(), 1, 256, x.data(), 1, y.data()).code(),
+            StatusCode::kUnimplemented);
+  EXPECT_TRUE(matmul(GgmlType::Q4_0, w.data(), 0, 32, x.data(), 1, y.data()).ok());
+}
+
+}  // namespace
+}  // namespace ingot::cpu
