@@ -38,9 +38,10 @@ std::vector<ConfigField> build_fields() {
       [](CompileConfig& c) { c.weight_path.clear(); }});
   fields.push_back(ConfigField{
       "quantization_encoding", "", "encoding", "quantization-encoding", "ENC",
-      "MAX: quantization_encoding. Target weight encoding: float32, bfloat16, float16, q4_k, "
-      "q4_0, q4_1, q6_k, q8_0, float8_e4m3fn, float4_e2m1fnx2, gptq (default: the "
-      "architecture's default_encoding)",
+      "MAX: quantization_encoding. Target weight encoding: float32, bfloat16, f16, q4_k, "
+      "q4_0, q4_1, q6_k, q8_0, float8_e4m3fn, float4_e2m1fnx2, gptq (default: a GGUF's "
+      "weights keep their own encodings, as MAX infers them; else the architecture's "
+      "default_encoding)",
       FieldKind::kScalar, false, true,
       [](CompileConfig& c, std::string_view t) {
         return set_parsed(t, parse_encoding_text,
