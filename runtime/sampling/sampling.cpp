@@ -1,0 +1,150 @@
+// Sampler: llama.cpp's common sampler chain over one row of logits (order in sampling.h).
+#include "runtime/sampling/sampling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <utility>
+
+namespace ingot::sampling {
+namespace {
+
+Status invalid(const std::string& message) {
+  return make_error(StatusCode::kInvalidArgument, "SamplingParams: " + message);
+}
+
+// A candidate token: id and (penalised) logit.
+struct Candidate {
+  int32_t id;
+  float logit;
+};
+
+// Descending logit, then ascending id, so ties resolve to the lowest id.
+bool before(const Candidate& a, const Candidate& b) {
+  return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+}
+
+// Softmax of the (sorted, descending) candidates at temperature 1, in double.
+std::vector<double> softmax(const std::vector<Candidate>& c) {
+  std::vector<double> p(c.size());
+  double sum = 0.0;
+  for (size_t i = 0; i < c.size(); ++i) sum += p[i] = std::exp(double(c[i].logit) - c[0].logit);
+  for (double& x : p) x /= sum;
+  return p;
+}
+
+// A uniform double in [0, 1) from the top 53 bits, identical across standard libraries.
+double uniform01(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1.0p-53; }
+
+}  // namespace
+
+Status SamplingParams::validate() const {
+  if (!std::isfinite(temperature) || temperature < 0.0f)
+    return invalid("temperature must be finite and >= 0, got " + std::to_string(temperature));
+  if (top_k == 0 || top_k < -1)
+    return invalid("top_k must be -1 or > 0, got " + std::to_string(top_k));
+  if (!(top_p > 0.0f && top_p <= 1.0f))
+    return invalid("top_p must be in (0, 1], got " + std::to_string(top_p));
+  if (!(min_p >= 0.0f && min_p <= 1.0f))
+    return invalid("min_p must be in [0, 1], got " + std::to_string(min_p));
+  if (!std::isfinite(frequency_penalty)) return invalid("frequency_penalty must be finite");
+  if (!std::isfinite(presence_penalty)) return invalid("presence_penalty must be finite");
+  if (!std::isfinite(repetition_penalty) || repetition_penalty <= 0.0f)
+    return invalid("repetition_penalty must be > 0, got " + std::to_string(repetition_penalty));
+  if (max_new_tokens && *max_new_tokens < 0)
+    return invalid("max_new_tokens must be >= 0, got " + std::to_string(*max_new_tokens));
+  if (min_new_tokens < 0)
+    return invalid("min_new_tokens must be >= 0, got " + std::to_string(min_new_tokens));
+  if (max_new_tokens && min_new_tokens > *max_new_tokens)
+    return invalid("min_new_tokens (" + std::to_string(min_new_tokens) +
+                   ") must be <= max_new_tokens (" + std::to_string(*max_new_tokens) + ")");
+  for (int32_t id : stop_token_ids)
+    if (id < 0) return invalid("stop_token_ids must be >= 0, got " + std::to_string(id));
+  for (const std::string& s : stop)
+    if (s.empty()) return invalid("stop strings must not be empty");
+  return Status::ok_status();
+}
+
+void apply_penalties(std::span<float> logits, std::span<const int32_t> previous_tokens,
+                     const SamplingParams& params) {
+  if (params.repetition_penalty == 1.0f && params.frequency_penalty == 0.0f &&
+      params.presence_penalty == 0.0f)
+    return;
+  std::unordered_map<int32_t, int32_t> counts;
+  for (int32_t id : previous_tokens)
+    if (id >= 0 && size_t(id) < logits.size()) ++counts[id];
+  for (const auto& [id, count] : counts) {
+    float& logit = logits[size_t(id)];
+    if (logit <= 0.0f) {
+      logit *= params.repetition_penalty;
+    } else {
+      logit /= params.repetition_penalty;
+    }
+    logit -= float(count) * params.frequency_penalty + params.presence_penalty;
+  }
+}
+
+Sampler::Sampler(const SamplingParams& params)
+    : params_(params), rng_(params.seed ? *params.seed : std::random_device{}()) {}
+
+Result<Sampler> Sampler::create(const SamplingParams& params) {
+  INGOT_RETURN_IF_ERROR(params.validate());
+  return Sampler(params);
+}
+
+int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previous_tokens) {
+  if (logits.empty()) return -1;
+  apply_penalties(logits, previous_tokens, params_);
+
+  // Greedy: argmax, lowest id on ties (every filter below keeps the max anyway).
+  if (params_.temperature == 0.0f || params_.top_k == 1) {
+    return int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  }
+
+  std::vector<Candidate> c(logits.size());
+  for (size_t i = 0; i < logits.size(); ++i) c[i] = {int32_t(i), logits[i]};
+
+  // top_k: partial sort when it trims, else a full sort (top_p/min_p need the order).
+  if (params_.top_k > 0 && size_t(params_.top_k) < c.size()) {
+    std::partial_sort(c.begin(), c.begin() + params_.top_k, c.end(), before);
+    c.resize(size_t(params_.top_k));
+  } else {
+    std::sort(c.begin(), c.end(), before);
+  }
+
+  // top_p: the smallest prefix whose mass reaches top_p (keeps at least one token).
+  if (params_.top_p < 1.0f) {
+    std::vector<double> p = softmax(c);
+    double mass = 0.0;
+    size_t keep = c.size();
+    for (size_t i = 0; i < c.size(); ++i) {
+      mass += p[i];
+      if (mass >= params_.top_p) {
+        keep = i + 1;
+        break;
+      }
+    }
+    c.resize(keep);
+  }
+
+  // min_p: p_i >= min_p * p_max  <=>  logit_i >= logit_max + log(min_p).
+  if (params_.min_p > 0.0f) {
+    const double floor = double(c[0].logit) + std::log(double(params_.min_p));
+    size_t keep = 1;
+    while (keep < c.size() && double(c[keep].logit) >= floor) ++keep;
+    c.resize(keep);
+  }
+
+  // temperature (relative to the max, so a tiny temperature cannot overflow), then the draw.
+  const float top = c[0].logit;
+  for (Candidate& x : c) x.logit = (x.logit - top) / params_.temperature;
+  std::vector<double> p = softmax(c);
+  double u = uniform01(rng_);
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (u < p[i]) return c[i].id;
+    u -= p[i];
+  }
+  return c.back().id;  // Rounding left u just past the last bucket.
+}
+
+}  // namespace ingot::sampling
