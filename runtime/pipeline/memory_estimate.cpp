@@ -52,8 +52,10 @@ Result<MemoryEstimate> estimate_memory_footprint(const schema::Model& model,
   INGOT_ASSIGN_OR_RETURN(estimate.kv_cache, estimate_kv_cache_size(model, shape));
   estimate.weights = model.weight_segment_size();
   estimate.activations = model.plan() ? model.plan()->arena_bytes() : 0;
-  estimate.total = estimate.weights + estimate.kv_cache + estimate.activations;
-  if (estimate.total < estimate.kv_cache) return estimate_error("the memory estimate overflows");
+  if (__builtin_add_overflow(estimate.weights, estimate.kv_cache, &estimate.total) ||
+      __builtin_add_overflow(estimate.total, estimate.activations, &estimate.total)) {
+    return estimate_error("the memory estimate overflows");
+  }
   return estimate;
 }
 
