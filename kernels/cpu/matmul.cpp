@@ -22,8 +22,10 @@ using quant::fp16_to_fp32;
 
 /// Dequantizes each weight row once, then dots it with every token in float, left to right.
 Status matmul_reference(GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length,
-                        uint64_t row_bytes, const float* x, int64_t tokens, float* y) {
-  std::vector<float> row(static_cast<size_t>(row_length));
+                        uint64_t row_bytes, const float* x, int64_t tokens, float* y,
+                        int64_t y_stride) {
+  thread_local std::vector<float> row;
+  row.resize(static_cast<size_t>(row_length));
   for (int64_t r = 0; r < rows; ++r) {
     INGOT_RETURN_IF_ERROR(
         quant::dequantize_row(type, {w + static_cast<uint64_t>(r) * row_bytes, row_bytes}, row));
@@ -31,7 +33,7 @@ Status matmul_reference(GgmlType type, const uint8_t* w, int64_t rows, int64_t r
       const float* xt = x + t * row_length;
       float sum = 0.0f;
       for (int64_t i = 0; i < row_length; ++i) sum += row[static_cast<size_t>(i)] * xt[i];
-      y[t * rows + r] = sum;
+      y[t * y_stride + r] = sum;
     }
   }
   return Status::ok_status();
@@ -63,7 +65,8 @@ int32_t block_isum(const uint8_t* src, const int8_t* xq, float& d, float& m) {
 }
 
 template <typename Block>
-void quant_rows_scalar(const uint8_t* w, int64_t rows, const Q8Activations& x, float* y) {
+void quant_rows_scalar(const uint8_t* w, int64_t rows, const Q8Activations& x, float* y,
+                       int64_t y_stride) {
   const int64_t nb = x.blocks;
   for (int64_t r = 0; r < rows; ++r) {
     const uint8_t* wr = w + static_cast<size_t>(r * nb) * sizeof(Block);
@@ -78,7 +81,7 @@ void quant_rows_scalar(const uint8_t* w, int64_t rows, const Q8Activations& x, f
         lane = std::fma(static_cast<float>(isum), d * x.d[xb], lane);
         if constexpr (std::is_same_v<Block, quant::BlockQ4_1>) lane = std::fma(m, x.s[xb], lane);
       }
-      y[t * rows + r] = detail::reduce_lanes(acc);
+      y[t * y_stride + r] = detail::reduce_lanes(acc);
     }
   }
 }
@@ -88,16 +91,16 @@ void quant_rows_scalar(const uint8_t* w, int64_t rows, const Q8Activations& x, f
 namespace detail {
 
 void quant_kernel_scalar(GgmlType type, const uint8_t* w, int64_t rows, const Q8Activations& x,
-                         float* y) {
+                         float* y, int64_t y_stride) {
   switch (type) {
-    case GgmlType::Q8_0: return quant_rows_scalar<quant::BlockQ8_0>(w, rows, x, y);
-    case GgmlType::Q4_0: return quant_rows_scalar<quant::BlockQ4_0>(w, rows, x, y);
-    default: return quant_rows_scalar<quant::BlockQ4_1>(w, rows, x, y);
+    case GgmlType::Q8_0: return quant_rows_scalar<quant::BlockQ8_0>(w, rows, x, y, y_stride);
+    case GgmlType::Q4_0: return quant_rows_scalar<quant::BlockQ4_0>(w, rows, x, y, y_stride);
+    default: return quant_rows_scalar<quant::BlockQ4_1>(w, rows, x, y, y_stride);
   }
 }
 
 void float_kernel_scalar(GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length,
-                         const float* x, int64_t tokens, float* y) {
+                         const float* x, int64_t tokens, float* y, int64_t y_stride) {
   const size_t elem = type == GgmlType::F32 ? 4 : 2;
   for (int64_t r = 0; r < rows; ++r) {
     const uint8_t* wr = w + static_cast<size_t>(r * row_length) * elem;
@@ -117,7 +120,7 @@ void float_kernel_scalar(GgmlType type, const uint8_t* w, int64_t rows, int64_t 
       }
       float folded[8];
       fold_float_lanes(acc, folded);
-      y[t * rows + r] = reduce_lanes(folded);
+      y[t * y_stride + r] = reduce_lanes(folded);
     }
   }
 }
@@ -169,12 +172,12 @@ bool matmul_has_fast_kernel(GgmlType type) {
   }
 }
 
-Status matmul_with_path(MatmulPath path, GgmlType type, const uint8_t* w, int64_t rows,
-                        int64_t row_length, const float* x, int64_t tokens, float* y) {
+Status prepare_matmul(MatmulPath path, GgmlType type, int64_t row_length, const float* x,
+                      int64_t tokens, MatmulInput& out) {
   if (!matmul_path_supported(path))
     return make_error(StatusCode::kUnimplemented,
                       std::string("matmul: this CPU lacks path ") + matmul_path_name(path));
-  if (rows < 0 || row_length <= 0 || tokens < 0)
+  if (row_length <= 0 || tokens < 0)
     return make_error(StatusCode::kInvalidArgument, "matmul: negative or empty shape");
   const auto row_bytes = quant::row_bytes(type, static_cast<uint64_t>(row_length));
   if (!row_bytes)
@@ -184,22 +187,48 @@ Status matmul_with_path(MatmulPath path, GgmlType type, const uint8_t* w, int64_
   if (!matmul_has_fast_kernel(type) || path == MatmulPath::kReference) {
     if (!quant::can_dequantize(type))
       return make_error(StatusCode::kUnimplemented, "matmul: unsupported weight type");
-    return matmul_reference(type, w, rows, row_length, *row_bytes, x, tokens, y);
+    path = MatmulPath::kReference;
   }
-  if (rows == 0 || tokens == 0) return Status::ok_status();
-  if (type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16) {
+  out.path = path;
+  out.type = type;
+  out.row_length = row_length;
+  out.row_bytes = *row_bytes;
+  out.tokens = tokens;
+  out.x = x;
+  const bool integer = path != MatmulPath::kReference && type != GgmlType::F32 &&
+                       type != GgmlType::F16 && type != GgmlType::BF16;
+  if (integer) quantize_activations(x, tokens, row_length / 32, out.q8);
+  return Status::ok_status();
+}
+
+Status matmul_rows(const MatmulInput& in, const uint8_t* w, int64_t begin, int64_t end, float* y,
+                   int64_t y_stride) {
+  if (begin >= end || in.tokens == 0) return Status::ok_status();
+  const uint8_t* wr = w + static_cast<uint64_t>(begin) * in.row_bytes;
+  float* yr = y + begin;
+  const int64_t rows = end - begin;
+  if (in.path == MatmulPath::kReference)
+    return matmul_reference(in.type, wr, rows, in.row_length, in.row_bytes, in.x, in.tokens, yr,
+                            y_stride);
+  if (in.type == GgmlType::F32 || in.type == GgmlType::F16 || in.type == GgmlType::BF16) {
     const detail::FloatKernel kernel =
-        path == MatmulPath::kScalar ? detail::float_kernel_scalar : detail::float_kernel_avx2;
-    kernel(type, w, rows, row_length, x, tokens, y);
+        in.path == MatmulPath::kScalar ? detail::float_kernel_scalar : detail::float_kernel_avx2;
+    kernel(in.type, wr, rows, in.row_length, in.x, in.tokens, yr, y_stride);
     return Status::ok_status();
   }
-  thread_local Q8Activations xq;
-  quantize_activations(x, tokens, row_length / 32, xq);
-  const detail::QuantKernel kernel = path == MatmulPath::kScalar ? detail::quant_kernel_scalar
-                                     : path == MatmulPath::kAvx2 ? detail::quant_kernel_avx2
-                                                                 : detail::quant_kernel_avx512vnni;
-  kernel(type, w, rows, xq, y);
+  const detail::QuantKernel kernel = in.path == MatmulPath::kScalar ? detail::quant_kernel_scalar
+                                     : in.path == MatmulPath::kAvx2 ? detail::quant_kernel_avx2
+                                                                    : detail::quant_kernel_avx512vnni;
+  kernel(in.type, wr, rows, in.q8, yr, y_stride);
   return Status::ok_status();
+}
+
+Status matmul_with_path(MatmulPath path, GgmlType type, const uint8_t* w, int64_t rows,
+                        int64_t row_length, const float* x, int64_t tokens, float* y) {
+  if (rows < 0) return make_error(StatusCode::kInvalidArgument, "matmul: negative or empty shape");
+  thread_local MatmulInput input;
+  INGOT_RETURN_IF_ERROR(prepare_matmul(path, type, row_length, x, tokens, input));
+  return matmul_rows(input, w, 0, rows, y, rows);
 }
 
 Status matmul(GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length, const float* x,

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "kernels/cpu/q8_activation.h"
 #include "kernels/quant/ggml_type.h"
 #include "runtime/base/status.h"
 
@@ -40,5 +41,27 @@ Status matmul(GgmlType weight_type, const uint8_t* weight_rows, int64_t rows, in
 /// As matmul, on a chosen path; fails with kUnimplemented when the CPU does not support it.
 Status matmul_with_path(MatmulPath path, GgmlType weight_type, const uint8_t* weight_rows,
                         int64_t rows, int64_t row_length, const float* x, int64_t tokens, float* y);
+
+/// x made ready once for matmul_rows over any row ranges of weights of one type: quantized to
+/// 8-bit blocks for the integer paths, borrowed (not copied) for the float and reference paths.
+struct MatmulInput {
+  MatmulPath path = MatmulPath::kReference;  ///< the path that runs (kReference for slow types)
+  GgmlType type = GgmlType::F32;
+  int64_t row_length = 0;
+  uint64_t row_bytes = 0;
+  int64_t tokens = 0;
+  const float* x = nullptr;  ///< tokens rows of row_length floats; must outlive matmul_rows
+  Q8Activations q8;
+};
+
+/// Validates the shape and type as matmul does and prepares x for `path` into `out`, reusing its
+/// storage.
+Status prepare_matmul(MatmulPath path, GgmlType type, int64_t row_length, const float* x,
+                      int64_t tokens, MatmulInput& out);
+
+/// Rows [begin, end) of y = x * W^T: y[t * y_stride + r] for begin <= r < end. `w` is the whole
+/// weight (row 0 first). Row ranges may run on different threads against one MatmulInput.
+Status matmul_rows(const MatmulInput& in, const uint8_t* w, int64_t begin, int64_t end, float* y,
+                   int64_t y_stride);
 
 }  // namespace ingot::cpu

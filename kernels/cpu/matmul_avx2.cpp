@@ -45,13 +45,13 @@ inline float load1(GgmlType type, const uint8_t* row, int64_t i) {
 namespace ingot::cpu::detail {
 
 void quant_kernel_avx2(GgmlType type, const uint8_t* w, int64_t rows, const Q8Activations& x,
-                       float* y) {
-  quant_dispatch(type, w, rows, x, y);
+                       float* y, int64_t y_stride) {
+  quant_dispatch(type, w, rows, x, y, y_stride);
 }
 
 // Element i goes into float lane i % 32 with one fma, as float_kernel_scalar.
 void float_kernel_avx2(GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length,
-                       const float* x, int64_t tokens, float* y) {
+                       const float* x, int64_t tokens, float* y, int64_t y_stride) {
   const size_t elem = type == GgmlType::F32 ? 4 : 2;
   const int64_t n32 = row_length / kFloatLanes * kFloatLanes;
   for (int64_t r = 0; r < rows; ++r) {
@@ -71,7 +71,7 @@ void float_kernel_avx2(GgmlType type, const uint8_t* w, int64_t rows, int64_t ro
         lanes[i % kFloatLanes] = std::fma(load1(type, wr, i), xt[i], lanes[i % kFloatLanes]);
       float folded[8];
       fold_float_lanes(lanes, folded);
-      y[t * rows + r] = reduce_lanes(folded);
+      y[t * y_stride + r] = reduce_lanes(folded);
     }
   }
 }

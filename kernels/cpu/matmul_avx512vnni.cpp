@@ -25,8 +25,8 @@
 namespace ingot::cpu::detail {
 
 void quant_kernel_avx512vnni(GgmlType type, const uint8_t* w, int64_t rows, const Q8Activations& x,
-                             float* y) {
-  quant_dispatch(type, w, rows, x, y);
+                             float* y, int64_t y_stride) {
+  quant_dispatch(type, w, rows, x, y, y_stride);
 }
 
 }  // namespace ingot::cpu::detail

@@ -8,23 +8,24 @@
 
 namespace ingot::cpu::detail {
 
-/// Integer kernels for Q8_0/Q4_0/Q4_1 weights: y[t * rows + r] for every row and token.
+/// Integer kernels for Q8_0/Q4_0/Q4_1 weights: y[t * y_stride + r] for r < rows and every token.
 using QuantKernel = void (*)(quant::GgmlType type, const uint8_t* w, int64_t rows,
-                             const Q8Activations& x, float* y);
-/// Float kernels for F32/F16/BF16 weights.
+                             const Q8Activations& x, float* y, int64_t y_stride);
+/// Float kernels for F32/F16/BF16 weights, with the same output layout.
 using FloatKernel = void (*)(quant::GgmlType type, const uint8_t* w, int64_t rows,
-                             int64_t row_length, const float* x, int64_t tokens, float* y);
+                             int64_t row_length, const float* x, int64_t tokens, float* y,
+                             int64_t y_stride);
 
 void quant_kernel_scalar(quant::GgmlType type, const uint8_t* w, int64_t rows,
-                         const Q8Activations& x, float* y);
+                         const Q8Activations& x, float* y, int64_t y_stride);
 void float_kernel_scalar(quant::GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length,
-                         const float* x, int64_t tokens, float* y);
+                         const float* x, int64_t tokens, float* y, int64_t y_stride);
 void quant_kernel_avx2(quant::GgmlType type, const uint8_t* w, int64_t rows, const Q8Activations& x,
-                       float* y);
+                       float* y, int64_t y_stride);
 void float_kernel_avx2(quant::GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length,
-                       const float* x, int64_t tokens, float* y);
+                       const float* x, int64_t tokens, float* y, int64_t y_stride);
 void quant_kernel_avx512vnni(quant::GgmlType type, const uint8_t* w, int64_t rows,
-                             const Q8Activations& x, float* y);
+                             const Q8Activations& x, float* y, int64_t y_stride);
 
 /// Float lanes of the F32/F16/BF16 kernels: element i goes into lane i % 32 (4 AVX2 registers).
 inline constexpr int kFloatLanes = 32;

@@ -1,57 +1,95 @@
-// Rotary position embedding references.
+// Rotary position embedding, as ggml's rope_f32 with rope_yarn.
 #include "kernels/cpu/rope.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstddef>
+#include <numbers>
 #include <vector>
 
 namespace ingot::cpu {
 namespace {
 
-/// cos and sin of theta_i for the head_dim/2 pairs, as ggml's rope_cache_init (no scaling, mscale
-/// 1).
-void rope_cache(int64_t head_dim, int64_t pos, float base, std::vector<float>& cos_theta,
-                std::vector<float>& sin_theta) {
-  const size_t half = static_cast<size_t>(head_dim / 2);
-  cos_theta.resize(half);
-  sin_theta.resize(half);
-  const float theta_scale = std::pow(base, -2.0f / static_cast<float>(head_dim));
-  float theta = static_cast<float>(pos);
-  for (size_t i = 0; i < half; ++i) {
-    cos_theta[i] = std::cos(theta);
-    sin_theta[i] = std::sin(theta);
-    theta *= theta_scale;
+/// ggml_rope_yarn_corr_dim: the dimension whose wavelength spans `rotations` at the original context.
+float corr_dim(int64_t dims, int64_t original_context, float rotations, float base) {
+  return static_cast<float>(dims) *
+         std::log(static_cast<float>(original_context) /
+                  (rotations * 2.0f * std::numbers::pi_v<float>)) /
+         (2.0f * std::log(base));
+}
+
+/// rope_yarn_ramp: 1 below `low`, 0 above `high`, linear between, over pair index i0 / 2.
+float yarn_ramp(float low, float high, int64_t i0) {
+  const float y = (static_cast<float>(i0 / 2) - low) / std::max(0.001f, high - low);
+  return 1.0f - std::min(1.0f, std::max(0.0f, y));
+}
+
+}  // namespace
+
+void rope_angles(const RopeSpec& spec, int64_t pos, std::span<float> cos_sin) {
+  assert(spec.dims > 0 && spec.dims % 2 == 0 && cos_sin.size() >= static_cast<size_t>(spec.dims));
+  float low = 0.0f, high = 0.0f;
+  if (spec.ext_factor != 0.0f) {
+    low = std::max(0.0f, std::floor(corr_dim(spec.dims, spec.original_context, spec.beta_fast,
+                                             spec.base)));
+    high = std::min(static_cast<float>(spec.dims - 1),
+                    std::ceil(corr_dim(spec.dims, spec.original_context, spec.beta_slow,
+                                       spec.base)));
+  }
+  const float theta_scale = std::pow(spec.base, -2.0f / static_cast<float>(spec.dims));
+  float theta_extrap = static_cast<float>(pos);
+  for (int64_t i0 = 0; i0 < spec.dims; i0 += 2) {
+    const float theta_interp = spec.freq_scale * theta_extrap;
+    float theta = theta_interp;
+    float mscale = spec.attn_factor;
+    if (spec.ext_factor != 0.0f) {
+      const float mix = yarn_ramp(low, high, i0) * spec.ext_factor;
+      theta = theta_interp * (1 - mix) + theta_extrap * mix;
+      mscale *= 1.0f + 0.1f * std::log(1.0f / spec.freq_scale);
+    }
+    cos_sin[static_cast<size_t>(i0)] = std::cos(theta) * mscale;
+    cos_sin[static_cast<size_t>(i0) + 1] = std::sin(theta) * mscale;
+    theta_extrap *= theta_scale;
   }
 }
 
-/// Rotates the pairs (x[i * pair_step], x[i * pair_step + partner]) of every head by theta_i.
-void rotate_heads(std::span<float> x, int64_t head_dim, int64_t pos, float base, size_t pair_step,
-                  size_t partner) {
-  assert(head_dim > 0 && head_dim % 2 == 0 && x.size() % static_cast<size_t>(head_dim) == 0);
-  std::vector<float> cos_theta, sin_theta;
-  rope_cache(head_dim, pos, base, cos_theta, sin_theta);
-  const size_t dim = static_cast<size_t>(head_dim);
-  for (size_t head = 0; head < x.size(); head += dim) {
-    for (size_t i = 0; i < dim / 2; ++i) {
-      float& a = x[head + i * pair_step];
-      float& b = x[head + i * pair_step + partner];
+void rope_apply(const RopeSpec& spec, std::span<const float> cos_sin, float* x, int64_t heads,
+                int64_t head_dim) {
+  assert(spec.dims <= head_dim);
+  const int64_t half = spec.dims / 2;
+  for (int64_t h = 0; h < heads; ++h) {
+    float* head = x + h * head_dim;
+    for (int64_t i = 0; i < half; ++i) {
+      const float c = cos_sin[static_cast<size_t>(2 * i)];
+      const float s = cos_sin[static_cast<size_t>(2 * i + 1)];
+      float& a = spec.neox ? head[i] : head[2 * i];
+      float& b = spec.neox ? head[i + half] : head[2 * i + 1];
       const float x0 = a, x1 = b;
-      a = x0 * cos_theta[i] - x1 * sin_theta[i];
-      b = x0 * sin_theta[i] + x1 * cos_theta[i];
+      a = x0 * c - x1 * s;
+      b = x0 * s + x1 * c;
     }
   }
+}
+
+namespace {
+
+void rope_plain(std::span<float> x, int64_t head_dim, int64_t pos, float base, bool neox) {
+  assert(head_dim > 0 && head_dim % 2 == 0 && x.size() % static_cast<size_t>(head_dim) == 0);
+  const RopeSpec spec{.neox = neox, .dims = head_dim, .base = base};
+  std::vector<float> cos_sin(static_cast<size_t>(head_dim));
+  rope_angles(spec, pos, cos_sin);
+  rope_apply(spec, cos_sin, x.data(), static_cast<int64_t>(x.size()) / head_dim, head_dim);
 }
 
 }  // namespace
 
 void rope_normal(std::span<float> x, int64_t head_dim, int64_t pos, float base) {
-  rotate_heads(x, head_dim, pos, base, /*pair_step=*/2, /*partner=*/1);
+  rope_plain(x, head_dim, pos, base, false);
 }
 
 void rope_neox(std::span<float> x, int64_t head_dim, int64_t pos, float base) {
-  rotate_heads(x, head_dim, pos, base, /*pair_step=*/1,
-               /*partner=*/static_cast<size_t>(head_dim / 2));
+  rope_plain(x, head_dim, pos, base, true);
 }
 
 }  // namespace ingot::cpu

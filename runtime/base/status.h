@@ -18,6 +18,8 @@ enum class StatusCode {
   kUnimplemented,    ///< A valid input this build does not support.
   kIoError,          ///< The operating system refused a read, write or map.
   kInternal,         ///< A broken invariant inside ingot.
+  kResourceExhausted,  ///< Memory, cache pages or context ran out.
+  kCancelled,        ///< The caller stopped the work (e.g. Ctrl-C).
 };
 
 /// Returns the lower-case name of a status code, e.g. "data loss".

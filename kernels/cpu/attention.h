@@ -1,0 +1,40 @@
+// Causal multi-head attention of one query token over cached keys and values (grouped-query).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace ingot::cpu {
+
+/// Element type of a KV cache.
+enum class KvDType { kF32, kF16 };
+
+/// Keys and values of one layer, addressed by cache row: position j of the sequence is row
+/// rows[j]; each row holds kv_heads * head_dim elements of `dtype`.
+struct KvView {
+  const void* keys = nullptr;
+  const void* values = nullptr;
+  KvDType dtype = KvDType::kF32;
+  int64_t row_elements = 0;        ///< kv_heads * head_dim
+  const int32_t* rows = nullptr;   ///< cache row of each position
+};
+
+/// Shape of an attention: num_heads query heads share num_kv_heads key/value heads.
+struct AttentionShape {
+  int64_t num_heads = 0;
+  int64_t num_kv_heads = 0;
+  int64_t head_dim = 0;
+  float scale = 1.0f;  ///< applied to q.k (usually 1/sqrt(head_dim))
+};
+
+/// For query heads h in [head_begin, head_end): out_h = softmax(scale * q_h.K^T) V over positions
+/// [0, count) of `kv`, where head h reads kv head h / (num_heads / num_kv_heads). q and out hold
+/// num_heads * head_dim floats and must not overlap. Scores are float, their sum double;
+/// `scores` needs `count` floats of scratch.
+void attend(const AttentionShape& shape, const float* q, const KvView& kv, int64_t count,
+            int64_t head_begin, int64_t head_end, float* out, std::span<float> scores);
+
+/// Stores one token's keys or values (row_elements floats) as cache row `row` of `dst`.
+void kv_store_row(KvDType dtype, void* dst, int64_t row_elements, int64_t row, const float* src);
+
+}  // namespace ingot::cpu

@@ -1,0 +1,88 @@
+// Internal: a plan kernel resolved against the arena, the weights and its parameters.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu/attention.h"
+#include "kernels/cpu/matmul.h"
+#include "kernels/cpu/rope.h"
+#include "runtime/base/status.h"
+#include "runtime/device/cpu/kv_cache.h"
+#include "runtime/device/cpu/thread_pool.h"
+
+namespace ingot::cpu::detail {
+
+/// A weight operand: rows of row_length values in a ggml block format.
+struct WeightRef {
+  const uint8_t* data = nullptr;
+  quant::GgmlType type = quant::GgmlType::F32;
+  int64_t rows = 0;
+  int64_t row_length = 0;
+};
+
+/// An activation operand: `features` floats per row, rows at a fixed place in the arena.
+struct Activation {
+  float* data = nullptr;
+  int64_t features = 0;
+};
+
+struct StepState;
+struct BoundKernel;
+
+/// Runs thread `thread`'s share of a kernel; every thread of the step calls it.
+using KernelFn = void (*)(StepState& state, const BoundKernel& kernel, int thread);
+
+struct BoundKernel {
+  KernelFn run = nullptr;
+  std::string name;
+  std::vector<Activation> inputs;   // activation inputs, in operand order
+  std::vector<Activation> outputs;
+  std::vector<WeightRef> weights;   // weight inputs, in operand order
+  float epsilon = 0.0f;
+  int64_t layer = -1;               // KV cache layer (attention, cache reads and writes)
+  AttentionShape attention;
+  RopeSpec rope;
+  bool has_rope = false;
+  std::vector<int64_t> split_sizes;
+};
+
+/// Everything a step's kernels share.
+struct StepState {
+  int threads = 1;
+  SpinBarrier* barrier = nullptr;
+  int64_t tokens = 0;
+  const int32_t* ids = nullptr;
+  int64_t first_position = 0;       // token i is at position first_position + i
+  const KvSequence* sequence = nullptr;
+  PagedKvCache* cache = nullptr;
+  std::span<const int32_t> output_rows;
+  float* logits = nullptr;
+  MatmulPath path = MatmulPath::kScalar;
+  MatmulInput* matmul_input = nullptr;     // prepared by thread 0 for the threads
+  float* shared_scratch = nullptr;         // max_tokens * widest activation floats
+  std::vector<std::vector<float>>* thread_scratch = nullptr;  // per thread
+
+  std::mutex error_mutex;
+  Status error;
+  /// Records the first failure of the step.
+  void fail(Status status) {
+    std::lock_guard<std::mutex> lock(error_mutex);
+    if (error.ok()) error = std::move(status);
+  }
+  /// Thread `thread`'s scratch with at least `floats` floats.
+  float* scratch(int thread, size_t floats) {
+    auto& buffer = (*thread_scratch)[static_cast<size_t>(thread)];
+    if (buffer.size() < floats) buffer.resize(floats);
+    return buffer.data();
+  }
+};
+
+/// The kernel function for a plan kernel name without its encoding suffix ("matmul" for
+/// "matmul.q4_1"), or nullptr when the CPU device has none.
+KernelFn find_kernel(const std::string& base_name);
+
+}  // namespace ingot::cpu::detail

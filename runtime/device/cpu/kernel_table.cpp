@@ -1,0 +1,243 @@
+// The CPU device's kernel functions: each runs one thread's share of a plan kernel.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+#include "kernels/cpu/activation.h"
+#include "kernels/cpu/norm.h"
+#include "kernels/quant/dequantize.h"
+#include "runtime/device/cpu/bound_kernel.h"
+
+namespace ingot::cpu::detail {
+namespace {
+
+/// Rows [begin, end) of this thread's share of `count` rows.
+std::pair<int64_t, int64_t> share(const StepState& s, int64_t count, int thread,
+                                  int64_t align = 1) {
+  return split_range(count, s.threads, thread, align);
+}
+
+void run_embedding(StepState& s, const BoundKernel& k, int thread) {
+  const WeightRef& table = k.weights[0];
+  const uint64_t row_bytes = *quant::row_bytes(table.type, static_cast<uint64_t>(table.row_length));
+  const auto [begin, end] = share(s, s.tokens, thread);
+  for (int64_t t = begin; t < end; ++t) {
+    const uint8_t* row = table.data + static_cast<uint64_t>(s.ids[t]) * row_bytes;
+    const Status status = quant::dequantize_row(
+        table.type, {row, row_bytes},
+        {k.outputs[0].data + t * table.row_length, static_cast<size_t>(table.row_length)});
+    if (!status.ok()) s.fail(status);
+  }
+}
+
+void run_rms_norm(StepState& s, const BoundKernel& k, int thread) {
+  const int64_t n = k.outputs[0].features;
+  const auto [begin, end] = share(s, s.tokens, thread);
+  const std::span<const float> weight(reinterpret_cast<const float*>(k.weights[0].data),
+                                      static_cast<size_t>(n));
+  if (begin >= end) return;
+  const size_t count = static_cast<size_t>((end - begin) * n);
+  rms_norm({k.inputs[0].data + begin * n, count}, weight, k.epsilon,
+           {k.outputs[0].data + begin * n, count});
+}
+
+void run_add_rms_norm(StepState& s, const BoundKernel& k, int thread) {
+  const int64_t n = k.outputs[0].features;
+  const auto [begin, end] = share(s, s.tokens, thread);
+  if (begin >= end) return;
+  const size_t count = static_cast<size_t>((end - begin) * n);
+  const std::span<const float> weight(reinterpret_cast<const float*>(k.weights[0].data),
+                                      static_cast<size_t>(n));
+  add_rms_norm({k.inputs[0].data + begin * n, count}, {k.inputs[1].data + begin * n, count},
+               weight, k.epsilon, {k.outputs[0].data + begin * n, count},
+               {k.outputs[1].data + begin * n, count});
+}
+
+void run_add(StepState& s, const BoundKernel& k, int thread) {
+  const int64_t n = k.outputs[0].features;
+  const auto [begin, end] = share(s, s.tokens * n, thread, 16);
+  for (int64_t i = begin; i < end; ++i)
+    k.outputs[0].data[i] = k.inputs[0].data[i] + k.inputs[1].data[i];
+}
+
+void run_swiglu(StepState& s, const BoundKernel& k, int thread) {
+  const int64_t n = k.outputs[0].features;
+  const auto [begin, end] = share(s, s.tokens * n, thread, 16);
+  if (begin >= end) return;
+  const size_t count = static_cast<size_t>(end - begin);
+  swiglu({k.inputs[0].data + begin, count}, {k.inputs[1].data + begin, count},
+         {k.outputs[0].data + begin, count});
+}
+
+void run_split(StepState& s, const BoundKernel& k, int thread) {
+  const int64_t width = k.inputs[0].features;
+  const auto [begin, end] = share(s, s.tokens, thread);
+  for (int64_t t = begin; t < end; ++t) {
+    int64_t column = 0;
+    for (const Activation& out : k.outputs) {
+      std::memcpy(out.data + t * out.features, k.inputs[0].data + t * width + column,
+                  static_cast<size_t>(out.features) * sizeof(float));
+      column += out.features;
+    }
+  }
+}
+
+/// Thread 0 prepares `x` for the weight type; the others wait for it.
+void prepare_shared_input(StepState& s, const WeightRef& w, const float* x, int64_t tokens,
+                          int thread) {
+  if (thread == 0) {
+    const Status status = prepare_matmul(s.path, w.type, w.row_length, x, tokens, *s.matmul_input);
+    if (!status.ok()) s.fail(status);
+  }
+  s.barrier->wait();
+}
+
+void run_matmul(StepState& s, const BoundKernel& k, int thread) {
+  const WeightRef& w = k.weights[0];
+  prepare_shared_input(s, w, k.inputs[0].data, s.tokens, thread);
+  if (!s.error.ok()) return;
+  const auto [begin, end] = share(s, w.rows, thread, 16);
+  const Status status = matmul_rows(*s.matmul_input, w.data, begin, end, k.outputs[0].data, w.rows);
+  if (!status.ok()) s.fail(status);
+}
+
+void run_gate_up_swiglu(StepState& s, const BoundKernel& k, int thread) {
+  const WeightRef& gate = k.weights[0];
+  const WeightRef& up = k.weights[1];
+  prepare_shared_input(s, gate, k.inputs[0].data, s.tokens, thread);
+  if (!s.error.ok()) return;
+  const auto [begin, end] = share(s, gate.rows, thread, 16);
+  if (begin >= end) return;
+  // Gate rows go straight to the output, up rows to scratch with the same stride.
+  float* out = k.outputs[0].data;
+  float* up_rows = s.scratch(thread, static_cast<size_t>(s.tokens * gate.rows));
+  Status status = matmul_rows(*s.matmul_input, gate.data, begin, end, out, gate.rows);
+  if (status.ok()) status = matmul_rows(*s.matmul_input, up.data, begin, end, up_rows, gate.rows);
+  if (!status.ok()) return s.fail(status);
+  const size_t count = static_cast<size_t>(end - begin);
+  for (int64_t t = 0; t < s.tokens; ++t) {
+    float* o = out + t * gate.rows + begin;
+    swiglu({o, count}, {up_rows + t * gate.rows + begin, count}, {o, count});
+  }
+}
+
+void run_logits(StepState& s, const BoundKernel& k, int thread) {
+  const WeightRef& w = k.weights[0];
+  const int64_t n = k.inputs[0].features;
+  const int64_t rows = static_cast<int64_t>(s.output_rows.size());
+  if (thread == 0) {
+    // Gather the wanted rows of the hidden state, then prepare them.
+    for (int64_t i = 0; i < rows; ++i)
+      std::memcpy(s.shared_scratch + i * n, k.inputs[0].data + s.output_rows[i] * n,
+                  static_cast<size_t>(n) * sizeof(float));
+  }
+  prepare_shared_input(s, w, s.shared_scratch, rows, thread);
+  if (!s.error.ok()) return;
+  const auto [begin, end] = share(s, w.rows, thread, 16);
+  const Status status = matmul_rows(*s.matmul_input, w.data, begin, end, s.logits, w.rows);
+  if (!status.ok()) s.fail(status);
+}
+
+/// Rotates `heads` heads of one token in place for its position, with this thread's angle table.
+void rotate(StepState& s, const BoundKernel& k, int thread, int64_t position, float* x,
+            int64_t heads) {
+  float* angles = s.scratch(thread, static_cast<size_t>(k.rope.dims));
+  rope_angles(k.rope, position, {angles, static_cast<size_t>(k.rope.dims)});
+  rope_apply(k.rope, {angles, static_cast<size_t>(k.rope.dims)}, x, heads,
+             k.attention.head_dim);
+}
+
+void run_rope(StepState& s, const BoundKernel& k, int thread) {
+  const int64_t n = k.outputs[0].features;
+  const auto [begin, end] = share(s, s.tokens, thread);
+  for (int64_t t = begin; t < end; ++t) {
+    float* row = k.outputs[0].data + t * n;
+    std::memcpy(row, k.inputs[0].data + t * n, static_cast<size_t>(n) * sizeof(float));
+    rotate(s, k, thread, s.first_position + t, row, n / k.attention.head_dim);
+  }
+}
+
+/// Stores tokens [begin, end) of this step's keys and values in the cache.
+void store_tokens(StepState& s, const BoundKernel& k, const float* keys, const float* values,
+                  int64_t begin, int64_t end) {
+  const int64_t n = s.cache->shape().row_elements;
+  for (int64_t t = begin; t < end; ++t)
+    s.cache->store(k.layer, *s.sequence, s.first_position + t, keys + t * n, values + t * n);
+}
+
+void run_kv_cache_write(StepState& s, const BoundKernel& k, int thread) {
+  const auto [begin, end] = share(s, s.tokens, thread);
+  store_tokens(s, k, k.inputs[0].data, k.inputs[1].data, begin, end);
+}
+
+// The cache read is a view: the attention that consumes it reads the paged cache in place.
+void run_kv_cache_read(StepState&, const BoundKernel&, int) {}
+
+/// Each (token, head) pair attends over positions [0, its position].
+void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, float* out,
+                   int thread) {
+  const AttentionShape& shape = k.attention;
+  const int64_t q_features = shape.num_heads * shape.head_dim;
+  const KvView view = s.cache->view(k.layer, *s.sequence);
+  const auto [begin, end] = share(s, s.tokens * shape.num_heads, thread);
+  const int64_t last_count = s.first_position + s.tokens;
+  float* scores = s.scratch(thread, static_cast<size_t>(last_count));
+  for (int64_t item = begin; item < end;) {
+    const int64_t t = item / shape.num_heads;
+    const int64_t head = item % shape.num_heads;
+    const int64_t head_end = std::min(shape.num_heads, head + (end - item));
+    attend(shape, queries + t * q_features, view, s.first_position + t + 1, head, head_end,
+           out + t * q_features, {scores, static_cast<size_t>(last_count)});
+    item += head_end - head;
+  }
+}
+
+void run_attention(StepState& s, const BoundKernel& k, int thread) {
+  attend_tokens(s, k, k.inputs[0].data, k.outputs[0].data, thread);
+}
+
+void run_fused_attention(StepState& s, const BoundKernel& k, int thread) {
+  const AttentionShape& shape = k.attention;
+  const int64_t q_features = shape.num_heads * shape.head_dim;
+  const int64_t kv_features = shape.num_kv_heads * shape.head_dim;
+  float* queries = s.shared_scratch;
+  const auto [begin, end] = share(s, s.tokens, thread);
+  for (int64_t t = begin; t < end; ++t) {
+    const int64_t position = s.first_position + t;
+    float* q = queries + t * q_features;
+    std::memcpy(q, k.inputs[0].data + t * q_features, static_cast<size_t>(q_features) * 4);
+    rotate(s, k, thread, position, q, shape.num_heads);
+    float* key = s.scratch(thread, static_cast<size_t>(k.rope.dims + kv_features)) + k.rope.dims;
+    std::memcpy(key, k.inputs[1].data + t * kv_features, static_cast<size_t>(kv_features) * 4);
+    rotate(s, k, thread, position, key, shape.num_kv_heads);
+    s.cache->store(k.layer, *s.sequence, position, key, k.inputs[2].data + t * kv_features);
+  }
+  s.barrier->wait();
+  attend_tokens(s, k, queries, k.outputs[0].data, thread);
+}
+
+}  // namespace
+
+KernelFn find_kernel(const std::string& base_name) {
+  static const std::unordered_map<std::string, KernelFn> table = {
+      {"embedding", run_embedding},
+      {"rms_norm", run_rms_norm},
+      {"add_rms_norm", run_add_rms_norm},
+      {"add", run_add},
+      {"swiglu", run_swiglu},
+      {"split", run_split},
+      {"matmul", run_matmul},
+      {"gate_up_swiglu", run_gate_up_swiglu},
+      {"logits", run_logits},
+      {"rope", run_rope},
+      {"kv_cache_write", run_kv_cache_write},
+      {"kv_cache_read", run_kv_cache_read},
+      {"attention", run_attention},
+      {"fused_attention", run_fused_attention},
+  };
+  const auto it = table.find(base_name);
+  return it == table.end() ? nullptr : it->second;
+}
+
+}  // namespace ingot::cpu::detail

@@ -1,0 +1,67 @@
+// PagedKvCache: keys and values of every layer in fixed-size pages, shared by sequences.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "kernels/cpu/attention.h"
+#include "runtime/base/status.h"
+
+namespace ingot::cpu {
+
+/// One sequence's view of the cache: the pages it holds, in position order, and the cache row of
+/// each position it may write (rows[p] = pages[p / page_size] * page_size + p % page_size).
+struct KvSequence {
+  std::vector<int32_t> pages;
+  std::vector<int32_t> rows;
+  int64_t length = 0;  ///< positions [0, length) hold keys and values
+};
+
+/// Shape of a cache: what each layer stores per token and how much room there is.
+struct KvCacheShape {
+  int64_t layers = 0;
+  int64_t row_elements = 0;  ///< kv_heads * head_dim
+  KvDType dtype = KvDType::kF32;
+  int64_t page_size = 128;   ///< tokens per page
+  int64_t pages = 0;         ///< pages in the pool
+};
+
+/// A pool of pages; each page holds page_size token rows of keys and of values for every layer.
+/// The memory is reserved at creation and touched only as pages are used.
+class PagedKvCache {
+ public:
+  /// Reserves the pool; fails with kResourceExhausted when it cannot be allocated.
+  static Result<std::unique_ptr<PagedKvCache>> create(const KvCacheShape& shape);
+
+  const KvCacheShape& shape() const { return shape_; }
+  /// Pages not held by any sequence.
+  int64_t free_pages() const { return static_cast<int64_t>(free_.size()); }
+  /// Bytes of the whole pool.
+  uint64_t bytes() const;
+
+  /// Grows `sequence` so positions [0, capacity) have rows; kResourceExhausted when the pool runs
+  /// out (the sequence keeps what it had).
+  Status reserve(KvSequence& sequence, int64_t capacity);
+  /// Drops positions from `length` on, returning whole pages past it to the pool.
+  void truncate(KvSequence& sequence, int64_t length);
+  /// Returns every page of `sequence` to the pool and empties it.
+  void release(KvSequence& sequence) { truncate(sequence, 0); }
+
+  /// Layer `layer`'s keys and values for `sequence`.
+  KvView view(int64_t layer, const KvSequence& sequence) const;
+  /// Writes one token's keys and values (row_elements floats each) at `position` of `sequence`.
+  void store(int64_t layer, const KvSequence& sequence, int64_t position, const float* keys,
+             const float* values);
+
+ private:
+  explicit PagedKvCache(const KvCacheShape& shape) : shape_(shape) {}
+  uint8_t* plane(int64_t layer, int which) const;
+
+  KvCacheShape shape_;
+  uint64_t plane_bytes_ = 0;  // one layer's keys (or values) for the whole pool
+  std::unique_ptr<uint8_t[]> storage_;
+  std::vector<int32_t> free_;  // a stack; the lowest page on top
+};
+
+}  // namespace ingot::cpu

@@ -1,0 +1,32 @@
+// Internal: the artifact's plan checked kernel by kernel and resolved for the CPU device.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/artifact/artifact.h"
+#include "runtime/device/cpu/bound_kernel.h"
+
+namespace ingot::cpu {
+
+/// The plan's kernels with their operands, weights and parameters resolved.
+struct BoundPlan {
+  std::vector<detail::BoundKernel> kernels;
+  uint64_t arena_floats = 0;
+  int64_t max_tokens = 0;
+  int64_t vocab_size = 0;            ///< rows of the logits weight
+  int64_t cache_layers = 0;          ///< 1 + the highest KV cache layer a kernel names
+  int64_t cache_row_elements = 0;    ///< kv_heads * head_dim, the same for every layer
+  int64_t widest_activation = 0;     ///< most features of any activation
+  /// Points every activation operand into `arena` (arena_floats floats).
+  void resolve_arena(float* arena);
+
+  std::vector<std::vector<uint64_t>> input_offsets;   // per kernel: float offsets of activations
+  std::vector<std::vector<uint64_t>> output_offsets;
+};
+
+/// Checks that every kernel of the plan is one the CPU device runs, with the operand kinds,
+/// shapes, weight encodings and parameters it needs. Errors name the file and the kernel.
+Result<BoundPlan> bind_plan(const artifact::Artifact& artifact);
+
+}  // namespace ingot::cpu

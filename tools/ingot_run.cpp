@@ -1,0 +1,288 @@
+// ingot-run: generate text from a compiled .ingot artifact on the CPU, streaming it to stdout.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <cxxopts.hpp>
+
+#include "runtime/generate/engine.h"
+#include "runtime/tokenizer/utf8.h"
+#include "tools/cli_support.h"
+
+namespace {
+
+using ingot::generate::ChatMessage;
+using ingot::generate::Conversation;
+using ingot::generate::Engine;
+using ingot::generate::Generation;
+
+constexpr const char* kTool = "ingot-run";
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+struct Options {
+  std::string model;
+  std::string prompt;
+  bool has_prompt = false;
+  bool chat = false;
+  bool interactive = false;
+  bool echo = false;
+  std::string system;
+  bool has_system = false;
+  ingot::cpu::ExecutorOptions executor;
+  ingot::artifact::LoadOptions load;
+  // Sampling overrides; unset fields keep the artifact's generation defaults.
+  cxxopts::ParseResult args;
+};
+
+/// The artifact's sampling defaults with every flag the user gave applied.
+ingot::Result<ingot::sampling::SamplingParams> sampling_params(const Engine& engine,
+                                                               const cxxopts::ParseResult& a) {
+  ingot::sampling::SamplingParams p = engine.default_sampling();
+  for (const char* name : {"temp", "temperature"})
+    if (a.count(name)) p.temperature = a[name].as<float>();
+  if (a.count("top-k")) p.top_k = a["top-k"].as<int32_t>();
+  if (a.count("top-p")) p.top_p = a["top-p"].as<float>();
+  if (a.count("min-p")) p.min_p = a["min-p"].as<float>();
+  for (const char* name : {"repeat-penalty", "repetition-penalty"})
+    if (a.count(name)) p.repetition_penalty = a[name].as<float>();
+  if (a.count("frequency-penalty")) p.frequency_penalty = a["frequency-penalty"].as<float>();
+  if (a.count("presence-penalty")) p.presence_penalty = a["presence-penalty"].as<float>();
+  for (const char* name : {"max-new-tokens", "n-predict"}) {
+    if (!a.count(name)) continue;
+    const int32_t n = a[name].as<int32_t>();
+    if (n >= 0) p.max_new_tokens = n;
+    else p.max_new_tokens.reset();
+  }
+  if (a.count("min-new-tokens")) p.min_new_tokens = a["min-new-tokens"].as<int32_t>();
+  if (a.count("ignore-eos")) p.ignore_eos = true;
+  if (a.count("seed")) p.seed = a["seed"].as<uint64_t>();
+  if (a.count("stop")) {
+    std::stringstream list(a["stop"].as<std::string>());
+    for (std::string stop; std::getline(list, stop, '|');) p.stop.push_back(stop);
+  }
+  if (a.count("stop-token-ids")) {
+    std::stringstream list(a["stop-token-ids"].as<std::string>());
+    for (std::string id; std::getline(list, id, ',');) {
+      try {
+        p.stop_token_ids.push_back(std::stoi(id));
+      } catch (const std::exception&) {
+        return ingot::make_error(ingot::StatusCode::kInvalidArgument,
+                                 "--stop-token-ids: '" + id + "' is not a token id");
+      }
+    }
+  }
+  INGOT_RETURN_IF_ERROR(p.validate());
+  return p;
+}
+
+void print_timings(const Engine& engine, const Generation& g) {
+  const auto& t = g.timings;
+  const double prefill_rate = t.prefill_ms > 0 ? 1000.0 * t.prompt_tokens / t.prefill_ms : 0;
+  const double decode_rate =
+      t.generated_tokens > 1 && t.decode_ms > 0 ? 1000.0 * (t.generated_tokens - 1) / t.decode_ms
+                                                : 0;
+  std::fprintf(stderr,
+               "\n%s: load %.1f ms | prompt %lld tokens, first token %.1f ms, prefill %.1f tok/s "
+               "| generated %lld tokens, decode %.1f tok/s | stop: %s\n",
+               kTool, engine.load_ms(), static_cast<long long>(t.prompt_tokens), t.first_token_ms,
+               prefill_rate, static_cast<long long>(t.generated_tokens), decode_rate,
+               ingot::generate::finish_reason_name(g.finish));
+}
+
+/// Streams one generation to stdout.
+ingot::Result<Generation> stream(Conversation& conversation, const std::vector<int32_t>& prompt,
+                                 const ingot::sampling::SamplingParams& params) {
+  g_interrupted.store(false);
+  return conversation.generate(
+      prompt, params,
+      [](std::string_view text) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+        return true;
+      },
+      &g_interrupted);
+}
+
+int run(Options& o) {
+  auto engine_or = Engine::open(o.model, o.executor, o.load);
+  if (!engine_or.ok()) return ingot::cli::report_error(kTool, engine_or.status());
+  Engine& engine = **engine_or;
+  auto params = sampling_params(engine, o.args);
+  if (!params.ok()) return ingot::cli::report_error(kTool, params.status());
+  const auto& tok = engine.tokenizer();
+  std::fprintf(stderr, "%s: %s: %s\n", kTool, o.model.c_str(),
+               engine.executor().describe().c_str());
+
+  std::optional<ingot::generate::ChatFormat> format;
+  std::string system = o.system;
+  if (o.chat || o.interactive) {
+    format = engine.chat_format();
+    if (!format)
+      return ingot::cli::report_error(
+          kTool, o.model + ": the artifact's chat template is not one ingot knows (ChatML, "
+                           "Llama 3, Gemma)");
+    if (!o.has_system) system = ingot::generate::default_system_prompt(engine.chat_template());
+  }
+  Conversation conversation(engine);
+  const auto turn = [&](const std::string& user, bool first) {
+    std::vector<ChatMessage> messages;
+    if (first && !system.empty()) messages.push_back({"system", system});
+    messages.push_back({"user", user});
+    std::string text = ingot::generate::apply_chat_format(*format, messages, true);
+    // Later turns follow the previous assistant turn, which ended with its end-of-turn token.
+    if (!first) text = "\n" + text;
+    return tok.encode(text, /*add_special=*/first, /*parse_special=*/true);
+  };
+
+  if (!o.interactive) {
+    if (!o.has_prompt) return ingot::cli::report_error(kTool, "no prompt given (-p or -f)");
+    if (o.prompt.empty()) return ingot::cli::report_error(kTool, "the prompt is empty");
+    if (!ingot::tokenizer::is_valid_utf8(o.prompt))
+      return ingot::cli::report_error(kTool, "the prompt is not valid UTF-8");
+    const std::vector<int32_t> ids =
+        format ? turn(o.prompt, true) : tok.encode(o.prompt, true, /*parse_special=*/false);
+    if (o.echo) std::fwrite(o.prompt.data(), 1, o.prompt.size(), stdout);
+    auto generation = stream(conversation, ids, *params);
+    if (!generation.ok()) return ingot::cli::report_error(kTool, generation.status());
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    print_timings(engine, *generation);
+    return 0;
+  }
+
+  // Interactive chat: the conversation's KV cache carries over from turn to turn.
+  bool first = true;
+  std::string line;
+  std::fprintf(stderr, "%s: interactive chat (%s); Ctrl-C stops a reply, Ctrl-D ends\n", kTool,
+               ingot::generate::chat_format_name(*format));
+  std::string pending = o.has_prompt ? o.prompt : "";
+  for (;;) {
+    if (pending.empty()) {
+      std::fputs("> ", stdout);
+      std::fflush(stdout);
+      g_interrupted.store(false);
+      if (!std::getline(std::cin, line)) break;
+      pending = line;
+    }
+    if (pending.empty()) continue;
+    if (!ingot::tokenizer::is_valid_utf8(pending)) {
+      ingot::cli::report_error(kTool, "the message is not valid UTF-8");
+      pending.clear();
+      continue;
+    }
+    auto generation = stream(conversation, turn(pending, first), *params);
+    pending.clear();
+    if (!generation.ok()) return ingot::cli::report_error(kTool, generation.status());
+    first = false;
+    std::fputc('\n', stdout);
+    print_timings(engine, *generation);
+    // A reply cut short gets its end-of-turn so the history stays well formed.
+    if (generation->finish != ingot::generate::FinishReason::kEndOfText) {
+      std::vector<int32_t> close =
+          tok.encode(ingot::generate::chat_end_of_turn(*format), false, true);
+      if (!close.empty()) {
+        auto closed = conversation.evaluate(close, {});
+        if (!closed.ok()) return ingot::cli::report_error(kTool, closed.status());
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cxxopts::Options cli(kTool,
+                       "Generate text from a compiled .ingot artifact, streaming it to stdout.\n"
+                       "Timings go to stderr at the end. Ctrl-C stops generation cleanly.");
+  cli.positional_help("MODEL.ingot");
+  cli.add_options()
+      ("p,prompt", "Prompt text", cxxopts::value<std::string>())
+      ("f,file", "Read the prompt from FILE", cxxopts::value<std::string>())
+      ("chat", "Apply the model's chat template (ChatML, Llama 3, Gemma) to the prompt")
+      ("i,interactive", "Interactive chat; the KV cache is kept between turns")
+      ("system", "System message for --chat / -i (default: the template's own, if any)",
+       cxxopts::value<std::string>())
+      ("echo", "Print the prompt before the generated text (MAX's echo)")
+      ("n,max-new-tokens", "Tokens to generate; -1: until EOS or the context is full "
+       "(alias --n-predict)", cxxopts::value<int32_t>())
+      ("n-predict", "llama.cpp's name for --max-new-tokens", cxxopts::value<int32_t>())
+      ("min-new-tokens", "Tokens to generate before EOS or a stop may end it",
+       cxxopts::value<int32_t>())
+      ("temp", "Temperature; 0 is greedy (alias --temperature)", cxxopts::value<float>())
+      ("temperature", "MAX's name for --temp", cxxopts::value<float>())
+      ("top-k", "Keep the K most likely tokens; -1 keeps all", cxxopts::value<int32_t>())
+      ("top-p", "Nucleus sampling mass in (0, 1]", cxxopts::value<float>())
+      ("min-p", "Drop tokens below min-p times the top probability", cxxopts::value<float>())
+      ("repeat-penalty", "Repetition penalty, 1 disables (alias --repetition-penalty)",
+       cxxopts::value<float>())
+      ("repetition-penalty", "MAX's name for --repeat-penalty", cxxopts::value<float>())
+      ("frequency-penalty", "Subtracted per earlier occurrence", cxxopts::value<float>())
+      ("presence-penalty", "Subtracted once if the token occurred", cxxopts::value<float>())
+      ("seed", "Sampling seed", cxxopts::value<uint64_t>())
+      ("ignore-eos", "Keep generating past the end-of-text token")
+      ("stop", "Stop strings, separated by '|'", cxxopts::value<std::string>())
+      ("stop-token-ids", "Token ids that stop generation, comma-separated",
+       cxxopts::value<std::string>())
+      ("t,threads", "Threads (default: physical cores)", cxxopts::value<int>())
+      ("c,ctx-size", "Context length in tokens (default: the artifact's max_length; alias "
+       "--max-length)", cxxopts::value<int64_t>())
+      ("max-length", "MAX's name for --ctx-size", cxxopts::value<int64_t>())
+      ("cache-dtype", "KV cache type: float32 or float16 (default: the artifact's)",
+       cxxopts::value<std::string>())
+      ("skip-checksum", "Do not hash the weights when loading")
+      ("h,help", "Show this help")
+      ("model", "The .ingot artifact", cxxopts::value<std::string>());
+  cli.parse_positional({"model"});
+  Options o;
+  try {
+    o.args = cli.parse(argc, argv);
+    const auto& a = o.args;
+    if (a.count("help")) {
+      std::cout << cli.help() << std::endl;
+      return 0;
+    }
+    if (!a.count("model")) return ingot::cli::report_error(kTool, "no MODEL given (see --help)");
+    o.model = a["model"].as<std::string>();
+    if (a.count("prompt") && a.count("file"))
+      return ingot::cli::report_error(kTool, "give -p or -f, not both");
+    if (a.count("prompt")) {
+      o.prompt = a["prompt"].as<std::string>();
+      o.has_prompt = true;
+    } else if (a.count("file")) {
+      const std::string path = a["file"].as<std::string>();
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return ingot::cli::report_error(kTool, path + ": cannot read the prompt file");
+      o.prompt.assign(std::istreambuf_iterator<char>(in), {});
+      o.has_prompt = true;
+    }
+    o.chat = a.count("chat") > 0;
+    o.interactive = a.count("interactive") > 0;
+    o.echo = a.count("echo") > 0;
+    if (a.count("system")) {
+      o.system = a["system"].as<std::string>();
+      o.has_system = true;
+    }
+    if (a.count("threads")) o.executor.threads = a["threads"].as<int>();
+    if (o.executor.threads < 0 || o.executor.threads > 1024)
+      return ingot::cli::report_error(kTool, "--threads must be between 1 and 1024");
+    for (const char* name : {"ctx-size", "max-length"})
+      if (a.count(name)) o.executor.max_context = a[name].as<int64_t>();
+    if (o.executor.max_context < 0)
+      return ingot::cli::report_error(kTool, "--ctx-size must be positive");
+    if (a.count("cache-dtype")) o.executor.cache_dtype = a["cache-dtype"].as<std::string>();
+    o.load.verify_checksums = a.count("skip-checksum") == 0;
+  } catch (const cxxopts::exceptions::exception& e) {
+    return ingot::cli::report_error(kTool, e.what());
+  }
+  std::signal(SIGINT, on_interrupt);
+  return run(o);
+}
