@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstddef>
 
+#include "kernels/quant/float_convert.h"
+
 namespace ingot::cpu {
 namespace {
 
@@ -31,15 +33,15 @@ void quantize_activations(const float* x, int64_t tokens, int64_t blocks, Q8Acti
       amax = a > amax ? a : amax;
     }
     const float d = amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
     int sum = 0;
     for (int j = 0; j < 32; ++j) {
-      const int q = round_half_away(src[j] * id);
+      const int q = static_cast<int>(std::nearbyint(src[j] * id));
       out.qs[b * 32 + static_cast<size_t>(j)] = static_cast<int8_t>(q);
       sum += q;
     }
-    out.d[b] = d;
-    out.s[b] = d * static_cast<float>(sum);
+    out.d[b] = quant::fp16_to_fp32(quant::fp32_to_fp16(d));
+    out.s[b] = quant::fp16_to_fp32(quant::fp32_to_fp16(d * static_cast<float>(sum)));
   }
 }
 

@@ -37,7 +37,11 @@ TOP_K = 20
 PPL_CTX = 512            # llama-perplexity -c 512
 PPL_BATCH = 512          # llama-perplexity -b 512: one chunk per decode
 PPL_TEXT = "/usr/share/common-licenses/GPL-3"
-FLASH_ATTN = True        # llama-perplexity/llama-cli default "auto" -> on for CPU
+# llama.cpp at its full attention precision: no flash attention (on CPU it converts Q to f16 and
+# accumulates V in f16) and an f32 KV cache. The model is sensitive enough that those roundings
+# move logits by up to ~1.0, so a reference meant to be matched token for token must avoid them.
+FLASH_ATTN = False
+KV_CACHE_TYPE = 0        # GGML_TYPE_F32 for type_k and type_v
 INLINE_ARRAY_MAX = 16    # arrays longer than this are hashed, not inlined
 
 # Tolerances used by --check (see test/golden/README.md for the reasoning).
@@ -104,6 +108,7 @@ def provenance(model_path, model_sha):
         "n_threads": N_THREADS,
         "seed": SEED,
         "flash_attn": FLASH_ATTN,
+        "kv_cache_type": "f32",
         "system_info": llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip(),
     }
 
@@ -192,7 +197,8 @@ class Peer:
         self.llm = llama_cpp.Llama(
             model_path=model_path, n_ctx=n_ctx, n_batch=n_batch, n_ubatch=n_batch,
             n_threads=N_THREADS, n_threads_batch=N_THREADS, seed=SEED,
-            flash_attn=FLASH_ATTN, logits_all=False, verbose=False)
+            flash_attn=FLASH_ATTN, type_k=KV_CACHE_TYPE, type_v=KV_CACHE_TYPE,
+            logits_all=False, verbose=False)
         self.ctx = self.llm._ctx.ctx
         self.vocab = llama_cpp.llama_model_get_vocab(self.llm._model.model)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self.vocab)
@@ -406,7 +412,7 @@ def perplexity(model_path, text_path):
         "chunks": chunks,
         "llama_perplexity_equivalent":
             f"llama-perplexity -m MODEL -f {text_path} -c {n_ctx} -b {PPL_BATCH} "
-            f"-t {N_THREADS}",
+            f"-t {N_THREADS} -fa off -ctk f32 -ctv f32",
     }
 
 

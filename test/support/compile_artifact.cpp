@@ -1,0 +1,35 @@
+#include "test/support/compile_artifact.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "compiler/emit/artifact_writer.h"
+#include "mlir/IR/MLIRContext.h"
+
+namespace ingot::testing {
+
+Status compile_artifact(config::CompileConfig config, const driver::PipelineOptions& pipeline,
+                        const std::string& path, int64_t max_tokens_per_step) {
+  driver::CompileRequest request;
+  request.config = std::move(config);
+  request.pipeline = pipeline;
+  request.max_tokens_per_step = max_tokens_per_step;
+  mlir::MLIRContext context;
+  std::string error;
+  auto compiled = driver::compile_to_mlir(request, context, error);
+  if (mlir::failed(compiled)) return make_error(StatusCode::kInternal, "compile failed: " + error);
+  emit::ArtifactInputs inputs{&compiled->source, *compiled->module, &request.config,
+                              request.max_tokens_per_step};
+  auto summary = emit::write_artifact(inputs, path, nullptr);
+  if (!summary.ok()) return summary.status();
+  return Status::ok_status();
+}
+
+std::string temp_artifact_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("ingot_test_" + std::to_string(::getpid()) + "_" + name))
+      .string();
+}
+
+}  // namespace ingot::testing

@@ -1,0 +1,18 @@
+// compile_artifact: GGUF -> .ingot through the compiler's driver, for runtime tests.
+#pragma once
+
+#include <string>
+
+#include "compiler/driver/compile.h"
+#include "runtime/base/status.h"
+
+namespace ingot::testing {
+
+/// Compiles config.model_path with `pipeline` and writes the artifact to `path`.
+Status compile_artifact(config::CompileConfig config, const driver::PipelineOptions& pipeline,
+                        const std::string& path, int64_t max_tokens_per_step = 512);
+
+/// A per-process path in the temp directory for `name`.
+std::string temp_artifact_path(const std::string& name);
+
+}  // namespace ingot::testing
