@@ -1,23 +1,19 @@
 #!/usr/bin/env bash
-# The main job: install what is needed, fetch the real SmolLM2 model, build, and
-# run ingot on it. Until the runtime generates text, the job inspects the real
-# GGUF, tokenizes a sample prompt, compiles the model to a .ingot artifact and
-# inspects that.
+# The main job: install what is needed, fetch the real SmolLM2 model, build,
+# compile the model to a .ingot artifact, and generate text from it on the CPU.
 source "$(dirname "$0")/lib.sh"
 
 "$INGOT_ROOT/scripts/install-deps.sh"
 "$INGOT_ROOT/scripts/fetch-model.sh"
 "$INGOT_ROOT/scripts/build.sh"
 
-step "ingot-inspect $INGOT_SMOLLM2_GGUF"
-"$INGOT_BUILD/bin/ingot-inspect" "$INGOT_SMOLLM2_GGUF"
-if [ -x "$INGOT_BUILD/bin/ingot-tokenize" ]; then
-  step "ingot-tokenize $INGOT_SMOLLM2_GGUF"
-  printf 'Hello, world! The year 2026 has 365 days.\n' | "$INGOT_BUILD/bin/ingot-tokenize" "$INGOT_SMOLLM2_GGUF"
-fi
-
 artifact="$INGOT_BUILD/SmolLM2-135M-Instruct.ingot"
 step "ingot-compile $INGOT_SMOLLM2_GGUF -o $artifact"
 "$INGOT_BUILD/bin/ingot-compile" "$INGOT_SMOLLM2_GGUF" -o "$artifact"
-step "ingot-inspect $artifact"
-"$INGOT_BUILD/bin/ingot-inspect" "$artifact"
+
+step "ingot-run $artifact -p 'The capital of France is' -n 48 --temp 0"
+"$INGOT_BUILD/bin/ingot-run" "$artifact" -p "The capital of France is" -n 48 --temp 0
+
+step "ingot-run $artifact --chat -p 'Write a haiku about compilers.' --seed 42"
+"$INGOT_BUILD/bin/ingot-run" "$artifact" --chat -p "Write a haiku about compilers." -n 96 \
+  --temp 0.7 --top-p 0.9 --seed 42
