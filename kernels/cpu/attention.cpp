@@ -7,17 +7,32 @@
 #include <limits>
 #include <type_traits>
 
+#include "kernels/cpu/attention_kernels.h"
 #include "kernels/quant/float_convert.h"
 
 namespace ingot::cpu {
 namespace {
 
+using detail::load_scalar;
+
+/// True when the AVX2 inner loops can run here.
+bool use_avx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return avx2;
+}
+
 template <typename T>
-inline float load(const T* p, int64_t i) {
-  if constexpr (std::is_same_v<T, float>)
-    return p[i];
-  else
-    return quant::fp16_to_fp32(p[i]);
+float dot(const float* q, const T* k, int64_t n) {
+  if (use_avx2()) return detail::dot_avx2(q, k, n);
+  float sum = 0.0f;
+  for (int64_t i = 0; i < n; ++i) sum += q[i] * load_scalar(k, i);
+  return sum;
+}
+
+template <typename T>
+void axpy(float a, const T* v, float* out, int64_t n) {
+  if (use_avx2()) return detail::axpy_avx2(a, v, out, n);
+  for (int64_t i = 0; i < n; ++i) out[i] += a * load_scalar(v, i);
 }
 
 template <typename T>
@@ -33,9 +48,7 @@ void attend_typed(const AttentionShape& shape, const float* q, const KvView& kv,
     float max_score = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < count; ++j) {
       const T* k = keys + kv.rows[j] * kv.row_elements + kv_offset;
-      float dot = 0.0f;
-      for (int64_t i = 0; i < dim; ++i) dot += qh[i] * load(k, i);
-      scores[j] = dot * shape.scale;
+      scores[j] = dot(qh, k, dim) * shape.scale;
       max_score = scores[j] > max_score ? scores[j] : max_score;
     }
     double sum = 0.0;
@@ -49,7 +62,7 @@ void attend_typed(const AttentionShape& shape, const float* q, const KvView& kv,
     for (int64_t j = 0; j < count; ++j) {
       const T* v = values + kv.rows[j] * kv.row_elements + kv_offset;
       const float p = scores[j] * inv;
-      for (int64_t i = 0; i < dim; ++i) oh[i] += p * load(v, i);
+      axpy(p, v, oh, dim);
     }
   }
 }

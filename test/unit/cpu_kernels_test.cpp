@@ -12,6 +12,8 @@
 #include "kernels/cpu/activation.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
+#include "kernels/cpu/attention.h"
+#include "kernels/quant/float_convert.h"
 
 namespace ingot::cpu {
 namespace {
@@ -174,3 +176,56 @@ TEST(CpuRope, NormalAndNeoxPairDifferently) {
 
 }  // namespace
 }  // namespace ingot::cpu
+
+// attend: grouped-query attention over a scattered KV cache against a double formula, at odd
+// sizes (head_dim 40, 37 positions, 6 query heads on 2 kv heads), float32 and float16 caches.
+void check_attention(ingot::cpu::KvDType dtype) {
+  using namespace ingot::cpu;
+  constexpr int64_t kHeads = 6, kKvHeads = 2, kDim = 40, kCount = 37, kRows = 53;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> q(kHeads * kDim), keys(kRows * kKvHeads * kDim), values(keys.size());
+  for (float& v : q) v = dist(rng);
+  for (float& v : keys) v = dist(rng);
+  for (float& v : values) v = dist(rng);
+  std::vector<int32_t> rows(kCount);
+  for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>((j * 17 + 5) % kRows);
+  std::vector<uint16_t> k16(keys.size()), v16(values.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    k16[i] = ingot::quant::fp32_to_fp16(keys[i]);
+    v16[i] = ingot::quant::fp32_to_fp16(values[i]);
+    if (dtype == KvDType::kF16) {  // the reference sees what the cache stores
+      keys[i] = ingot::quant::fp16_to_fp32(k16[i]);
+      values[i] = ingot::quant::fp16_to_fp32(v16[i]);
+    }
+  }
+  const bool f16 = dtype == KvDType::kF16;
+  const KvView view{f16 ? static_cast<const void*>(k16.data()) : keys.data(),
+                    f16 ? static_cast<const void*>(v16.data()) : values.data(), dtype,
+                    kKvHeads * kDim, rows.data()};
+  const AttentionShape shape{kHeads, kKvHeads, kDim, 0.158f};
+  std::vector<float> out(q.size(), 0.0f), scores(kCount);
+  attend(shape, q.data(), view, kCount, 0, kHeads, out.data(), scores);
+  for (int64_t h = 0; h < kHeads; ++h) {
+    const int64_t kv = h / (kHeads / kKvHeads);
+    std::vector<double> s(kCount);
+    double max = -1e30, sum = 0;
+    for (int64_t j = 0; j < kCount; ++j) {
+      double d = 0;
+      for (int64_t i = 0; i < kDim; ++i)
+        d += double{q[h * kDim + i]} * keys[(rows[j] * kKvHeads + kv) * kDim + i];
+      s[j] = d * 0.158f;
+      max = std::max(max, s[j]);
+    }
+    for (double& v : s) sum += (v = std::exp(v - max));
+    for (int64_t i = 0; i < kDim; ++i) {
+      double want = 0;
+      for (int64_t j = 0; j < kCount; ++j)
+        want += s[j] / sum * values[(rows[j] * kKvHeads + kv) * kDim + i];
+      EXPECT_NEAR(out[h * kDim + i], want, 1e-5) << "head " << h << " dim " << i;
+    }
+  }
+}
+
+TEST(CpuAttention, Float32CacheMatchesFormula) { check_attention(ingot::cpu::KvDType::kF32); }
+TEST(CpuAttention, Float16CacheMatchesFormula) { check_attention(ingot::cpu::KvDType::kF16); }
