@@ -215,16 +215,16 @@ int main(int argc, char** argv) {
   const double bytes_per_token = ours["weight_bytes"].get<double>();
   std::printf("ingot: %s\n", ours["describe"].get<std::string>().c_str());
   std::printf("llama.cpp: %s\n\n", peer["system_info"].get<std::string>().c_str());
-  std::printf("| %d threads | ingot | llama.cpp | ingot / llama.cpp |\n|---|---|---|---|\n", threads);
+  std::printf("| %d threads | ingot | llama.cpp | ratio (> 1: ingot better) |\n|---|---|---|---|\n", threads);
   const auto row = [&](const char* name, const char* key, const char* unit, bool higher_better) {
     const double a = ours[key].get<double>(), b = peer[key].get<double>();
-    std::printf("| %s | %.1f %s | %.1f %s | %.2fx%s |\n", name, a, unit, b, unit,
-                higher_better ? a / b : b / a, higher_better ? "" : " (faster)");
+    std::printf("| %s | %.1f %s | %.1f %s | %.2fx |\n", name, a, unit, b, unit,
+                higher_better ? a / b : b / a);
   };
   row(("prefill, " + std::to_string(prompt_tokens) + " tokens").c_str(), "prefill_tok_s", "tok/s", true);
   row(("decode, " + std::to_string(decode) + " tokens").c_str(), "decode_tok_s", "tok/s", true);
   row("time to first token", "ttft_ms", "ms", false);
-  std::printf("| peak RSS | %.0f MiB | %.0f MiB | %.2fx (smaller) |\n",
+  std::printf("| peak RSS | %.0f MiB | %.0f MiB | %.2fx |\n",
               ours["peak_rss_bytes"].get<double>() / (1 << 20),
               peer["peak_rss_bytes"].get<double>() / (1 << 20),
               peer["peak_rss_bytes"].get<double>() / ours["peak_rss_bytes"].get<double>());

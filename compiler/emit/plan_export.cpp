@@ -133,12 +133,15 @@ class PlanExporter {
       }
     }
     auto offsets = kernel->getAttrOfType<mlir::DenseI64ArrayAttr>("ingot.arena_offsets");
-    if (!offsets || offsets.size() != static_cast<int64_t>(kernel.getNumResults())) {
+    if (kernel.getNumResults() > 0 &&
+        (!offsets || offsets.size() != static_cast<int64_t>(kernel.getNumResults()))) {
       return kernel.emitError("cannot export: results have no arena offsets");
     }
     bool one_row = kernel.getParams().get("last_token_only") != nullptr;
     std::vector<uint32_t> outputs;
-    for (auto [result, offset] : llvm::zip(kernel.getResults(), offsets.asArrayRef())) {
+    const llvm::ArrayRef<int64_t> result_offsets =
+        offsets ? offsets.asArrayRef() : llvm::ArrayRef<int64_t>();
+    for (auto [result, offset] : llvm::zip(kernel.getResults(), result_offsets)) {
       auto type = mlir::cast<mlir::RankedTensorType>(result.getType());
       outputs.push_back(add_value(result, schema::ValueKind::activation,
                                   static_cast<uint32_t>(type.getDimSize(1)), one_row ? 1 : 0,

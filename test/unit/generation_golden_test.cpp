@@ -186,5 +186,48 @@ TEST_F(GenerationGolden, PerplexityWithinOnePercentOfLlamaCpp) {
   EXPECT_NEAR(result->ppl, want, 0.01 * want);
 }
 
+// Each fusion is an optimization only: with any one disabled the plan has other kernels, and
+// greedy generation gives exactly the tokens of the fused plan.
+TEST_F(GenerationGolden, EveryFusionDisabledGivesIdenticalTokens) {
+  const json golden = load_golden("continuations.json");
+  sampling::SamplingParams greedy;
+  greedy.temperature = 0.0f;
+  greedy.ignore_eos = true;
+  greedy.max_new_tokens = 24;
+  const auto tokens_of = [&](Engine& engine) {
+    std::vector<std::vector<int32_t>> out;
+    for (size_t i : {0u, 5u}) {
+      Conversation conversation(engine);
+      auto g = conversation.generate(ids_of(golden["continuations"][i]["prompt_ids"]), greedy,
+                                     nullptr);
+      EXPECT_TRUE(g.ok()) << g.status().message();
+      out.push_back(g.ok() ? g->tokens : std::vector<int32_t>{});
+    }
+    return out;
+  };
+  const auto fused = tokens_of(*engine_);
+  for (const char* fusion : {"qkv", "gate-up", "attention", "residual-norm"}) {
+    SCOPED_TRACE(fusion);
+    driver::PipelineOptions pipeline;
+    const std::string name = fusion;
+    pipeline.fuse_qkv = name != "qkv";
+    pipeline.fuse_gate_up = name != "gate-up";
+    pipeline.fuse_attention = name != "attention";
+    pipeline.fuse_residual_norm = name != "residual-norm";
+    const std::string path = testing::temp_artifact_path(name + ".ingot");
+    config::CompileConfig config;
+    config.model_path = testing::real_model_path();
+    ASSERT_TRUE(testing::compile_artifact(config, pipeline, path).ok());
+    cpu::ExecutorOptions options;
+    options.max_context = 512;
+    auto engine = Engine::open(path, options);
+    ASSERT_TRUE(engine.ok()) << engine.status().message();
+    EXPECT_NE((*engine)->artifact().model().plan()->kernels()->size(),
+              engine_->artifact().model().plan()->kernels()->size());
+    EXPECT_EQ(tokens_of(**engine), fused);
+    std::filesystem::remove(path);
+  }
+}
+
 }  // namespace
 }  // namespace ingot
