@@ -30,37 +30,17 @@ void Conversation::reset() {
   history_.clear();
 }
 
-Status Conversation::prefill(std::span<const int32_t> tokens, std::vector<float>& last_logits,
-                             const std::atomic<bool>* cancel) {
+Status Conversation::run_chunks(std::span<const int32_t> tokens, std::span<const int32_t> rows,
+                                float* logits, const std::atomic<bool>* cancel) {
   cpu::CpuExecutor& executor = engine_.executor();
-  last_logits.resize(static_cast<size_t>(executor.vocab_size()));
-  const size_t chunk = static_cast<size_t>(executor.max_tokens());
-  for (size_t begin = 0; begin < tokens.size(); begin += chunk) {
-    if (cancelled(cancel)) return make_error(StatusCode::kCancelled, "cancelled");
-    const auto part = tokens.subspan(begin, std::min(chunk, tokens.size() - begin));
-    const bool last = begin + part.size() == tokens.size();
-    const int32_t row = static_cast<int32_t>(part.size() - 1);
-    cpu::StepRequest request{part, &sequence_, last ? std::span<const int32_t>(&row, 1)
-                                                    : std::span<const int32_t>(),
-                             last_logits.data()};
-    INGOT_RETURN_IF_ERROR(executor.step(request));
-  }
-  return Status::ok_status();
-}
-
-Result<std::vector<float>> Conversation::evaluate(std::span<const int32_t> tokens,
-                                                  std::span<const int32_t> rows) {
-  cpu::CpuExecutor& executor = engine_.executor();
-  if (history_.size() != static_cast<size_t>(sequence_.length))
-    return make_error(StatusCode::kInvalidArgument,
-                      "evaluate: the conversation has a sampled token not yet evaluated");
-  const int64_t vocab = executor.vocab_size();
-  std::vector<float> logits(rows.size() * static_cast<size_t>(vocab));
+  const size_t vocab = static_cast<size_t>(executor.vocab_size());
   const size_t chunk = static_cast<size_t>(executor.max_tokens());
   size_t next_row = 0;
   std::vector<int32_t> step_rows;
   for (size_t begin = 0; begin < tokens.size(); begin += chunk) {
+    if (cancelled(cancel)) return make_error(StatusCode::kCancelled, "cancelled");
     const auto part = tokens.subspan(begin, std::min(chunk, tokens.size() - begin));
+    // The wanted rows that fall in this chunk, relative to its start.
     step_rows.clear();
     const size_t first_row = next_row;
     while (next_row < rows.size() && static_cast<size_t>(rows[next_row]) < begin + part.size()) {
@@ -69,12 +49,21 @@ Result<std::vector<float>> Conversation::evaluate(std::span<const int32_t> token
       step_rows.push_back(static_cast<int32_t>(rows[next_row] - begin));
       ++next_row;
     }
-    INGOT_RETURN_IF_ERROR(executor.step(
-        {part, &sequence_, step_rows, logits.data() + first_row * static_cast<size_t>(vocab)}));
-    history_.insert(history_.end(), part.begin(), part.end());
+    INGOT_RETURN_IF_ERROR(executor.step({part, &sequence_, step_rows, logits + first_row * vocab}));
   }
   if (next_row != rows.size())
     return make_error(StatusCode::kInvalidArgument, "evaluate: a row is past the tokens");
+  return Status::ok_status();
+}
+
+Result<std::vector<float>> Conversation::evaluate(std::span<const int32_t> tokens,
+                                                  std::span<const int32_t> rows) {
+  if (history_.size() != static_cast<size_t>(sequence_.length))
+    return make_error(StatusCode::kInvalidArgument,
+                      "evaluate: the conversation has a sampled token not yet evaluated");
+  std::vector<float> logits(rows.size() * static_cast<size_t>(engine_.executor().vocab_size()));
+  INGOT_RETURN_IF_ERROR(run_chunks(tokens, rows, logits.data(), nullptr));
+  history_.insert(history_.end(), tokens.begin(), tokens.end());
   return logits;
 }
 
@@ -102,11 +91,12 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
   out.timings.prompt_tokens = static_cast<int64_t>(prompt.size());
   history_.insert(history_.end(), prompt.begin(), prompt.end());
   // Everything not yet in the cache: the last call's final sampled token, then the prompt.
-  std::vector<float> row_logits;
+  std::vector<float> row_logits(static_cast<size_t>(executor.vocab_size()));
   const std::span<const int32_t> pending(history_.data() + sequence_.length,
                                          history_.size() - static_cast<size_t>(sequence_.length));
-  const std::vector<int32_t> to_feed(pending.begin(), pending.end());
-  const Status prefilled = prefill(to_feed, row_logits, cancel);
+  const int32_t last_row = static_cast<int32_t>(pending.size() - 1);
+  const Status prefilled =
+      run_chunks(pending, std::span<const int32_t>(&last_row, 1), row_logits.data(), cancel);
   if (prefilled.code() == StatusCode::kCancelled) {
     out.finish = FinishReason::kCancelled;
     return out;

@@ -101,9 +101,10 @@ class Conversation {
   void reset();
 
  private:
-  /// Runs `tokens` in steps of at most max_tokens; fills `last_logits` with the last row's.
-  Status prefill(std::span<const int32_t> tokens, std::vector<float>& last_logits,
-                 const std::atomic<bool>* cancel);
+  /// Runs `tokens` in steps of at most max_tokens, writing the logits of `rows` (ascending
+  /// indices into `tokens`) to `logits`, rows.size() * vocab floats; polls `cancel` per step.
+  Status run_chunks(std::span<const int32_t> tokens, std::span<const int32_t> rows, float* logits,
+                    const std::atomic<bool>* cancel);
 
   Engine& engine_;
   cpu::KvSequence sequence_;
