@@ -2,11 +2,11 @@
 // of the SIMD paths' integer algorithm.
 #include "kernels/cpu/matmul.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <span>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "kernels/cpu/matmul_kernels.h"
@@ -18,6 +18,8 @@
 namespace ingot::cpu {
 namespace {
 
+using detail::packed_layout;
+using detail::PackedLayout;
 using quant::fp16_to_fp32;
 
 /// Dequantizes each weight row once, then dots it with every token in float, left to right.
@@ -39,63 +41,50 @@ Status matmul_reference(GgmlType type, const uint8_t* w, int64_t rows, int64_t r
   return Status::ok_status();
 }
 
-/// Integer dot of one weight block with 32 activation quants; `d` and `m` get its fp32 scale and
-/// offset.
-template <typename Block>
-int32_t block_isum(const uint8_t* src, const int8_t* xq, float& d, float& m) {
-  Block block;
-  std::memcpy(&block, src, sizeof(block));
-  d = fp16_to_fp32(block.d);
-  int32_t sum = 0;
-  if constexpr (std::is_same_v<Block, quant::BlockQ8_0>) {
-    m = 0.0f;
-    for (int j = 0; j < 32; ++j) sum += int32_t{block.qs[j]} * xq[j];
-  } else {
-    constexpr int kOffset = std::is_same_v<Block, quant::BlockQ4_0> ? 8 : 0;
-    if constexpr (std::is_same_v<Block, quant::BlockQ4_1>)
-      m = fp16_to_fp32(block.m);
-    else
-      m = 0.0f;
-    for (int j = 0; j < 16; ++j) {
-      sum += ((block.qs[j] & 0x0f) - kOffset) * xq[j];
-      sum += ((block.qs[j] >> 4) - kOffset) * xq[j + 16];
-    }
-  }
-  return sum;
+/// Element e of row j of a packed block's quants, as stored (unsigned).
+inline int32_t packed_quant(const uint8_t* qs, bool nibbles, int64_t j, int e) {
+  const int k = e / 4;
+  const int64_t byte = 4 * j + e % 4;
+  if (!nibbles) return qs[64 * k + byte];
+  const uint8_t v = qs[64 * (k % 4) + byte];
+  return k < 4 ? v & 0x0f : v >> 4;
 }
 
-template <typename Block>
-void quant_rows_scalar(const uint8_t* w, int64_t rows, const Q8Activations& x, float* y,
-                       int64_t y_stride) {
-  const int64_t nb = x.blocks;
-  for (int64_t r = 0; r < rows; ++r) {
-    const uint8_t* wr = w + static_cast<size_t>(r * nb) * sizeof(Block);
-    for (int64_t t = 0; t < x.tokens; ++t) {
-      float acc[8] = {};
-      for (int64_t b = 0; b < nb; ++b) {
-        const size_t xb = static_cast<size_t>(t * nb + b);
-        float d = 0.0f, m = 0.0f;
-        const int32_t isum =
-            block_isum<Block>(wr + static_cast<size_t>(b) * sizeof(Block), &x.qs[xb * 32], d, m);
-        float& lane = acc[b % 8];
-        lane = std::fma(static_cast<float>(isum), d * x.d[xb], lane);
-        if constexpr (std::is_same_v<Block, quant::BlockQ4_1>) lane = std::fma(m, x.s[xb], lane);
-      }
-      y[t * y_stride + r] = detail::reduce_lanes(acc);
-    }
-  }
+/// fp16 value j of the 16 stored at p.
+inline float packed_half(const uint8_t* p, int64_t j) {
+  uint16_t bits = 0;
+  std::memcpy(&bits, p + 2 * j, 2);
+  return fp16_to_fp32(bits);
 }
 
 }  // namespace
 
 namespace detail {
 
-void quant_kernel_scalar(GgmlType type, const uint8_t* w, int64_t rows, const Q8Activations& x,
-                         float* y, int64_t y_stride) {
-  switch (type) {
-    case GgmlType::Q8_0: return quant_rows_scalar<quant::BlockQ8_0>(w, rows, x, y, y_stride);
-    case GgmlType::Q4_0: return quant_rows_scalar<quant::BlockQ4_0>(w, rows, x, y, y_stride);
-    default: return quant_rows_scalar<quant::BlockQ4_1>(w, rows, x, y, y_stride);
+// Per output: blocks in order, each an exact integer dot (less the stored offset times the sum
+// of the activation quants) and one fma, as the SIMD kernels do it 16 (or 8) rows at a time.
+void packed_kernel_scalar(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
+                          const Q8Activations& x, float* y, int64_t y_stride) {
+  const PackedLayout layout = packed_layout(w.type);
+  const int64_t nb = w.blocks();
+  for (int64_t p = panel_begin; p < panel_end; ++p) {
+    const uint8_t* panel = w.panel(p);
+    const int64_t rows = std::min(kPanelRows, w.rows - p * kPanelRows);
+    for (int64_t t = 0; t < x.tokens; ++t)
+      for (int64_t j = 0; j < rows; ++j) {
+        float acc = 0.0f;
+        for (int64_t b = 0; b < nb; ++b) {
+          const uint8_t* block = panel + static_cast<uint64_t>(b) * layout.block_bytes;
+          const size_t tb = static_cast<size_t>(t * nb + b);
+          const int8_t* xq = &x.qs[tb * 32];
+          int32_t isum = -layout.offset * x.sum[tb];
+          for (int e = 0; e < 32; ++e)
+            isum += packed_quant(block + layout.header, layout.nibbles, j, e) * xq[e];
+          acc = std::fma(static_cast<float>(isum), packed_half(block, j) * x.d[tb], acc);
+          if (layout.has_min) acc = std::fma(packed_half(block + 32, j), x.s[tb], acc);
+        }
+        y[t * y_stride + p * kPanelRows + j] = acc;
+      }
   }
 }
 
@@ -147,7 +136,8 @@ bool matmul_path_supported(MatmulPath path) {
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case MatmulPath::kAvx512Vnni:
       return matmul_path_supported(MatmulPath::kAvx2) && __builtin_cpu_supports("avx512f") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512vnni");
   }
   return false;
 }
@@ -172,8 +162,8 @@ bool matmul_has_fast_kernel(GgmlType type) {
   }
 }
 
-Status prepare_matmul(MatmulPath path, GgmlType type, int64_t row_length, const float* x,
-                      int64_t tokens, MatmulInput& out) {
+Status prepare_matmul_deferred(MatmulPath path, GgmlType type, int64_t row_length, const float* x,
+                               int64_t tokens, MatmulInput& out) {
   if (!matmul_path_supported(path))
     return make_error(StatusCode::kUnimplemented,
                       std::string("matmul: this CPU lacks path ") + matmul_path_name(path));
@@ -195,31 +185,51 @@ Status prepare_matmul(MatmulPath path, GgmlType type, int64_t row_length, const 
   out.row_bytes = *row_bytes;
   out.tokens = tokens;
   out.x = x;
-  const bool integer = path != MatmulPath::kReference && type != GgmlType::F32 &&
-                       type != GgmlType::F16 && type != GgmlType::BF16;
-  if (integer) quantize_activations(x, tokens, row_length / 32, out.q8);
+  if (matmul_reads_packed(out)) resize_activations(tokens, row_length / 32, out.q8);
   return Status::ok_status();
 }
 
-Status matmul_rows(const MatmulInput& in, const uint8_t* w, int64_t begin, int64_t end, float* y,
-                   int64_t y_stride) {
+void quantize_matmul_input(MatmulInput& in, int64_t begin, int64_t end) {
+  if (matmul_reads_packed(in) && begin < end) quantize_activation_rows(in.x, begin, end, in.q8);
+}
+
+Status prepare_matmul(MatmulPath path, GgmlType type, int64_t row_length, const float* x,
+                      int64_t tokens, MatmulInput& out) {
+  INGOT_RETURN_IF_ERROR(prepare_matmul_deferred(path, type, row_length, x, tokens, out));
+  quantize_matmul_input(out, 0, tokens);
+  return Status::ok_status();
+}
+
+bool matmul_reads_packed(const MatmulInput& in) {
+  return in.path != MatmulPath::kReference && matmul_packs(in.type);
+}
+
+Status matmul_rows(const MatmulInput& in, const MatmulWeights& w, int64_t begin, int64_t end,
+                   float* y, int64_t y_stride) {
   if (begin >= end || in.tokens == 0) return Status::ok_status();
-  const uint8_t* wr = w + static_cast<uint64_t>(begin) * in.row_bytes;
+  if (matmul_reads_packed(in)) {
+    const PackedWeights* packed = w.packed;
+    if (packed == nullptr || packed->type != in.type || packed->row_length != in.row_length ||
+        end > packed->rows || begin % kPanelRows != 0 ||
+        (end % kPanelRows != 0 && end != packed->rows))
+      return make_error(StatusCode::kInvalidArgument,
+                        "matmul: packed weights missing or not matching the rows asked for");
+    const detail::PackedKernel kernel =
+        in.path == MatmulPath::kScalar ? detail::packed_kernel_scalar
+        : in.path == MatmulPath::kAvx2 ? detail::packed_kernel_avx2
+                                       : detail::packed_kernel_avx512vnni;
+    kernel(*packed, begin / kPanelRows, (end + kPanelRows - 1) / kPanelRows, in.q8, y, y_stride);
+    return Status::ok_status();
+  }
+  const uint8_t* wr = w.rows + static_cast<uint64_t>(begin) * in.row_bytes;
   float* yr = y + begin;
   const int64_t rows = end - begin;
   if (in.path == MatmulPath::kReference)
     return matmul_reference(in.type, wr, rows, in.row_length, in.row_bytes, in.x, in.tokens, yr,
                             y_stride);
-  if (in.type == GgmlType::F32 || in.type == GgmlType::F16 || in.type == GgmlType::BF16) {
-    const detail::FloatKernel kernel =
-        in.path == MatmulPath::kScalar ? detail::float_kernel_scalar : detail::float_kernel_avx2;
-    kernel(in.type, wr, rows, in.row_length, in.x, in.tokens, yr, y_stride);
-    return Status::ok_status();
-  }
-  const detail::QuantKernel kernel = in.path == MatmulPath::kScalar ? detail::quant_kernel_scalar
-                                     : in.path == MatmulPath::kAvx2 ? detail::quant_kernel_avx2
-                                                                    : detail::quant_kernel_avx512vnni;
-  kernel(in.type, wr, rows, in.q8, yr, y_stride);
+  const detail::FloatKernel kernel =
+      in.path == MatmulPath::kScalar ? detail::float_kernel_scalar : detail::float_kernel_avx2;
+  kernel(in.type, wr, rows, in.row_length, in.x, in.tokens, yr, y_stride);
   return Status::ok_status();
 }
 
@@ -227,8 +237,14 @@ Status matmul_with_path(MatmulPath path, GgmlType type, const uint8_t* w, int64_
                         int64_t row_length, const float* x, int64_t tokens, float* y) {
   if (rows < 0) return make_error(StatusCode::kInvalidArgument, "matmul: negative or empty shape");
   thread_local MatmulInput input;
+  thread_local PackedWeights packed;
   INGOT_RETURN_IF_ERROR(prepare_matmul(path, type, row_length, x, tokens, input));
-  return matmul_rows(input, w, 0, rows, y, rows);
+  MatmulWeights weights{w, nullptr};
+  if (matmul_reads_packed(input)) {
+    INGOT_RETURN_IF_ERROR(pack_weights(type, w, rows, row_length, packed));
+    weights.packed = &packed;
+  }
+  return matmul_rows(input, weights, 0, rows, y, rows);
 }
 
 Status matmul(GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length, const float* x,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernels/cpu/q8_activation.h"
 #include "kernels/quant/ggml_type.h"
@@ -13,9 +14,10 @@ using quant::GgmlType;
 
 /// How matmul computes. kReference dequantizes each weight row (kernels/quant) and dots it in
 /// float. The other paths quantize x to 8-bit blocks of 32 (like llama.cpp's vec_dot for
-/// Q4_0/Q4_1/Q8_0), dot in integers, and accumulate in 8 float lanes in a fixed order, so
-/// kScalar, kAvx2 and kAvx512Vnni give bit-identical results; for F32/F16/BF16 they use the same
-/// 32-lane fused float order without quantizing x. Other weight types fall back to kReference.
+/// Q4_0/Q4_1/Q8_0), read the weights repacked into panels of 16 rows (PackedWeights), dot each
+/// block in exact integers and accumulate the blocks in order with one fma each, so kScalar,
+/// kAvx2 and kAvx512Vnni give bit-identical results; for F32/F16/BF16 they use one 32-lane fused
+/// float order without quantizing x. Other weight types fall back to kReference.
 enum class MatmulPath { kReference, kScalar, kAvx2, kAvx512Vnni };
 
 /// The path's name, e.g. "avx2".
@@ -42,6 +44,37 @@ Status matmul(GgmlType weight_type, const uint8_t* weight_rows, int64_t rows, in
 Status matmul_with_path(MatmulPath path, GgmlType weight_type, const uint8_t* weight_rows,
                         int64_t rows, int64_t row_length, const float* x, int64_t tokens, float* y);
 
+/// Rows of a panel: the integer paths compute 16 rows of y per pass over a token's blocks.
+inline constexpr int64_t kPanelRows = 16;
+
+/// Q4_0/Q4_1/Q8_0 weights repacked for the integer paths. Panel p holds rows 16p..16p+15 (rows
+/// past the end are zero), block after block. A panel block is the 16 fp16 scales, for Q4_1 the
+/// 16 fp16 minimums, then the quants as unsigned bytes in 32-bit groups: group k of row j holds
+/// elements 4k..4k+3 of the block, at byte 64k + 4j for Q8_0 (stored as q + 128). Q4 blocks
+/// store two groups per byte, k in the low nibbles of the 64 bytes at 64(k % 4) and k + 4 in the
+/// high ones. So one vector load gives one group of 16 rows, and a broadcast of 4 activation
+/// quants dots it with vpdpbusd.
+struct PackedWeights {
+  GgmlType type = GgmlType::Q4_0;
+  int64_t rows = 0;
+  int64_t row_length = 0;
+  uint64_t block_bytes = 0;  ///< bytes of one panel block
+  std::vector<uint8_t> data;
+
+  int64_t blocks() const { return row_length / 32; }
+  int64_t panels() const { return (rows + kPanelRows - 1) / kPanelRows; }
+  const uint8_t* panel(int64_t p) const {
+    return data.data() + static_cast<uint64_t>(p * blocks()) * block_bytes;
+  }
+};
+
+/// True for the types the integer paths read packed (Q4_0, Q4_1, Q8_0).
+bool matmul_packs(GgmlType type);
+
+/// Repacks `rows` ggml rows of a matmul_packs type into `out`.
+Status pack_weights(GgmlType type, const uint8_t* weight_rows, int64_t rows, int64_t row_length,
+                    PackedWeights& out);
+
 /// x made ready once for matmul_rows over any row ranges of weights of one type: quantized to
 /// 8-bit blocks for the integer paths, borrowed (not copied) for the float and reference paths.
 struct MatmulInput {
@@ -59,9 +92,27 @@ struct MatmulInput {
 Status prepare_matmul(MatmulPath path, GgmlType type, int64_t row_length, const float* x,
                       int64_t tokens, MatmulInput& out);
 
-/// Rows [begin, end) of y = x * W^T: y[t * y_stride + r] for begin <= r < end. `w` is the whole
-/// weight (row 0 first). Row ranges may run on different threads against one MatmulInput.
-Status matmul_rows(const MatmulInput& in, const uint8_t* w, int64_t begin, int64_t end, float* y,
-                   int64_t y_stride);
+/// As prepare_matmul, but leaves quantizing x to quantize_matmul_input, so threads can share it.
+Status prepare_matmul_deferred(MatmulPath path, GgmlType type, int64_t row_length, const float* x,
+                               int64_t tokens, MatmulInput& out);
+
+/// Quantizes tokens [begin, end) of an input from prepare_matmul_deferred (nothing to do unless
+/// matmul_reads_packed). Disjoint ranges may run on different threads.
+void quantize_matmul_input(MatmulInput& in, int64_t begin, int64_t end);
+
+/// A weight matrix as matmul_rows reads it: the ggml rows, and their packing for the integer paths.
+struct MatmulWeights {
+  const uint8_t* rows = nullptr;          ///< the whole weight, row 0 first
+  const PackedWeights* packed = nullptr;  ///< required when the input's path is an integer one
+};
+
+/// True when prepare_matmul set `in` up for the integer kernels, which read packed weights.
+bool matmul_reads_packed(const MatmulInput& in);
+
+/// Rows [begin, end) of y = x * W^T: y[t * y_stride + r] for begin <= r < end. On the integer
+/// paths `begin`, and `end` unless it is the last row, must be multiples of kPanelRows. Row ranges may run on different threads
+/// against one MatmulInput.
+Status matmul_rows(const MatmulInput& in, const MatmulWeights& w, int64_t begin, int64_t end,
+                   float* y, int64_t y_stride);
 
 }  // namespace ingot::cpu

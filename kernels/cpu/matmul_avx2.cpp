@@ -1,6 +1,7 @@
 // AVX2 + FMA + F16C matmul kernels; built with a target pragma, called only when the CPU has them.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -17,10 +18,60 @@
 #pragma GCC target("avx2,fma,f16c")
 #endif
 
-#define INGOT_SIMD_VNNI 0
+namespace {
+
+/// AVX2 without VNNI: 8 rows per vector; maddubs + madd dot 4 byte pairs into each int32 lane.
+struct Isa {
+  static constexpr int kRows = 8;
+  static constexpr int kTile = 4;
+  /// Q8_0 dots the signed quants (sign trick) rather than q + 128, which maddubs would saturate.
+  static constexpr bool kUnsignedQ8 = false;
+  using VecI = __m256i;
+  using VecF = __m256;
+  static VecF zero_f() { return _mm256_setzero_ps(); }
+  static VecF set1_f(float v) { return _mm256_set1_ps(v); }
+  static VecI set1_i(int32_t v) { return _mm256_set1_epi32(v); }
+  static VecF halves(const uint8_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  static VecI load(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static VecI low_nibbles(VecI v) { return _mm256_and_si256(v, _mm256_set1_epi8(0x0f)); }
+  static VecI high_nibbles(VecI v) {
+    return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f));
+  }
+  /// Nibbles times 4 signed activation quants; pairs stay below 2 * 15 * 127, no saturation.
+  static VecI dot_u4(VecI acc, VecI w, int32_t x4) {
+    const VecI pairs = _mm256_maddubs_epi16(w, _mm256_set1_epi32(x4));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+  }
+  /// Stored q + 128 back to signed, then |q| times x with q's sign: pairs below 2 * 128 * 127.
+  static VecI dot_q8(VecI acc, VecI w, int32_t x4) {
+    const VecI q = _mm256_xor_si256(w, _mm256_set1_epi8(static_cast<char>(0x80)));
+    const VecI pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(_mm256_set1_epi32(x4), q));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+  }
+  static VecF to_float(VecI v) { return _mm256_cvtepi32_ps(v); }
+  static VecF mul(VecF a, VecF b) { return _mm256_mul_ps(a, b); }
+  static VecF fmadd(VecF a, VecF b, VecF c) { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* y, VecF v, int valid) {
+    if (valid == kRows) return _mm256_storeu_ps(y, v);
+    alignas(32) float lanes[kRows];
+    _mm256_store_ps(lanes, v);
+    std::memcpy(y, lanes, static_cast<size_t>(valid) * sizeof(float));
+  }
+};
+
+}  // namespace
+
 #include "kernels/cpu/matmul_simd.inc"
 
 namespace {
+
+inline uint16_t load_u16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
 
 /// 8 weights from element i of a F32, F16 or BF16 row.
 inline __m256 load8(GgmlType type, const uint8_t* row, int64_t i) {
@@ -44,9 +95,9 @@ inline float load1(GgmlType type, const uint8_t* row, int64_t i) {
 
 namespace ingot::cpu::detail {
 
-void quant_kernel_avx2(GgmlType type, const uint8_t* w, int64_t rows, const Q8Activations& x,
-                       float* y, int64_t y_stride) {
-  quant_dispatch(type, w, rows, x, y, y_stride);
+void packed_kernel_avx2(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
+                        const Q8Activations& x, float* y, int64_t y_stride) {
+  packed_dispatch(w, panel_begin, panel_end, x, y, y_stride);
 }
 
 // Element i goes into float lane i % 32 with one fma, as float_kernel_scalar.

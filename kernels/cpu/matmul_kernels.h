@@ -1,31 +1,51 @@
-// Internal: the per-path kernels behind matmul (one row range, all tokens).
+// Internal: the per-path kernels behind matmul and the packed weight layout they share.
 #pragma once
 
 #include <cstdint>
 
+#include "kernels/cpu/matmul.h"
 #include "kernels/cpu/q8_activation.h"
 #include "kernels/quant/ggml_type.h"
 
 namespace ingot::cpu::detail {
 
-/// Integer kernels for Q8_0/Q4_0/Q4_1 weights: y[t * y_stride + r] for r < rows and every token.
-using QuantKernel = void (*)(quant::GgmlType type, const uint8_t* w, int64_t rows,
-                             const Q8Activations& x, float* y, int64_t y_stride);
+/// Where things are in one panel block of PackedWeights (see matmul.h).
+struct PackedLayout {
+  uint64_t header = 0;       ///< bytes before the quants: 16 fp16 scales (+ 16 fp16 minimums)
+  uint64_t block_bytes = 0;  ///< header plus quants
+  int32_t offset = 0;        ///< stored quant minus offset is the signed quant (0 with minimums)
+  bool nibbles = false;      ///< two 4-bit quants per byte
+  bool has_min = false;      ///< Q4_1's per-block minimum
+};
+
+/// The layout of a matmul_packs type.
+constexpr PackedLayout packed_layout(quant::GgmlType type) {
+  switch (type) {
+    case quant::GgmlType::Q4_0: return {32, 32 + 256, 8, true, false};
+    case quant::GgmlType::Q4_1: return {64, 64 + 256, 0, true, true};
+    default: return {32, 32 + 512, 128, false, false};  // Q8_0
+  }
+}
+
+/// Integer kernels: panels [panel_begin, panel_end) of `w` times every token of `x`, writing
+/// y[t * y_stride + r] for the panels' rows r < w.rows.
+using PackedKernel = void (*)(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
+                              const Q8Activations& x, float* y, int64_t y_stride);
 /// Float kernels for F32/F16/BF16 weights, with the same output layout.
 using FloatKernel = void (*)(quant::GgmlType type, const uint8_t* w, int64_t rows,
                              int64_t row_length, const float* x, int64_t tokens, float* y,
                              int64_t y_stride);
 
-void quant_kernel_scalar(quant::GgmlType type, const uint8_t* w, int64_t rows,
-                         const Q8Activations& x, float* y, int64_t y_stride);
+void packed_kernel_scalar(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
+                          const Q8Activations& x, float* y, int64_t y_stride);
 void float_kernel_scalar(quant::GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length,
                          const float* x, int64_t tokens, float* y, int64_t y_stride);
-void quant_kernel_avx2(quant::GgmlType type, const uint8_t* w, int64_t rows, const Q8Activations& x,
-                       float* y, int64_t y_stride);
+void packed_kernel_avx2(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
+                        const Q8Activations& x, float* y, int64_t y_stride);
 void float_kernel_avx2(quant::GgmlType type, const uint8_t* w, int64_t rows, int64_t row_length,
                        const float* x, int64_t tokens, float* y, int64_t y_stride);
-void quant_kernel_avx512vnni(quant::GgmlType type, const uint8_t* w, int64_t rows,
-                             const Q8Activations& x, float* y, int64_t y_stride);
+void packed_kernel_avx512vnni(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
+                              const Q8Activations& x, float* y, int64_t y_stride);
 
 /// Float lanes of the F32/F16/BF16 kernels: element i goes into lane i % 32 (4 AVX2 registers).
 inline constexpr int kFloatLanes = 32;

@@ -7,25 +7,21 @@
 #include "kernels/quant/float_convert.h"
 
 namespace ingot::cpu {
-namespace {
 
-/// std::round for |v| < 2^23 without a libm call: v - trunc(v) is exact, so ties go away from zero.
-inline int round_half_away(float v) {
-  const int t = static_cast<int>(v);
-  const float frac = v - static_cast<float>(t);
-  return t + (frac >= 0.5f ? 1 : 0) - (frac <= -0.5f ? 1 : 0);
-}
-
-}  // namespace
-
-void quantize_activations(const float* x, int64_t tokens, int64_t blocks, Q8Activations& out) {
+void resize_activations(int64_t tokens, int64_t blocks, Q8Activations& out) {
   const size_t count = static_cast<size_t>(tokens * blocks);
   out.tokens = tokens;
   out.blocks = blocks;
   out.d.resize(count);
   out.s.resize(count);
+  out.sum.resize(count);
   out.qs.resize(count * 32);
-  for (size_t b = 0; b < count; ++b) {
+}
+
+void quantize_activation_rows(const float* x, int64_t begin, int64_t end, Q8Activations& out) {
+  const size_t first = static_cast<size_t>(begin * out.blocks);
+  const size_t last = static_cast<size_t>(end * out.blocks);
+  for (size_t b = first; b < last; ++b) {
     const float* src = x + b * 32;
     float amax = 0.0f;
     for (int j = 0; j < 32; ++j) {
@@ -42,7 +38,13 @@ void quantize_activations(const float* x, int64_t tokens, int64_t blocks, Q8Acti
     }
     out.d[b] = quant::fp16_to_fp32(quant::fp32_to_fp16(d));
     out.s[b] = quant::fp16_to_fp32(quant::fp32_to_fp16(d * static_cast<float>(sum)));
+    out.sum[b] = sum;
   }
+}
+
+void quantize_activations(const float* x, int64_t tokens, int64_t blocks, Q8Activations& out) {
+  resize_activations(tokens, blocks, out);
+  quantize_activation_rows(x, 0, tokens, out);
 }
 
 }  // namespace ingot::cpu

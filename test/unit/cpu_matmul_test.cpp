@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/cpu/matmul.h"
@@ -124,8 +126,9 @@ TEST(CpuMatmul, AllTypesSizesAndPaths) {
   const GgmlType block_types[] = {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1};
   const GgmlType float_types[] = {GgmlType::F32, GgmlType::F16, GgmlType::BF16};
   const GgmlType k_types[] = {GgmlType::Q4_K, GgmlType::Q6_K};
+  // 11 tokens: a full tile of the AVX-512 kernel (8) and of the AVX2 one (4) plus a tail.
   for (int64_t rows : {7, 33})
-    for (int64_t tokens : {1, 3}) {
+    for (int64_t tokens : {1, 3, 11}) {
       // 5 blocks: tail only; 13: one group of 8 plus a tail; 24: groups only.
       for (GgmlType type : block_types)
         for (int64_t n : {32 * 5, 32 * 13, 256 * 3}) check_case({type, rows, n, tokens});
@@ -135,11 +138,47 @@ TEST(CpuMatmul, AllTypesSizesAndPaths) {
     }
 }
 
-TEST(CpuMatmul, ThisMachineHasTheSimdPaths) {
-  // Informational: which paths ran above.
-  for (MatmulPath path : kAllPaths)
-    std::printf("%s: %s\n", matmul_path_name(path), matmul_path_supported(path) ? "yes" : "no");
-  std::printf("best: %s\n", matmul_path_name(best_matmul_path()));
+/// The flags of /proc/cpuinfo's first processor, or "" where there is none.
+std::string cpu_flags() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0) return line + " ";
+  return "";
+}
+
+TEST(CpuMatmul, PathSupportMatchesTheCpuFlags) {
+  const std::string flags = cpu_flags();
+  if (flags.empty()) GTEST_SKIP() << "no /proc/cpuinfo";
+  const auto has = [&](const char* flag) { return flags.find(std::string(" ") + flag + " ") != std::string::npos; };
+  EXPECT_TRUE(matmul_path_supported(MatmulPath::kScalar));
+  EXPECT_EQ(matmul_path_supported(MatmulPath::kAvx2), has("avx2") && has("fma"));
+  EXPECT_EQ(matmul_path_supported(MatmulPath::kAvx512Vnni),
+            has("avx2") && has("fma") && has("avx512f") && has("avx512bw") && has("avx512vl") &&
+                has("avx512_vnni"));
+  EXPECT_TRUE(matmul_path_supported(best_matmul_path()));
+  std::printf("best matmul path: %s\n", matmul_path_name(best_matmul_path()));
+}
+
+TEST(CpuMatmul, RowSharesOfPackedWeightsMatchTheWhole) {
+  const Case c{GgmlType::Q4_1, 41, 32 * 7, 5};
+  const Fixture f = make_fixture(c, 7);
+  const auto whole = run(best_matmul_path(), c, f);
+  PackedWeights packed;
+  ASSERT_TRUE(pack_weights(c.type, f.w.data(), c.rows, c.row_length, packed).ok());
+  MatmulInput in;
+  ASSERT_TRUE(prepare_matmul(best_matmul_path(), c.type, c.row_length, f.x.data(), c.tokens, in).ok());
+  ASSERT_TRUE(matmul_reads_packed(in));
+  std::vector<float> y(whole.size(), kNaN);
+  const MatmulWeights w{f.w.data(), &packed};
+  for (auto [begin, end] : {std::pair<int64_t, int64_t>{16, 32}, {32, 41}, {0, 16}})
+    ASSERT_TRUE(matmul_rows(in, w, begin, end, y.data(), c.rows).ok());
+  EXPECT_EQ(0, std::memcmp(y.data(), whole.data(), y.size() * sizeof(float)));
+  // Shares must start and end on panel boundaries (or at the last row), and need the packing.
+  EXPECT_EQ(matmul_rows(in, w, 8, 16, y.data(), c.rows).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(matmul_rows(in, w, 0, 24, y.data(), c.rows).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(matmul_rows(in, {f.w.data(), nullptr}, 0, 16, y.data(), c.rows).code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(CpuMatmul, RejectsBadShapesAndTypes) {

@@ -22,6 +22,10 @@ struct WeightRef {
   quant::GgmlType type = quant::GgmlType::F32;
   int64_t rows = 0;
   int64_t row_length = 0;
+  const PackedWeights* packed = nullptr;  ///< set for matmul weights of a matmul_packs type
+
+  /// The weight as matmul_rows reads it.
+  MatmulWeights matmul() const { return {data, packed}; }
 };
 
 /// An activation operand: `features` floats per row, rows at a fixed place in the arena.

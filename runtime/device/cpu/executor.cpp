@@ -47,6 +47,9 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   const schema::Model& model = artifact.model();
   INGOT_ASSIGN_OR_RETURN(impl->plan, bind_plan(artifact));
   BoundPlan& plan = impl->plan;
+  const Status packed = pack_matmul_weights(plan);
+  if (!packed.ok())
+    return make_error(packed.code(), artifact.path() + ": " + packed.message());
 
   const auto* config = model.config();
   const int64_t artifact_length = config && config->max_length() > 0 ? config->max_length() : 0;

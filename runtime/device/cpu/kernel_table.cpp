@@ -83,13 +83,21 @@ void run_split(StepState& s, const BoundKernel& k, int thread) {
   }
 }
 
-/// Thread 0 prepares `x` for the weight type; the others wait for it.
+/// Prepares `x` for the weight type: thread 0 sizes the shared input, then the threads quantize
+/// shares of the tokens (thread 0 all of them when there are too few to split).
 void prepare_shared_input(StepState& s, const WeightRef& w, const float* x, int64_t tokens,
                           int thread) {
+  const bool split = tokens >= 4 * s.threads;
   if (thread == 0) {
-    const Status status = prepare_matmul(s.path, w.type, w.row_length, x, tokens, *s.matmul_input);
+    const Status status =
+        prepare_matmul_deferred(s.path, w.type, w.row_length, x, tokens, *s.matmul_input);
     if (!status.ok()) s.fail(status);
+    else if (!split) quantize_matmul_input(*s.matmul_input, 0, tokens);
   }
+  s.barrier->wait();
+  if (!split || !s.error.ok()) return;
+  const auto [begin, end] = share(s, tokens, thread);
+  quantize_matmul_input(*s.matmul_input, begin, end);
   s.barrier->wait();
 }
 
@@ -98,7 +106,7 @@ void run_matmul(StepState& s, const BoundKernel& k, int thread) {
   prepare_shared_input(s, w, k.inputs[0].data, s.tokens, thread);
   if (!s.error.ok()) return;
   const auto [begin, end] = share(s, w.rows, thread, 16);
-  const Status status = matmul_rows(*s.matmul_input, w.data, begin, end, k.outputs[0].data, w.rows);
+  const Status status = matmul_rows(*s.matmul_input, w.matmul(), begin, end, k.outputs[0].data, w.rows);
   if (!status.ok()) s.fail(status);
 }
 
@@ -112,8 +120,8 @@ void run_gate_up_swiglu(StepState& s, const BoundKernel& k, int thread) {
   // Gate rows go straight to the output, up rows to scratch with the same stride.
   float* out = k.outputs[0].data;
   float* up_rows = s.scratch(thread, static_cast<size_t>(s.tokens * gate.rows));
-  Status status = matmul_rows(*s.matmul_input, gate.data, begin, end, out, gate.rows);
-  if (status.ok()) status = matmul_rows(*s.matmul_input, up.data, begin, end, up_rows, gate.rows);
+  Status status = matmul_rows(*s.matmul_input, gate.matmul(), begin, end, out, gate.rows);
+  if (status.ok()) status = matmul_rows(*s.matmul_input, up.matmul(), begin, end, up_rows, gate.rows);
   if (!status.ok()) return s.fail(status);
   const size_t count = static_cast<size_t>(end - begin);
   for (int64_t t = 0; t < s.tokens; ++t) {
@@ -135,7 +143,7 @@ void run_logits(StepState& s, const BoundKernel& k, int thread) {
   prepare_shared_input(s, w, s.shared_scratch, rows, thread);
   if (!s.error.ok()) return;
   const auto [begin, end] = share(s, w.rows, thread, 16);
-  const Status status = matmul_rows(*s.matmul_input, w.data, begin, end, s.logits, w.rows);
+  const Status status = matmul_rows(*s.matmul_input, w.matmul(), begin, end, s.logits, w.rows);
   if (!status.ok()) s.fail(status);
 }
 

@@ -307,6 +307,23 @@ void BoundPlan::resolve_arena(float* arena) {
   }
 }
 
+Status pack_matmul_weights(BoundPlan& plan) {
+  for (BoundKernel& kernel : plan.kernels) {
+    if (kernel.name.rfind("embedding", 0) == 0) continue;
+    for (WeightRef& weight : kernel.weights) {
+      if (!matmul_packs(weight.type)) continue;
+      auto& packed = plan.packed[weight.data];
+      if (!packed) {
+        packed = std::make_unique<PackedWeights>();
+        INGOT_RETURN_IF_ERROR(
+            pack_weights(weight.type, weight.data, weight.rows, weight.row_length, *packed));
+      }
+      weight.packed = packed.get();
+    }
+  }
+  return Status::ok_status();
+}
+
 Result<BoundPlan> bind_plan(const artifact::Artifact& artifact) {
   const schema::Plan* plan = artifact.model().plan();
   if (plan == nullptr || plan->kernels() == nullptr || plan->values() == nullptr)

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <vector>
 
 #include "runtime/artifact/artifact.h"
@@ -23,10 +25,17 @@ struct BoundPlan {
 
   std::vector<std::vector<uint64_t>> input_offsets;   // per kernel: float offsets of activations
   std::vector<std::vector<uint64_t>> output_offsets;
+  /// Packed copies of the matmul weights, by their bytes in the artifact (a tied weight is
+  /// packed once).
+  std::map<const uint8_t*, std::unique_ptr<PackedWeights>> packed;
 };
 
 /// Checks that every kernel of the plan is one the CPU device runs, with the operand kinds,
 /// shapes, weight encodings and parameters it needs. Errors name the file and the kernel.
 Result<BoundPlan> bind_plan(const artifact::Artifact& artifact);
+
+/// Packs every weight a matmul reads (Q4_0, Q4_1, Q8_0: see PackedWeights) and points the
+/// kernels' WeightRefs at the packed copies. The embedding reads the artifact's rows as they are.
+Status pack_matmul_weights(BoundPlan& plan);
 
 }  // namespace ingot::cpu
