@@ -1,4 +1,4 @@
-// Causal multi-head attention of one query token over cached keys and values (grouped-query).
+// Multi-head attention of one query token over cached keys and values (grouped-query).
 #pragma once
 
 #include <cstdint>
@@ -27,12 +27,29 @@ struct AttentionShape {
   float scale = 1.0f;  ///< applied to q.k (usually 1/sqrt(head_dim))
 };
 
+/// How attend computes: kScalar plain loops; kAvx2 vectorized q.k and p*v per head; kAvx512 all
+/// heads of a KV group at once with the output rows in registers (head_dim 32, 64 or 128; other
+/// sizes run kAvx2). Results agree within float rounding, not bit for bit.
+enum class AttentionPath { kScalar, kAvx2, kAvx512 };
+
+/// The path's name, e.g. "avx512".
+const char* attention_path_name(AttentionPath path);
+/// True when this CPU can run `path`.
+bool attention_path_supported(AttentionPath path);
+/// The fastest path this CPU supports; what attend uses.
+AttentionPath best_attention_path();
+
 /// For query heads h in [head_begin, head_end): out_h = softmax(scale * q_h.K^T) V over positions
 /// [0, count) of `kv`, where head h reads kv head h / (num_heads / num_kv_heads). q and out hold
 /// num_heads * head_dim floats and must not overlap. Scores are float, their sum double;
-/// `scores` needs `count` floats of scratch.
+/// `scores` needs count * (head_end - head_begin) floats of scratch.
 void attend(const AttentionShape& shape, const float* q, const KvView& kv, int64_t count,
             int64_t head_begin, int64_t head_end, float* out, std::span<float> scores);
+
+/// As attend, on a chosen path that this CPU supports.
+void attend_with_path(AttentionPath path, const AttentionShape& shape, const float* q,
+                      const KvView& kv, int64_t count, int64_t head_begin, int64_t head_end,
+                      float* out, std::span<float> scores);
 
 /// Stores one token's keys or values (row_elements floats) as cache row `row` of `dst`.
 void kv_store_row(KvDType dtype, void* dst, int64_t row_elements, int64_t row, const float* src);

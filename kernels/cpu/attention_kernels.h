@@ -1,4 +1,4 @@
-// Internal: the per-head inner loops of attention, scalar and AVX2.
+// Internal: the inner loops of attention, scalar, AVX2 and AVX-512.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,19 @@ inline float load_scalar(const T* p, int64_t i) {
   else
     return quant::fp16_to_fp32(p[i]);
 }
+
+/// Softmax of s[0..n) in place, as ggml_vec_soft_max: exp(s - max), summed in double.
+void softmax_in_place(float* s, int64_t n);
+
+/// Attention of one query token for `heads` consecutive heads that all read the KV head at
+/// kv_offset (see attend_typed in attention.cpp); `scores` needs heads * count floats. Returns
+/// false, doing nothing, for a head_dim without a kernel (32, 64 and 128 have one).
+bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const float* keys,
+                         const float* values, const int32_t* rows, int64_t row_elements,
+                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores);
+bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const uint16_t* keys,
+                         const uint16_t* values, const int32_t* rows, int64_t row_elements,
+                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores);
 
 float dot_avx2(const float* q, const float* k, int64_t n);
 float dot_avx2(const float* q, const uint16_t* k, int64_t n);

@@ -9,16 +9,16 @@
 namespace ingot::cpu {
 namespace {
 
-/// The 32 quants of one ggml block as the unsigned values the packed layout stores.
-void block_quants(GgmlType type, const uint8_t* block, uint8_t* q) {
-  if (type == GgmlType::Q8_0) {
-    for (int e = 0; e < 32; ++e) q[e] = static_cast<uint8_t>(block[2 + e] ^ 0x80);  // q + 128
-    return;
-  }
-  const uint8_t* qs = block + (type == GgmlType::Q4_1 ? 4 : 2);
-  for (int e = 0; e < 16; ++e) {
-    q[e] = qs[e] & 0x0f;
-    q[e + 16] = qs[e] >> 4;
+/// Moves one ggml block's quants to row j of a panel block's quants. A ggml Q4 byte e holds
+/// elements e and e + 16, which are groups e / 4 and e / 4 + 4: the very byte the packed layout
+/// keeps at 64 * (e / 4) + 4j + e % 4. So Q4 groups move as they are, and Q8_0 groups gain 128.
+void pack_block_quants(GgmlType type, const uint8_t* src_qs, int64_t j, uint8_t* qs) {
+  const int groups = type == GgmlType::Q8_0 ? 8 : 4;
+  for (int g = 0; g < groups; ++g) {
+    uint32_t word;
+    std::memcpy(&word, src_qs + 4 * g, 4);
+    if (type == GgmlType::Q8_0) word ^= 0x80808080u;  // q + 128, byte by byte
+    std::memcpy(qs + 64 * g + 4 * j, &word, 4);
   }
 }
 
@@ -52,17 +52,8 @@ Status pack_weights(GgmlType type, const uint8_t* weight_rows, int64_t rows, int
                      static_cast<uint64_t>((r / kPanelRows) * blocks + b) * layout.block_bytes;
       std::memcpy(dst + 2 * j, src, 2);                               // fp16 scale
       if (layout.has_min) std::memcpy(dst + 32 + 2 * j, src + 2, 2);  // fp16 minimum
-      uint8_t q[32];
-      block_quants(type, src, q);
-      uint8_t* qs = dst + layout.header;
-      for (int e = 0; e < 32; ++e) {
-        const int k = e / 4;
-        const uint64_t byte = static_cast<uint64_t>(4 * j + e % 4);
-        if (!layout.nibbles)
-          qs[64 * k + byte] = q[e];
-        else
-          qs[64 * (k % 4) + byte] |= static_cast<uint8_t>(k < 4 ? q[e] : q[e] << 4);
-      }
+      const uint8_t* src_qs = src + (type == GgmlType::Q4_1 ? 4 : 2);
+      pack_block_quants(type, src_qs, j, dst + layout.header);
     }
   }
   return Status::ok_status();

@@ -182,6 +182,8 @@ Result<Artifact> Artifact::parse(MappedFile file, const LoadOptions& options) {
   if (options.verify_checksums) {
     INGOT_RETURN_IF_ERROR(
         verify_checksums(model, bytes.subspan(segment_offset), segment_offset, errors));
+    // Hashing touched every page; a device reads what it needs back from the page cache.
+    file.release(bytes.subspan(segment_offset));
   }
   Artifact artifact;
   artifact.model_ = &model;

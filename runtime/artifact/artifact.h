@@ -48,6 +48,9 @@ class Artifact {
   uint64_t segment_offset() const { return segment_offset_; }
   /// The path the artifact was opened from (or the borrowed name).
   const std::string& path() const { return file_.path(); }
+  /// Lets the kernel drop the pages of `bytes` (weights a device has copied); they read back
+  /// from the file if touched again.
+  void release(std::span<const uint8_t> bytes) const { file_.release(bytes); }
 
  private:
   Artifact() = default;

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/cpu/activation.h"
@@ -177,14 +179,17 @@ TEST(CpuRope, NormalAndNeoxPairDifferently) {
 }  // namespace
 }  // namespace ingot::cpu
 
-// attend: grouped-query attention over a scattered KV cache against a double formula, at odd
-// sizes (head_dim 40, 37 positions, 6 query heads on 2 kv heads), float32 and float16 caches.
-void check_attention(ingot::cpu::KvDType dtype) {
+// attend: grouped-query attention over a scattered KV cache against a double formula, on every
+// path this CPU has, at head_dim 40 (no AVX-512 kernel) and the kernel sizes 32, 64 and 128, with
+// 37 positions, 9 query heads on 3 kv heads, and head ranges that start and end inside a group.
+void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, int64_t dim) {
   using namespace ingot::cpu;
-  constexpr int64_t kHeads = 6, kKvHeads = 2, kDim = 40, kCount = 37, kRows = 53;
-  std::mt19937 rng(7);
+  SCOPED_TRACE(std::string(attention_path_name(path)) + " head_dim " + std::to_string(dim) +
+               (dtype == KvDType::kF16 ? " f16" : " f32"));
+  constexpr int64_t kHeads = 9, kKvHeads = 3, kCount = 37, kRows = 53;
+  std::mt19937 rng(static_cast<uint32_t>(7 + dim));
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> q(kHeads * kDim), keys(kRows * kKvHeads * kDim), values(keys.size());
+  std::vector<float> q(kHeads * dim), keys(kRows * kKvHeads * dim), values(keys.size());
   for (float& v : q) v = dist(rng);
   for (float& v : keys) v = dist(rng);
   for (float& v : values) v = dist(rng);
@@ -202,30 +207,40 @@ void check_attention(ingot::cpu::KvDType dtype) {
   const bool f16 = dtype == KvDType::kF16;
   const KvView view{f16 ? static_cast<const void*>(k16.data()) : keys.data(),
                     f16 ? static_cast<const void*>(v16.data()) : values.data(), dtype,
-                    kKvHeads * kDim, rows.data()};
-  const AttentionShape shape{kHeads, kKvHeads, kDim, 0.158f};
-  std::vector<float> out(q.size(), 0.0f), scores(kCount);
-  attend(shape, q.data(), view, kCount, 0, kHeads, out.data(), scores);
+                    kKvHeads * dim, rows.data()};
+  const AttentionShape shape{kHeads, kKvHeads, dim, 0.158f};
+  std::vector<float> out(q.size(), std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> scores(kCount * kHeads);
+  for (auto [begin, end] : {std::pair<int64_t, int64_t>{0, 2}, {2, 7}, {7, 9}})
+    attend_with_path(path, shape, q.data(), view, kCount, begin, end, out.data(), scores);
   for (int64_t h = 0; h < kHeads; ++h) {
     const int64_t kv = h / (kHeads / kKvHeads);
     std::vector<double> s(kCount);
     double max = -1e30, sum = 0;
     for (int64_t j = 0; j < kCount; ++j) {
       double d = 0;
-      for (int64_t i = 0; i < kDim; ++i)
-        d += double{q[h * kDim + i]} * keys[(rows[j] * kKvHeads + kv) * kDim + i];
+      for (int64_t i = 0; i < dim; ++i)
+        d += double{q[h * dim + i]} * keys[(rows[j] * kKvHeads + kv) * dim + i];
       s[j] = d * 0.158f;
       max = std::max(max, s[j]);
     }
     for (double& v : s) sum += (v = std::exp(v - max));
-    for (int64_t i = 0; i < kDim; ++i) {
+    for (int64_t i = 0; i < dim; ++i) {
       double want = 0;
       for (int64_t j = 0; j < kCount; ++j)
-        want += s[j] / sum * values[(rows[j] * kKvHeads + kv) * kDim + i];
-      EXPECT_NEAR(out[h * kDim + i], want, 1e-5) << "head " << h << " dim " << i;
+        want += s[j] / sum * values[(rows[j] * kKvHeads + kv) * dim + i];
+      ASSERT_NEAR(out[h * dim + i], want, 1e-5) << "head " << h << " dim " << i;
     }
   }
 }
 
-TEST(CpuAttention, Float32CacheMatchesFormula) { check_attention(ingot::cpu::KvDType::kF32); }
-TEST(CpuAttention, Float16CacheMatchesFormula) { check_attention(ingot::cpu::KvDType::kF16); }
+void check_attention_paths(ingot::cpu::KvDType dtype) {
+  using ingot::cpu::AttentionPath;
+  for (AttentionPath path : {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
+    if (!ingot::cpu::attention_path_supported(path)) continue;
+    for (int64_t dim : {40, 32, 64, 128}) check_attention(dtype, path, dim);
+  }
+}
+
+TEST(CpuAttention, Float32CacheMatchesFormula) { check_attention_paths(ingot::cpu::KvDType::kF32); }
+TEST(CpuAttention, Float16CacheMatchesFormula) { check_attention_paths(ingot::cpu::KvDType::kF16); }

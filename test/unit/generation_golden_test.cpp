@@ -154,8 +154,9 @@ TEST_F(GenerationGolden, TopLogitsAgreeWithLlamaCpp) {
       const json& top = step["top"];
       const auto ours = std::max_element(logits->begin(), logits->end()) - logits->begin();
       const double golden_gap = top[0][1].get<double>() - top[1][1].get<double>();
-      if (golden_gap >= kPairSwing)
+      if (golden_gap >= kPairSwing) {
         EXPECT_EQ(ours, step["chosen"].get<int64_t>()) << "step " << step["step"];
+      }
       for (const json& entry : top) {
         const double diff = std::fabs((*logits)[entry[0].get<size_t>()] - entry[1].get<double>());
         worst = std::max(worst, diff);

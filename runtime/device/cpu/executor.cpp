@@ -47,7 +47,7 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   const schema::Model& model = artifact.model();
   INGOT_ASSIGN_OR_RETURN(impl->plan, bind_plan(artifact));
   BoundPlan& plan = impl->plan;
-  const Status packed = pack_matmul_weights(plan);
+  const Status packed = pack_matmul_weights(artifact, plan);
   if (!packed.ok())
     return make_error(packed.code(), artifact.path() + ": " + packed.message());
 

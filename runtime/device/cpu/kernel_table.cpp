@@ -182,21 +182,44 @@ void run_kv_cache_write(StepState& s, const BoundKernel& k, int thread) {
 // The cache read is a view: the attention that consumes it reads the paged cache in place.
 void run_kv_cache_read(StepState&, const BoundKernel&, int) {}
 
-/// Each (token, head) pair attends over positions [0, its position].
+/// Thread `thread`'s tokens [begin, end) when token t costs first_position + t + 1 (the
+/// positions it attends over): the shares' costs differ by at most one token's.
+std::pair<int64_t, int64_t> causal_share(const StepState& s, int thread) {
+  const auto cost_before = [&](int64_t t) {  // the cost of tokens [0, t)
+    return t * (s.first_position + 1) + t * (t - 1) / 2;
+  };
+  const auto boundary = [&](int i) {  // the first token whose cumulative cost reaches share i
+    const int64_t target = cost_before(s.tokens) * i / s.threads;
+    int64_t t = 0;
+    while (t < s.tokens && cost_before(t) < target) ++t;
+    return t;
+  };
+  return {boundary(thread), boundary(thread + 1)};
+}
+
+/// Each (token, head) pair attends over positions [0, its position]. With enough tokens each
+/// thread takes whole tokens, weighted by their lengths, so a KV group's heads run together;
+/// otherwise the (token, head) pairs are split evenly.
 void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, float* out,
                    int thread) {
   const AttentionShape& shape = k.attention;
-  const int64_t q_features = shape.num_heads * shape.head_dim;
+  const int64_t heads = shape.num_heads;
+  const int64_t q_features = heads * shape.head_dim;
   const KvView view = s.cache->view(k.layer, *s.sequence);
-  const auto [begin, end] = share(s, s.tokens * shape.num_heads, thread);
+  const auto [begin, end] = s.tokens >= 4 * s.threads
+                                ? [&] {
+                                    const auto [first, last] = causal_share(s, thread);
+                                    return std::pair<int64_t, int64_t>{first * heads, last * heads};
+                                  }()
+                                : share(s, s.tokens * heads, thread);
   const int64_t last_count = s.first_position + s.tokens;
-  float* scores = s.scratch(thread, static_cast<size_t>(last_count));
+  float* scores = s.scratch(thread, static_cast<size_t>(last_count * heads));
   for (int64_t item = begin; item < end;) {
-    const int64_t t = item / shape.num_heads;
-    const int64_t head = item % shape.num_heads;
-    const int64_t head_end = std::min(shape.num_heads, head + (end - item));
+    const int64_t t = item / heads;
+    const int64_t head = item % heads;
+    const int64_t head_end = std::min(heads, head + (end - item));
     attend(shape, queries + t * q_features, view, s.first_position + t + 1, head, head_end,
-           out + t * q_features, {scores, static_cast<size_t>(last_count)});
+           out + t * q_features, {scores, static_cast<size_t>(last_count * heads)});
     item += head_end - head;
   }
 }

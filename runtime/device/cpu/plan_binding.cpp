@@ -2,6 +2,7 @@
 #include "runtime/device/cpu/plan_binding.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "kernels/quant/dequantize.h"
@@ -103,7 +104,9 @@ Status KernelBinder::bind_operands(const std::vector<uint32_t>& plan_inputs) {
       const schema::Value& value = *values->Get(id);
       bound_.outputs.push_back(activation(value));
       output_offsets_.push_back(value.arena_offset());
-      plan_.widest_activation = std::max<int64_t>(plan_.widest_activation, value.features());
+      // The logits go to the caller's buffer, never through the scratch this sizes.
+      if (bound_.name.rfind("logits", 0) != 0)
+        plan_.widest_activation = std::max<int64_t>(plan_.widest_activation, value.features());
     }
   }
   for (const Activation& a : bound_.inputs)
@@ -307,9 +310,16 @@ void BoundPlan::resolve_arena(float* arena) {
   }
 }
 
-Status pack_matmul_weights(BoundPlan& plan) {
+Status pack_matmul_weights(const artifact::Artifact& artifact, BoundPlan& plan) {
+  const auto is_embedding = [](const BoundKernel& kernel) {
+    return kernel.name.rfind("embedding", 0) == 0;
+  };
+  std::set<const uint8_t*> read_as_is;
+  for (const BoundKernel& kernel : plan.kernels)
+    if (is_embedding(kernel))
+      for (const WeightRef& weight : kernel.weights) read_as_is.insert(weight.data);
   for (BoundKernel& kernel : plan.kernels) {
-    if (kernel.name.rfind("embedding", 0) == 0) continue;
+    if (is_embedding(kernel)) continue;
     for (WeightRef& weight : kernel.weights) {
       if (!matmul_packs(weight.type)) continue;
       auto& packed = plan.packed[weight.data];
@@ -317,6 +327,11 @@ Status pack_matmul_weights(BoundPlan& plan) {
         packed = std::make_unique<PackedWeights>();
         INGOT_RETURN_IF_ERROR(
             pack_weights(weight.type, weight.data, weight.rows, weight.row_length, *packed));
+        // Released at once, so at most one weight is resident twice.
+        if (!read_as_is.count(weight.data))
+          artifact.release({weight.data, *quant::row_bytes(weight.type, static_cast<uint64_t>(
+                                                                            weight.row_length)) *
+                                             static_cast<uint64_t>(weight.rows)});
       }
       weight.packed = packed.get();
     }

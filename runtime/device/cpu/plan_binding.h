@@ -19,7 +19,7 @@ struct BoundPlan {
   int64_t vocab_size = 0;            ///< rows of the logits weight
   int64_t cache_layers = 0;          ///< 1 + the highest KV cache layer a kernel names
   int64_t cache_row_elements = 0;    ///< kv_heads * head_dim, the same for every layer
-  int64_t widest_activation = 0;     ///< most features of any activation
+  int64_t widest_activation = 0;     ///< most features of any activation but the logits
   /// Points every activation operand into `arena` (arena_floats floats).
   void resolve_arena(float* arena);
 
@@ -35,7 +35,8 @@ struct BoundPlan {
 Result<BoundPlan> bind_plan(const artifact::Artifact& artifact);
 
 /// Packs every weight a matmul reads (Q4_0, Q4_1, Q8_0: see PackedWeights) and points the
-/// kernels' WeightRefs at the packed copies. The embedding reads the artifact's rows as they are.
-Status pack_matmul_weights(BoundPlan& plan);
+/// kernels' WeightRefs at the packed copies; the artifact's pages of weights that no kernel reads
+/// as they are any more (the embedding does) are released.
+Status pack_matmul_weights(const artifact::Artifact& artifact, BoundPlan& plan);
 
 }  // namespace ingot::cpu
