@@ -24,13 +24,49 @@ bool before(const Candidate& a, const Candidate& b) {
   return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
 }
 
-// Softmax of the (sorted, descending) candidates at temperature 1, in double.
+// Softmax of the candidates, whose largest logit is 0, in double.
 std::vector<double> softmax(const std::vector<Candidate>& c) {
   std::vector<double> p(c.size());
   double sum = 0.0;
-  for (size_t i = 0; i < c.size(); ++i) sum += p[i] = std::exp(double(c[i].logit) - c[0].logit);
+  for (size_t i = 0; i < c.size(); ++i) sum += p[i] = std::exp(double(c[i].logit));
   for (double& x : p) x /= sum;
   return p;
+}
+
+// Sum of exp(logit - top) over the candidates, the softmax's normalizer.
+double exp_sum(const std::vector<Candidate>& c, float top) {
+  double sum = 0.0;
+  for (const Candidate& x : c) sum += std::exp(double(x.logit) - top);
+  return sum;
+}
+
+// Sorts (by `before`) the prefix of the candidates that top_p and min_p could keep and drops the
+// rest, without sorting the whole vocabulary: min_p keeps only logits >= top + log(min_p), and
+// top_p only the shortest sorted prefix whose mass (over `total`) reaches top_p, found by sorting
+// ever longer prefixes. What is left begins exactly as a full sort would.
+void sort_filterable_prefix(std::vector<Candidate>& c, float top, double total, float top_p,
+                            float min_p) {
+  auto limit = c.end();
+  if (min_p > 0.0f) {
+    const double floor = double(top) + std::log(double(min_p));
+    limit = std::partition(c.begin(), c.end(),
+                           [&](const Candidate& x) { return double(x.logit) >= floor; });
+  }
+  const size_t available = size_t(limit - c.begin());
+  size_t sorted = available;
+  if (top_p < 1.0f) {
+    sorted = std::min<size_t>(available, 64);
+    for (;;) {
+      std::partial_sort(c.begin(), c.begin() + ptrdiff_t(sorted), limit, before);
+      double mass = 0.0;
+      for (size_t i = 0; i < sorted; ++i) mass += std::exp(double(c[i].logit) - top) / total;
+      if (mass >= top_p || sorted == available) break;
+      sorted = std::min(available, sorted * 4);
+    }
+  } else {
+    std::sort(c.begin(), limit, before);
+  }
+  c.resize(sorted);
 }
 
 // A uniform double in [0, 1) from the top 53 bits, identical across standard libraries.
@@ -104,21 +140,26 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previo
   std::vector<Candidate> c(logits.size());
   for (size_t i = 0; i < logits.size(); ++i) c[i] = {int32_t(i), logits[i]};
 
-  // top_k: partial sort when it trims, else a full sort (top_p/min_p need the order).
+  // top_k: partial sort when it trims; else sort only what top_p and min_p may keep. With no
+  // filter at all nothing is sorted: the draw walks the vocabulary in id order (as llama.cpp's
+  // dist sampler walks its candidates in whatever order they are).
+  const float top = *std::max_element(logits.begin(), logits.end());
+  double total = 0.0;  // top_p's normalizer, over the candidates top_k keeps
   if (params_.top_k > 0 && size_t(params_.top_k) < c.size()) {
     std::partial_sort(c.begin(), c.begin() + params_.top_k, c.end(), before);
     c.resize(size_t(params_.top_k));
-  } else {
-    std::sort(c.begin(), c.end(), before);
+    total = exp_sum(c, top);
+  } else if (params_.top_p < 1.0f || params_.min_p > 0.0f) {
+    total = exp_sum(c, top);
+    sort_filterable_prefix(c, top, total, params_.top_p, params_.min_p);
   }
 
   // top_p: the smallest prefix whose mass reaches top_p (keeps at least one token).
   if (params_.top_p < 1.0f) {
-    std::vector<double> p = softmax(c);
     double mass = 0.0;
     size_t keep = c.size();
     for (size_t i = 0; i < c.size(); ++i) {
-      mass += p[i];
+      mass += std::exp(double(c[i].logit) - top) / total;
       if (mass >= params_.top_p) {
         keep = i + 1;
         break;
@@ -129,14 +170,13 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previo
 
   // min_p: p_i >= min_p * p_max  <=>  logit_i >= logit_max + log(min_p).
   if (params_.min_p > 0.0f) {
-    const double floor = double(c[0].logit) + std::log(double(params_.min_p));
+    const double floor = double(top) + std::log(double(params_.min_p));
     size_t keep = 1;
     while (keep < c.size() && double(c[keep].logit) >= floor) ++keep;
     c.resize(keep);
   }
 
   // temperature (relative to the max, so a tiny temperature cannot overflow), then the draw.
-  const float top = c[0].logit;
   for (Candidate& x : c) x.logit = (x.logit - top) / params_.temperature;
   std::vector<double> p = softmax(c);
   double u = uniform01(rng_);

@@ -117,6 +117,42 @@ TEST(SamplingTest, TinyTopPKeepsOnlyTheMax) {
   EXPECT_EQ(counts[size_t(argmax(logits))], 2000);
 }
 
+// A wide nucleus (hundreds of tokens, more than the sampler sorts at first) combined with
+// min_p: the tokens drawn are exactly those of the nucleus cut by min_p, found by a full sort.
+TEST(SamplingTest, WideTopPWithMinPKeepsExactlyTheFilteredNucleus) {
+  SamplingParams params;
+  params.top_p = 0.8f;
+  params.min_p = 0.05f;
+  params.seed = 11;
+  const std::vector<float> logits = random_logits(3001, 4, 0.7f);
+  const std::vector<double> p = softmax(logits);
+  std::vector<int32_t> order(logits.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int32_t(i);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return logits[size_t(a)] > logits[size_t(b)] || (logits[size_t(a)] == logits[size_t(b)] && a < b);
+  });
+  const double p_max = p[size_t(order[0])];
+  std::vector<bool> allowed(logits.size(), false);
+  double mass = 0.0;
+  size_t nucleus = 0;
+  for (int32_t id : order) {
+    if (mass >= params.top_p) break;
+    mass += p[size_t(id)];
+    ++nucleus;
+    if (p[size_t(id)] >= params.min_p * p_max) allowed[size_t(id)] = true;
+  }
+  ASSERT_GT(nucleus, 256u);  // the sampler must look past its first sorted prefixes
+  const std::vector<int> counts = histogram(params, logits, 4000);
+  int distinct = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] > 0) ++distinct;
+    if (!allowed[i]) {
+      EXPECT_EQ(counts[i], 0) << i;
+    }
+  }
+  EXPECT_GT(distinct, 64);
+}
+
 TEST(SamplingTest, MinPFiltersRelativeToTheMaxProbability) {
   SamplingParams params;
   params.min_p = 0.3f;
