@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       ("f,file", "Text file to score", cxxopts::value<std::string>())
       ("c,ctx-size", "Tokens per chunk", cxxopts::value<int64_t>()->default_value("512"))
       ("t,threads", "Threads (default: physical cores)", cxxopts::value<int>())
-      ("cache-dtype", "KV cache type: float32 or float16 (default: the artifact's)",
+      ("cache-dtype", "KV cache type: float32, float16 or bfloat16 (default: the artifact's)",
        cxxopts::value<std::string>())
       ("h,help", "Show this help")
       ("model", "The .ingot artifact", cxxopts::value<std::string>());

@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
       ("c,ctx-size", "Context length in tokens (default: the artifact's max_length; alias "
        "--max-length)", cxxopts::value<int64_t>())
       ("max-length", "MAX's name for --ctx-size", cxxopts::value<int64_t>())
-      ("cache-dtype", "KV cache type: float32 or float16 (default: the artifact's)",
+      ("cache-dtype", "KV cache type: float32, float16 or bfloat16 (default: the artifact's)",
        cxxopts::value<std::string>())
       ("skip-checksum", "Do not hash the weights when loading")
       ("h,help", "Show this help")

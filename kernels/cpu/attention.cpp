@@ -44,9 +44,8 @@ void attend_head(bool avx2, const AttentionShape& shape, const float* qh, const 
 }
 
 template <typename T>
-void attend_typed(AttentionPath path, const AttentionShape& shape, const float* q,
-                  const KvView& kv, int64_t count, int64_t head_begin, int64_t head_end,
-                  float* out, float* scores) {
+void attend_typed(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+                  int64_t count, int64_t head_begin, int64_t head_end, float* out, float* scores) {
   const auto* keys = static_cast<const T*>(kv.keys);
   const auto* values = static_cast<const T*>(kv.values);
   const int64_t dim = shape.head_dim;
@@ -57,8 +56,8 @@ void attend_typed(AttentionPath path, const AttentionShape& shape, const float* 
     const int64_t kv_offset = (h / group) * dim;
     if (path != AttentionPath::kAvx512 ||
         !detail::attend_heads_avx512(q + h * dim, run_end - h, dim, keys, values, kv.rows,
-                                     kv.row_elements, kv_offset, count, shape.scale,
-                                     out + h * dim, scores)) {
+                                     kv.row_elements, kv_offset, count, shape.scale, out + h * dim,
+                                     scores)) {
       for (int64_t head = h; head < run_end; ++head)
         attend_head(path != AttentionPath::kScalar, shape, q + head * dim, keys, values, kv,
                     kv_offset, count, out + head * dim, scores);
@@ -97,7 +96,8 @@ const char* attention_path_name(AttentionPath path) {
 bool attention_path_supported(AttentionPath path) {
   switch (path) {
     case AttentionPath::kScalar: return true;
-    case AttentionPath::kAvx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case AttentionPath::kAvx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case AttentionPath::kAvx512:
       return attention_path_supported(AttentionPath::kAvx2) && __builtin_cpu_supports("avx512f");
   }
@@ -105,11 +105,10 @@ bool attention_path_supported(AttentionPath path) {
 }
 
 AttentionPath best_attention_path() {
-  static const AttentionPath best = attention_path_supported(AttentionPath::kAvx512)
-                                        ? AttentionPath::kAvx512
-                                    : attention_path_supported(AttentionPath::kAvx2)
-                                        ? AttentionPath::kAvx2
-                                        : AttentionPath::kScalar;
+  static const AttentionPath best =
+      attention_path_supported(AttentionPath::kAvx512) ? AttentionPath::kAvx512
+      : attention_path_supported(AttentionPath::kAvx2) ? AttentionPath::kAvx2
+                                                       : AttentionPath::kScalar;
   return best;
 }
 
@@ -119,10 +118,17 @@ void attend_with_path(AttentionPath path, const AttentionShape& shape, const flo
   assert(count > 0 && scores.size() >= static_cast<size_t>(count * (head_end - head_begin)));
   assert(shape.num_kv_heads > 0 && shape.num_heads % shape.num_kv_heads == 0);
   assert(attention_path_supported(path));
-  if (kv.dtype == KvDType::kF32)
-    attend_typed<float>(path, shape, q, kv, count, head_begin, head_end, out, scores.data());
-  else
-    attend_typed<uint16_t>(path, shape, q, kv, count, head_begin, head_end, out, scores.data());
+  switch (kv.dtype) {
+    case KvDType::kF32:
+      return attend_typed<float>(path, shape, q, kv, count, head_begin, head_end, out,
+                                 scores.data());
+    case KvDType::kF16:
+      return attend_typed<uint16_t>(path, shape, q, kv, count, head_begin, head_end, out,
+                                    scores.data());
+    case KvDType::kBF16:
+      return attend_typed<Bf16>(path, shape, q, kv, count, head_begin, head_end, out,
+                                scores.data());
+  }
 }
 
 void attend(const AttentionShape& shape, const float* q, const KvView& kv, int64_t count,
@@ -137,7 +143,9 @@ void kv_store_row(KvDType dtype, void* dst, int64_t row_elements, int64_t row, c
     return;
   }
   uint16_t* out = static_cast<uint16_t*>(dst) + row * row_elements;
-  for (int64_t i = 0; i < row_elements; ++i) out[i] = quant::fp32_to_fp16(src[i]);
+  const bool bf16 = dtype == KvDType::kBF16;
+  for (int64_t i = 0; i < row_elements; ++i)
+    out[i] = bf16 ? quant::fp32_to_bf16(src[i]) : quant::fp32_to_fp16(src[i]);
 }
 
 }  // namespace ingot::cpu

@@ -7,7 +7,12 @@
 namespace ingot::cpu {
 
 /// Element type of a KV cache.
-enum class KvDType { kF32, kF16 };
+enum class KvDType { kF32, kF16, kBF16 };
+
+/// A bfloat16 cache element (its bits), a type of its own so kernels can overload on it.
+struct Bf16 {
+  uint16_t bits;
+};
 
 /// Keys and values of one layer, addressed by cache row: position j of the sequence is row
 /// rows[j]; each row holds kv_heads * head_dim elements of `dtype`.
@@ -15,8 +20,8 @@ struct KvView {
   const void* keys = nullptr;
   const void* values = nullptr;
   KvDType dtype = KvDType::kF32;
-  int64_t row_elements = 0;        ///< kv_heads * head_dim
-  const int32_t* rows = nullptr;   ///< cache row of each position
+  int64_t row_elements = 0;       ///< kv_heads * head_dim
+  const int32_t* rows = nullptr;  ///< cache row of each position
 };
 
 /// Shape of an attention: num_heads query heads share num_kv_heads key/value heads.

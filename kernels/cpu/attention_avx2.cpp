@@ -20,6 +20,10 @@ inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
 inline __m256 load8(const uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
+inline __m256 load8(const Bf16* p) {  // bfloat16 is the top half of a float
+  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
 
 template <typename T>
 float dot(const float* q, const T* k, int64_t n) {
@@ -53,6 +57,8 @@ float dot_avx2(const float* q, const float* k, int64_t n) { return dot(q, k, n);
 float dot_avx2(const float* q, const uint16_t* k, int64_t n) { return dot(q, k, n); }
 void axpy_avx2(float a, const float* v, float* out, int64_t n) { axpy(a, v, out, n); }
 void axpy_avx2(float a, const uint16_t* v, float* out, int64_t n) { axpy(a, v, out, n); }
+float dot_avx2(const float* q, const Bf16* k, int64_t n) { return dot(q, k, n); }
+void axpy_avx2(float a, const Bf16* v, float* out, int64_t n) { axpy(a, v, out, n); }
 
 }  // namespace ingot::cpu::detail
 

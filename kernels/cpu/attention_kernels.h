@@ -4,14 +4,18 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/cpu/attention.h"
 #include "kernels/quant/float_convert.h"
 
 namespace ingot::cpu::detail {
 
+/// Element i of a float, fp16 (uint16_t) or bfloat16 (Bf16) cache row, as a float.
 template <typename T>
 inline float load_scalar(const T* p, int64_t i) {
   if constexpr (std::is_same_v<T, float>)
     return p[i];
+  else if constexpr (std::is_same_v<T, Bf16>)
+    return quant::bf16_to_fp32(p[i].bits);
   else
     return quant::fp16_to_fp32(p[i]);
 }
@@ -28,10 +32,15 @@ bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const float
 bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const uint16_t* keys,
                          const uint16_t* values, const int32_t* rows, int64_t row_elements,
                          int64_t kv_offset, int64_t count, float scale, float* out, float* scores);
+bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const Bf16* keys,
+                         const Bf16* values, const int32_t* rows, int64_t row_elements,
+                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores);
 
 float dot_avx2(const float* q, const float* k, int64_t n);
 float dot_avx2(const float* q, const uint16_t* k, int64_t n);
 void axpy_avx2(float a, const float* v, float* out, int64_t n);
 void axpy_avx2(float a, const uint16_t* v, float* out, int64_t n);
+float dot_avx2(const float* q, const Bf16* k, int64_t n);
+void axpy_avx2(float a, const Bf16* v, float* out, int64_t n);
 
 }  // namespace ingot::cpu::detail

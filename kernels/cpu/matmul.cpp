@@ -50,10 +50,17 @@ inline int32_t packed_quant(const uint8_t* qs, bool nibbles, int64_t j, int e) {
   return k < 4 ? v & 0x0f : v >> 4;
 }
 
-/// fp16 value j of the 16 stored at p.
-inline float packed_half(const uint8_t* p, int64_t j) {
+/// Row j's scale (which = 0) or minimum / high-half scale (which = 1) in a panel block.
+inline float packed_scale(const PackedLayout& layout, const uint8_t* block, int64_t j, int which) {
+  const uint64_t at =
+      which == 0 ? detail::packed_scale_at(layout, j) : detail::packed_second_at(layout, j);
+  if (layout.f32_scales) {
+    float v;
+    std::memcpy(&v, block + at, 4);
+    return v;
+  }
   uint16_t bits = 0;
-  std::memcpy(&bits, p + 2 * j, 2);
+  std::memcpy(&bits, block + at, 2);
   return fp16_to_fp32(bits);
 }
 
@@ -77,11 +84,21 @@ void packed_kernel_scalar(const PackedWeights& w, int64_t panel_begin, int64_t p
           const uint8_t* block = panel + static_cast<uint64_t>(b) * layout.block_bytes;
           const size_t tb = static_cast<size_t>(t * nb + b);
           const int8_t* xq = &x.qs[tb * 32];
-          int32_t isum = -layout.offset * x.sum[tb];
-          for (int e = 0; e < 32; ++e)
-            isum += packed_quant(block + layout.header, layout.nibbles, j, e) * xq[e];
-          acc = std::fma(static_cast<float>(isum), packed_half(block, j) * x.d[tb], acc);
-          if (layout.has_min) acc = std::fma(packed_half(block + 32, j), x.s[tb], acc);
+          const auto dot = [&](int first, int last, int32_t xsum) {
+            int32_t isum = -layout.offset * xsum;
+            for (int e = first; e < last; ++e)
+              isum += packed_quant(block + layout.header, layout.nibbles, j, e) * xq[e];
+            return static_cast<float>(isum);
+          };
+          const float scale = packed_scale(layout, block, j, 0);
+          if (layout.two_scales) {
+            acc = std::fma(dot(0, 16, x.sum_lo[tb]), scale * x.d[tb], acc);
+            acc = std::fma(dot(16, 32, x.sum[tb] - x.sum_lo[tb]),
+                           packed_scale(layout, block, j, 1) * x.d[tb], acc);
+          } else {
+            acc = std::fma(dot(0, 32, x.sum[tb]), scale * x.d[tb], acc);
+          }
+          if (layout.has_min) acc = std::fma(packed_scale(layout, block, j, 1), x.s[tb], acc);
         }
         y[t * y_stride + p * kPanelRows + j] = acc;
       }
@@ -151,15 +168,8 @@ MatmulPath best_matmul_path() {
 }
 
 bool matmul_has_fast_kernel(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32:
-    case GgmlType::F16:
-    case GgmlType::BF16:
-    case GgmlType::Q8_0:
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1: return true;
-    default: return false;
-  }
+  return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 ||
+         matmul_packs(type);
 }
 
 Status prepare_matmul_deferred(MatmulPath path, GgmlType type, int64_t row_length, const float* x,

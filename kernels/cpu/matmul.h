@@ -14,10 +14,11 @@ using quant::GgmlType;
 
 /// How matmul computes. kReference dequantizes each weight row (kernels/quant) and dots it in
 /// float. The other paths quantize x to 8-bit blocks of 32 (like llama.cpp's vec_dot for
-/// Q4_0/Q4_1/Q8_0), read the weights repacked into panels of 16 rows (PackedWeights), dot each
-/// block in exact integers and accumulate the blocks in order with one fma each, so kScalar,
-/// kAvx2 and kAvx512Vnni give bit-identical results; for F32/F16/BF16 they use one 32-lane fused
-/// float order without quantizing x. Other weight types fall back to kReference.
+/// Q4_0/Q4_1/Q8_0, and for Q4_K/Q6_K too), read the weights repacked into panels of 16 rows
+/// (PackedWeights), dot each block in exact integers and accumulate the blocks in order with one
+/// fma each, so kScalar, kAvx2 and kAvx512Vnni give bit-identical results; for F32/F16/BF16 they
+/// use one 32-lane fused float order without quantizing x. Other weight types fall back to
+/// kReference.
 enum class MatmulPath { kReference, kScalar, kAvx2, kAvx512Vnni };
 
 /// The path's name, e.g. "avx2".
@@ -34,8 +35,8 @@ bool matmul_has_fast_kernel(GgmlType type);
 
 /// y[t * rows + r] = dot(W[r], x[t * row_length ..]) for t < tokens, r < rows. W is `rows` rows of
 /// `row_length` values of weight_type, each row_bytes(weight_type, row_length) bytes, packed and
-/// with no alignment needed. Types: F32, F16, BF16, Q8_0, Q4_0, Q4_1, and through kReference
-/// every other type kernels/quant dequantizes (Q4_K, Q6_K, ...). Fails with kInvalidArgument
+/// with no alignment needed. Types: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K, and through
+/// kReference every other type kernels/quant dequantizes (Q5_K, ...). Fails with kInvalidArgument
 /// when row_length is not a whole number of blocks and kUnimplemented on other types.
 Status matmul(GgmlType weight_type, const uint8_t* weight_rows, int64_t rows, int64_t row_length,
               const float* x, int64_t tokens, float* y);
@@ -47,13 +48,15 @@ Status matmul_with_path(MatmulPath path, GgmlType weight_type, const uint8_t* we
 /// Rows of a panel: the integer paths compute 16 rows of y per pass over a token's blocks.
 inline constexpr int64_t kPanelRows = 16;
 
-/// Q4_0/Q4_1/Q8_0 weights repacked for the integer paths. Panel p holds rows 16p..16p+15 (rows
-/// past the end are zero), block after block. A panel block is the 16 fp16 scales, for Q4_1 the
-/// 16 fp16 minimums, then the quants as unsigned bytes in 32-bit groups: group k of row j holds
-/// elements 4k..4k+3 of the block, at byte 64k + 4j for Q8_0 (stored as q + 128). Q4 blocks
-/// store two groups per byte, k in the low nibbles of the 64 bytes at 64(k % 4) and k + 4 in the
-/// high ones. So one vector load gives one group of 16 rows, and a broadcast of 4 activation
-/// quants dots it with vpdpbusd.
+/// Q4_0/Q4_1/Q8_0/Q4_K/Q6_K weights repacked for the integer paths. Panel p holds rows
+/// 16p..16p+15 (rows past the end are zero), block of 32 after block of 32. A panel block is the
+/// 16 rows' scales (fp16; float for the K types, whose scale is d * sub-block scale), then the
+/// minimums (Q4_1; Q4_K's negated -dmin * m) or the second half-block's scales (Q6_K), then the
+/// quants as unsigned bytes in 32-bit groups: group k of row j holds elements 4k..4k+3 of the
+/// block, at byte 64k + 4j for Q8_0 (stored as q + 128) and Q6_K. Q4 blocks store two groups
+/// per byte, k in the low nibbles of the 64 bytes at 64(k % 4) and k + 4 in the high ones. So
+/// one vector load gives one group of 16 rows, and a broadcast of 4 activation quants dots it
+/// with vpdpbusd. (detail::packed_layout has the byte counts.)
 struct PackedWeights {
   GgmlType type = GgmlType::Q4_0;
   int64_t rows = 0;
@@ -68,7 +71,7 @@ struct PackedWeights {
   }
 };
 
-/// True for the types the integer paths read packed (Q4_0, Q4_1, Q8_0).
+/// True for the types the integer paths read packed (Q4_0, Q4_1, Q8_0, Q4_K, Q6_K).
 bool matmul_packs(GgmlType type);
 
 /// Repacks `rows` ggml rows of a matmul_packs type into `out`.
@@ -110,8 +113,8 @@ struct MatmulWeights {
 bool matmul_reads_packed(const MatmulInput& in);
 
 /// Rows [begin, end) of y = x * W^T: y[t * y_stride + r] for begin <= r < end. On the integer
-/// paths `begin`, and `end` unless it is the last row, must be multiples of kPanelRows. Row ranges may run on different threads
-/// against one MatmulInput.
+/// paths `begin`, and `end` unless it is the last row, must be multiples of kPanelRows. Row ranges
+/// may run on different threads against one MatmulInput.
 Status matmul_rows(const MatmulInput& in, const MatmulWeights& w, int64_t begin, int64_t end,
                    float* y, int64_t y_stride);
 

@@ -34,20 +34,27 @@ struct Isa {
   static VecF halves(const uint8_t* p) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
   }
-  static VecI load(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static VecF load_f(const uint8_t* p) {
+    return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+  }
+  static VecI load(const uint8_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
   static VecI low_nibbles(VecI v) { return _mm256_and_si256(v, _mm256_set1_epi8(0x0f)); }
   static VecI high_nibbles(VecI v) {
     return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f));
   }
-  /// Nibbles times 4 signed activation quants; pairs stay below 2 * 15 * 127, no saturation.
-  static VecI dot_u4(VecI acc, VecI w, int32_t x4) {
+  /// Unsigned quants below 64 (nibbles, Q6_K) times 4 signed activation quants; pairs stay
+  /// below 2 * 63 * 127, so maddubs never saturates.
+  static VecI dot_u(VecI acc, VecI w, int32_t x4) {
     const VecI pairs = _mm256_maddubs_epi16(w, _mm256_set1_epi32(x4));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
   }
   /// Stored q + 128 back to signed, then |q| times x with q's sign: pairs below 2 * 128 * 127.
   static VecI dot_q8(VecI acc, VecI w, int32_t x4) {
     const VecI q = _mm256_xor_si256(w, _mm256_set1_epi8(static_cast<char>(0x80)));
-    const VecI pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(_mm256_set1_epi32(x4), q));
+    const VecI pairs =
+        _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(_mm256_set1_epi32(x4), q));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
   }
   static VecF to_float(VecI v) { return _mm256_cvtepi32_ps(v); }

@@ -13,8 +13,9 @@
 #include "kernels/quant/float_convert.h"
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), \
-                             apply_to = function)
+#pragma clang attribute push(                                                      \
+    __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), \
+    apply_to = function)
 #else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")
@@ -38,15 +39,16 @@ struct Isa {
   static VecF halves(const uint8_t* p) {
     return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   }
+  static VecF load_f(const uint8_t* p) { return _mm512_loadu_ps(p); }
   static VecI load(const uint8_t* p) { return _mm512_loadu_si512(p); }
   static VecI low_nibbles(VecI v) { return _mm512_and_si512(v, _mm512_set1_epi8(0x0f)); }
   static VecI high_nibbles(VecI v) {
     return _mm512_and_si512(_mm512_srli_epi16(v, 4), _mm512_set1_epi8(0x0f));
   }
-  static VecI dot_u4(VecI acc, VecI w, int32_t x4) {
+  static VecI dot_u(VecI acc, VecI w, int32_t x4) {
     return _mm512_dpbusd_epi32(acc, w, _mm512_set1_epi32(x4));
   }
-  static VecI dot_q8(VecI acc, VecI w, int32_t x4) { return dot_u4(acc, w, x4); }
+  static VecI dot_q8(VecI acc, VecI w, int32_t x4) { return dot_u(acc, w, x4); }
   static VecF to_float(VecI v) { return _mm512_cvtepi32_ps(v); }
   static VecF mul(VecF a, VecF b) { return _mm512_mul_ps(a, b); }
   static VecF fmadd(VecF a, VecF b, VecF c) { return _mm512_fmadd_ps(a, b, c); }

@@ -11,20 +11,32 @@ namespace ingot::cpu::detail {
 
 /// Where things are in one panel block of PackedWeights (see matmul.h).
 struct PackedLayout {
-  uint64_t header = 0;       ///< bytes before the quants: 16 fp16 scales (+ 16 fp16 minimums)
+  uint64_t header = 0;       ///< bytes before the quants: the scales, then minimums or hi scales
   uint64_t block_bytes = 0;  ///< header plus quants
   int32_t offset = 0;        ///< stored quant minus offset is the signed quant (0 with minimums)
   bool nibbles = false;      ///< two 4-bit quants per byte
-  bool has_min = false;      ///< Q4_1's per-block minimum
+  bool has_min = false;      ///< a per-block term added as min * s_x (Q4_1; Q4_K's is negated)
+  bool f32_scales = false;   ///< 16 float scales (and minimums) instead of fp16 ones
+  bool two_scales = false;   ///< elements 0-15 and 16-31 have their own scale (Q6_K)
 };
 
 /// The layout of a matmul_packs type.
 constexpr PackedLayout packed_layout(quant::GgmlType type) {
   switch (type) {
-    case quant::GgmlType::Q4_0: return {32, 32 + 256, 8, true, false};
-    case quant::GgmlType::Q4_1: return {64, 64 + 256, 0, true, true};
-    default: return {32, 32 + 512, 128, false, false};  // Q8_0
+    case quant::GgmlType::Q4_0: return {32, 32 + 256, 8, true, false, false, false};
+    case quant::GgmlType::Q4_1: return {64, 64 + 256, 0, true, true, false, false};
+    case quant::GgmlType::Q4_K: return {128, 128 + 256, 0, true, true, true, false};
+    case quant::GgmlType::Q6_K: return {128, 128 + 512, 32, false, false, true, true};
+    default: return {32, 32 + 512, 128, false, false, false, false};  // Q8_0
   }
+}
+
+/// Byte offsets in a panel block of row j's scale, and of its minimum or high-half scale.
+constexpr uint64_t packed_scale_at(const PackedLayout& layout, int64_t j) {
+  return static_cast<uint64_t>(j) * (layout.f32_scales ? 4 : 2);
+}
+constexpr uint64_t packed_second_at(const PackedLayout& layout, int64_t j) {
+  return (layout.f32_scales ? 64 : 32) + packed_scale_at(layout, j);
 }
 
 /// Integer kernels: panels [panel_begin, panel_end) of `w` times every token of `x`, writing

@@ -14,6 +14,7 @@ struct Q8Activations {
   std::vector<float> d;     ///< scale: x ~= d * q, d = max|x| / 127
   std::vector<float> s;     ///< d * sum(q), for the offset term of Q4_1
   std::vector<int32_t> sum; ///< sum(q), for the integer offset of the packed weights
+  std::vector<int32_t> sum_lo;  ///< sum of q over elements 0-15, for Q6_K's half-block scales
   std::vector<int8_t> qs;   ///< 32 quants per block, each in [-127, 127]
 };
 
@@ -23,6 +24,10 @@ void resize_activations(int64_t tokens, int64_t blocks, Q8Activations& out);
 /// Quantizes tokens [begin, end) of x (out.tokens rows of out.blocks * 32 floats) into `out`,
 /// already sized by resize_activations. Disjoint token ranges may run on different threads.
 void quantize_activation_rows(const float* x, int64_t begin, int64_t end, Q8Activations& out);
+
+/// quantize_activation_rows without SIMD (the SIMD version gives identical bytes).
+void quantize_activation_rows_scalar(const float* x, int64_t begin, int64_t end,
+                                     Q8Activations& out);
 
 /// Sizes `out` and quantizes all of x (tokens * blocks * 32 floats) into it.
 void quantize_activations(const float* x, int64_t tokens, int64_t blocks, Q8Activations& out);

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "kernels/cpu/activation.h"
+#include "kernels/cpu/attention.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
-#include "kernels/cpu/attention.h"
 #include "kernels/quant/float_convert.h"
 
 namespace ingot::cpu {
@@ -182,10 +182,14 @@ TEST(CpuRope, NormalAndNeoxPairDifferently) {
 // attend: grouped-query attention over a scattered KV cache against a double formula, on every
 // path this CPU has, at head_dim 40 (no AVX-512 kernel) and the kernel sizes 32, 64 and 128, with
 // 37 positions, 9 query heads on 3 kv heads, and head ranges that start and end inside a group.
-void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, int64_t dim) {
+void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, int64_t dim,
+                     float scale) {
   using namespace ingot::cpu;
   SCOPED_TRACE(std::string(attention_path_name(path)) + " head_dim " + std::to_string(dim) +
-               (dtype == KvDType::kF16 ? " f16" : " f32"));
+               " scale " + std::to_string(scale) +
+               (dtype == KvDType::kF32   ? " f32"
+                : dtype == KvDType::kF16 ? " f16"
+                                         : " bf16"));
   constexpr int64_t kHeads = 9, kKvHeads = 3, kCount = 37, kRows = 53;
   std::mt19937 rng(static_cast<uint32_t>(7 + dim));
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -195,20 +199,22 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
   for (float& v : values) v = dist(rng);
   std::vector<int32_t> rows(kCount);
   for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>((j * 17 + 5) % kRows);
+  // 16-bit caches are filled through kv_store_row; the reference sees what they store.
+  const bool narrow = dtype != KvDType::kF32;
   std::vector<uint16_t> k16(keys.size()), v16(values.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    k16[i] = ingot::quant::fp32_to_fp16(keys[i]);
-    v16[i] = ingot::quant::fp32_to_fp16(values[i]);
-    if (dtype == KvDType::kF16) {  // the reference sees what the cache stores
-      keys[i] = ingot::quant::fp16_to_fp32(k16[i]);
-      values[i] = ingot::quant::fp16_to_fp32(v16[i]);
-    }
+  for (int64_t r = 0; narrow && r < kRows; ++r) {
+    kv_store_row(dtype, k16.data(), kKvHeads * dim, r, &keys[r * kKvHeads * dim]);
+    kv_store_row(dtype, v16.data(), kKvHeads * dim, r, &values[r * kKvHeads * dim]);
   }
-  const bool f16 = dtype == KvDType::kF16;
-  const KvView view{f16 ? static_cast<const void*>(k16.data()) : keys.data(),
-                    f16 ? static_cast<const void*>(v16.data()) : values.data(), dtype,
+  for (size_t i = 0; narrow && i < keys.size(); ++i) {
+    const bool bf16 = dtype == KvDType::kBF16;
+    keys[i] = bf16 ? ingot::quant::bf16_to_fp32(k16[i]) : ingot::quant::fp16_to_fp32(k16[i]);
+    values[i] = bf16 ? ingot::quant::bf16_to_fp32(v16[i]) : ingot::quant::fp16_to_fp32(v16[i]);
+  }
+  const KvView view{narrow ? static_cast<const void*>(k16.data()) : keys.data(),
+                    narrow ? static_cast<const void*>(v16.data()) : values.data(), dtype,
                     kKvHeads * dim, rows.data()};
-  const AttentionShape shape{kHeads, kKvHeads, dim, 0.158f};
+  const AttentionShape shape{kHeads, kKvHeads, dim, scale};
   std::vector<float> out(q.size(), std::numeric_limits<float>::quiet_NaN());
   std::vector<float> scores(kCount * kHeads);
   for (auto [begin, end] : {std::pair<int64_t, int64_t>{0, 2}, {2, 7}, {7, 9}})
@@ -221,7 +227,7 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
       double d = 0;
       for (int64_t i = 0; i < dim; ++i)
         d += double{q[h * dim + i]} * keys[(rows[j] * kKvHeads + kv) * dim + i];
-      s[j] = d * 0.158f;
+      s[j] = d * scale;
       max = std::max(max, s[j]);
     }
     for (double& v : s) sum += (v = std::exp(v - max));
@@ -236,11 +242,16 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
 
 void check_attention_paths(ingot::cpu::KvDType dtype) {
   using ingot::cpu::AttentionPath;
-  for (AttentionPath path : {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
+  for (AttentionPath path :
+       {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
     if (!ingot::cpu::attention_path_supported(path)) continue;
-    for (int64_t dim : {40, 32, 64, 128}) check_attention(dtype, path, dim);
+    for (int64_t dim : {40, 32, 64, 128})
+      for (float scale : {0.158f, 3.0f}) check_attention(dtype, path, dim, scale);  // 3: wide scores
   }
 }
 
 TEST(CpuAttention, Float32CacheMatchesFormula) { check_attention_paths(ingot::cpu::KvDType::kF32); }
 TEST(CpuAttention, Float16CacheMatchesFormula) { check_attention_paths(ingot::cpu::KvDType::kF16); }
+TEST(CpuAttention, BFloat16CacheMatchesFormula) {
+  check_attention_paths(ingot::cpu::KvDType::kBF16);
+}

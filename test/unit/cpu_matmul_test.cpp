@@ -3,6 +3,7 @@
 // for bit against the scalar mirror of their integer algorithm. Outputs start as NaN.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "kernels/cpu/matmul.h"
+#include "kernels/cpu/q8_activation.h"
 #include "kernels/quant/dequantize.h"
+#include "kernels/quant/float_convert.h"
 #include "kernels/quant/quantize.h"
 
 namespace ingot::cpu {
@@ -79,8 +82,7 @@ double fast_path_bound(const Case& c, const Fixture& f, int64_t t, int64_t r) {
     // element moves by at most d/2 = amax/254 (1% slack for the float rounding of d and x/d).
     quant_err += 1.01 * amax / 254.0 * wsum;
   }
-  const bool quantizes_x =
-      c.type == GgmlType::Q8_0 || c.type == GgmlType::Q4_0 || c.type == GgmlType::Q4_1;
+  const bool quantizes_x = matmul_packs(c.type);
   // Both sides sum n float products in different orders: each within n*eps*sum|w*x| of exact.
   return (quantizes_x ? quant_err : 0.0) + 2.0 * c.row_length * FLT_EPSILON * abs_dot;
 }
@@ -150,7 +152,9 @@ std::string cpu_flags() {
 TEST(CpuMatmul, PathSupportMatchesTheCpuFlags) {
   const std::string flags = cpu_flags();
   if (flags.empty()) GTEST_SKIP() << "no /proc/cpuinfo";
-  const auto has = [&](const char* flag) { return flags.find(std::string(" ") + flag + " ") != std::string::npos; };
+  const auto has = [&](const char* flag) {
+    return flags.find(std::string(" ") + flag + " ") != std::string::npos;
+  };
   EXPECT_TRUE(matmul_path_supported(MatmulPath::kScalar));
   EXPECT_EQ(matmul_path_supported(MatmulPath::kAvx2), has("avx2") && has("fma"));
   EXPECT_EQ(matmul_path_supported(MatmulPath::kAvx512Vnni),
@@ -167,7 +171,8 @@ TEST(CpuMatmul, RowSharesOfPackedWeightsMatchTheWhole) {
   PackedWeights packed;
   ASSERT_TRUE(pack_weights(c.type, f.w.data(), c.rows, c.row_length, packed).ok());
   MatmulInput in;
-  ASSERT_TRUE(prepare_matmul(best_matmul_path(), c.type, c.row_length, f.x.data(), c.tokens, in).ok());
+  ASSERT_TRUE(
+      prepare_matmul(best_matmul_path(), c.type, c.row_length, f.x.data(), c.tokens, in).ok());
   ASSERT_TRUE(matmul_reads_packed(in));
   std::vector<float> y(whole.size(), kNaN);
   const MatmulWeights w{f.w.data(), &packed};
@@ -179,6 +184,42 @@ TEST(CpuMatmul, RowSharesOfPackedWeightsMatchTheWhole) {
   EXPECT_EQ(matmul_rows(in, w, 0, 24, y.data(), c.rows).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(matmul_rows(in, {f.w.data(), nullptr}, 0, 16, y.data(), c.rows).code(),
             StatusCode::kInvalidArgument);
+}
+
+// Activation quantization: the SIMD rows equal the scalar ones byte for byte, and the scalar ones
+// follow llama.cpp's q8_0/q8_1 formula, on random blocks plus an all-zero one and a block of ties.
+TEST(CpuMatmul, ActivationQuantizationMatchesTheFormula) {
+  constexpr int64_t kTokens = 3, kBlocks = 5;
+  std::vector<float> x = random_nonzero(kTokens * kBlocks * 32, 99);
+  std::fill(x.begin() + 32, x.begin() + 64, 0.0f);  // block 1: all zero
+  for (int j = 0; j < 32; ++j) x[64 + j] = (j % 2 ? -1.0f : 1.0f) * (j + 0.5f) * 127.0f / 31.5f;
+  Q8Activations simd, scalar;
+  resize_activations(kTokens, kBlocks, simd);
+  resize_activations(kTokens, kBlocks, scalar);
+  quantize_activation_rows(x.data(), 0, kTokens, simd);
+  quantize_activation_rows_scalar(x.data(), 0, 2, scalar);  // two shares, as threads split them
+  quantize_activation_rows_scalar(x.data(), 2, kTokens, scalar);
+  EXPECT_EQ(simd.qs, scalar.qs);
+  EXPECT_EQ(simd.sum, scalar.sum);
+  EXPECT_EQ(simd.sum_lo, scalar.sum_lo);
+  EXPECT_EQ(0, std::memcmp(simd.d.data(), scalar.d.data(), simd.d.size() * sizeof(float)));
+  EXPECT_EQ(0, std::memcmp(simd.s.data(), scalar.s.data(), simd.s.size() * sizeof(float)));
+  for (size_t b = 0; b < size_t(kTokens * kBlocks); ++b) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[b * 32 + j]));
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    int sum = 0, sum_lo = 0;
+    for (int j = 0; j < 32; ++j) {
+      const int q = static_cast<int>(std::nearbyint(x[b * 32 + j] * id));
+      ASSERT_EQ(scalar.qs[b * 32 + j], q) << "block " << b << " element " << j;
+      sum += q;
+      if (j < 16) sum_lo += q;
+    }
+    EXPECT_EQ(scalar.sum[b], sum);
+    EXPECT_EQ(scalar.sum_lo[b], sum_lo);
+    EXPECT_EQ(scalar.d[b], quant::fp16_to_fp32(quant::fp32_to_fp16(amax / 127.0f)));
+  }
+  EXPECT_EQ(scalar.d[1], 0.0f);
 }
 
 TEST(CpuMatmul, RejectsBadShapesAndTypes) {

@@ -186,6 +186,12 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama(const gguf::GgufF
   auto file_loc = mlir::FileLineColLoc::get(&context, file.path(), 0, 0);
   Result<gguf::LlamaParams> params = gguf::read_llama_params(file);
   if (!params.ok()) return mlir::emitError(file_loc) << params.status().message();
+  // Per-frequency rope factors change every angle; refuse rather than compile a wrong model.
+  if (params->rope_freqs)
+    return mlir::emitError(file_loc)
+           << "rope_freqs.weight (per-frequency rope factors, as Llama 3.1 has) is not supported";
+  if (params->rope_scaling.type == gguf::RopeScalingType::kLongRope)
+    return mlir::emitError(file_loc) << "rope scaling longrope is not supported";
 
   mlir::OpBuilder builder(&context);
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(file_loc);

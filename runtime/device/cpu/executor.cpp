@@ -34,9 +34,10 @@ namespace {
 Result<KvDType> kv_dtype(const std::string& name, const std::string& file) {
   if (name == "float32" || name.empty()) return KvDType::kF32;
   if (name == "float16" || name == "f16") return KvDType::kF16;
-  return make_error(StatusCode::kUnimplemented,
-                    file + ": cache_dtype " + name + " is not supported on the CPU (float32, "
-                    "float16)");
+  if (name == "bfloat16" || name == "bf16") return KvDType::kBF16;
+  return make_error(StatusCode::kUnimplemented, file + ": cache_dtype " + name +
+                                                    " is not supported on the CPU (float32, "
+                                                    "float16, bfloat16)");
 }
 
 }  // namespace
@@ -48,8 +49,7 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   INGOT_ASSIGN_OR_RETURN(impl->plan, bind_plan(artifact));
   BoundPlan& plan = impl->plan;
   const Status packed = pack_matmul_weights(artifact, plan);
-  if (!packed.ok())
-    return make_error(packed.code(), artifact.path() + ": " + packed.message());
+  if (!packed.ok()) return make_error(packed.code(), artifact.path() + ": " + packed.message());
 
   const auto* config = model.config();
   const int64_t artifact_length = config && config->max_length() > 0 ? config->max_length() : 0;
@@ -65,18 +65,21 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
 
   impl->arena.reset(new (std::nothrow) float[plan.arena_floats]);
   if (!impl->arena)
-    return make_error(StatusCode::kResourceExhausted, artifact.path() + ": cannot allocate the arena");
+    return make_error(StatusCode::kResourceExhausted,
+                      artifact.path() + ": cannot allocate the arena");
   plan.resolve_arena(impl->arena.get());
 
   std::string dtype_name = options.cache_dtype;
-  if (dtype_name.empty() && config && config->cache_dtype()) dtype_name = config->cache_dtype()->str();
+  if (dtype_name.empty() && config && config->cache_dtype())
+    dtype_name = config->cache_dtype()->str();
   INGOT_ASSIGN_OR_RETURN(KvDType dtype, kv_dtype(dtype_name, artifact.path()));
   if (plan.cache_layers > 0) {
     KvCacheShape shape;
     shape.layers = plan.cache_layers;
     shape.row_elements = plan.cache_row_elements;
     shape.dtype = dtype;
-    shape.page_size = config && config->kv_cache_page_size() > 0 ? config->kv_cache_page_size() : 128;
+    shape.page_size =
+        config && config->kv_cache_page_size() > 0 ? config->kv_cache_page_size() : 128;
     const int64_t pages_per_sequence = (impl->max_context + shape.page_size - 1) / shape.page_size;
     shape.pages = pages_per_sequence * std::max<int64_t>(1, options.max_sequences);
     auto cache = PagedKvCache::create(shape);
@@ -98,21 +101,22 @@ Status CpuExecutor::step(const StepRequest& request) {
   const BoundPlan& plan = impl.plan;
   const int64_t tokens = static_cast<int64_t>(request.tokens.size());
   if (tokens == 0 || tokens > plan.max_tokens)
-    return make_error(StatusCode::kInvalidArgument,
-                      "step: " + std::to_string(tokens) + " tokens, the plan takes 1 to " +
-                          std::to_string(plan.max_tokens));
+    return make_error(StatusCode::kInvalidArgument, "step: " + std::to_string(tokens) +
+                                                        " tokens, the plan takes 1 to " +
+                                                        std::to_string(plan.max_tokens));
   if (request.sequence == nullptr)
     return make_error(StatusCode::kInvalidArgument, "step: no sequence");
   for (int32_t id : request.tokens) {
     if (id < 0 || id >= plan.vocab_size)
-      return make_error(StatusCode::kInvalidArgument,
-                        "step: token id " + std::to_string(id) + " is outside the vocabulary of " +
-                            std::to_string(plan.vocab_size));
+      return make_error(StatusCode::kInvalidArgument, "step: token id " + std::to_string(id) +
+                                                          " is outside the vocabulary of " +
+                                                          std::to_string(plan.vocab_size));
   }
   for (size_t i = 0; i < request.output_rows.size(); ++i) {
     const int32_t row = request.output_rows[i];
     if (row < 0 || row >= tokens || (i > 0 && row <= request.output_rows[i - 1]))
-      return make_error(StatusCode::kInvalidArgument, "step: output rows must ascend within the step");
+      return make_error(StatusCode::kInvalidArgument,
+                        "step: output rows must ascend within the step");
   }
   if (request.output_rows.size() > static_cast<size_t>(plan.max_tokens) ||
       (!request.output_rows.empty() && request.logits == nullptr))
@@ -120,9 +124,9 @@ Status CpuExecutor::step(const StepRequest& request) {
   KvSequence& sequence = *request.sequence;
   const int64_t end = sequence.length + tokens;
   if (end > impl.max_context)
-    return make_error(StatusCode::kResourceExhausted,
-                      "step: " + std::to_string(end) + " positions exceed the context of " +
-                          std::to_string(impl.max_context));
+    return make_error(StatusCode::kResourceExhausted, "step: " + std::to_string(end) +
+                                                          " positions exceed the context of " +
+                                                          std::to_string(impl.max_context));
   if (impl.cache) INGOT_RETURN_IF_ERROR(impl.cache->reserve(sequence, end));
 
   SpinBarrier barrier(impl.pool->size());
@@ -164,7 +168,10 @@ std::string CpuExecutor::describe() const {
                      std::to_string(impl_->plan.kernels.size()) + " kernels";
   if (impl_->cache) {
     const KvCacheShape& shape = impl_->cache->shape();
-    text += ", kv cache " + std::string(shape.dtype == KvDType::kF32 ? "float32" : "float16") +
+    text += ", kv cache " +
+            std::string(shape.dtype == KvDType::kF32   ? "float32"
+                        : shape.dtype == KvDType::kF16 ? "float16"
+                                                       : "bfloat16") +
             " " + std::to_string(impl_->cache->bytes() >> 20) + " MiB in " +
             std::to_string(shape.pages) + " pages of " + std::to_string(shape.page_size);
   }

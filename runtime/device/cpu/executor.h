@@ -14,10 +14,11 @@ namespace ingot::cpu {
 
 /// How the executor runs.
 struct ExecutorOptions {
-  int threads = 0;               ///< 0: the machine's physical cores
-  int64_t max_context = 0;       ///< positions per sequence; 0: the artifact's max_length
-  int64_t max_sequences = 1;     ///< sequences the KV cache holds at full context
-  /// KV cache element type; "" takes the artifact's cache_dtype (float32, float16/f16).
+  int threads = 0;            ///< 0: the machine's physical cores
+  int64_t max_context = 0;    ///< positions per sequence; 0: the artifact's max_length
+  int64_t max_sequences = 1;  ///< sequences the KV cache holds at full context
+  /// KV cache element type; "" takes the artifact's cache_dtype (float32, float16/f16,
+  /// bfloat16/bf16).
   std::string cache_dtype;
 };
 

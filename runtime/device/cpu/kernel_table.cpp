@@ -49,8 +49,8 @@ void run_add_rms_norm(StepState& s, const BoundKernel& k, int thread) {
   const size_t count = static_cast<size_t>((end - begin) * n);
   const std::span<const float> weight(reinterpret_cast<const float*>(k.weights[0].data),
                                       static_cast<size_t>(n));
-  add_rms_norm({k.inputs[0].data + begin * n, count}, {k.inputs[1].data + begin * n, count},
-               weight, k.epsilon, {k.outputs[0].data + begin * n, count},
+  add_rms_norm({k.inputs[0].data + begin * n, count}, {k.inputs[1].data + begin * n, count}, weight,
+               k.epsilon, {k.outputs[0].data + begin * n, count},
                {k.outputs[1].data + begin * n, count});
 }
 
@@ -91,8 +91,10 @@ void prepare_shared_input(StepState& s, const WeightRef& w, const float* x, int6
   if (thread == 0) {
     const Status status =
         prepare_matmul_deferred(s.path, w.type, w.row_length, x, tokens, *s.matmul_input);
-    if (!status.ok()) s.fail(status);
-    else if (!split) quantize_matmul_input(*s.matmul_input, 0, tokens);
+    if (!status.ok())
+      s.fail(status);
+    else if (!split)
+      quantize_matmul_input(*s.matmul_input, 0, tokens);
   }
   s.barrier->wait();
   if (!split || !s.error.ok()) return;
@@ -106,7 +108,8 @@ void run_matmul(StepState& s, const BoundKernel& k, int thread) {
   prepare_shared_input(s, w, k.inputs[0].data, s.tokens, thread);
   if (!s.error.ok()) return;
   const auto [begin, end] = share(s, w.rows, thread, 16);
-  const Status status = matmul_rows(*s.matmul_input, w.matmul(), begin, end, k.outputs[0].data, w.rows);
+  const Status status =
+      matmul_rows(*s.matmul_input, w.matmul(), begin, end, k.outputs[0].data, w.rows);
   if (!status.ok()) s.fail(status);
 }
 
@@ -121,7 +124,8 @@ void run_gate_up_swiglu(StepState& s, const BoundKernel& k, int thread) {
   float* out = k.outputs[0].data;
   float* up_rows = s.scratch(thread, static_cast<size_t>(s.tokens * gate.rows));
   Status status = matmul_rows(*s.matmul_input, gate.matmul(), begin, end, out, gate.rows);
-  if (status.ok()) status = matmul_rows(*s.matmul_input, up.matmul(), begin, end, up_rows, gate.rows);
+  if (status.ok())
+    status = matmul_rows(*s.matmul_input, up.matmul(), begin, end, up_rows, gate.rows);
   if (!status.ok()) return s.fail(status);
   const size_t count = static_cast<size_t>(end - begin);
   for (int64_t t = 0; t < s.tokens; ++t) {
@@ -152,8 +156,7 @@ void rotate(StepState& s, const BoundKernel& k, int thread, int64_t position, fl
             int64_t heads) {
   float* angles = s.scratch(thread, static_cast<size_t>(k.rope.dims));
   rope_angles(k.rope, position, {angles, static_cast<size_t>(k.rope.dims)});
-  rope_apply(k.rope, {angles, static_cast<size_t>(k.rope.dims)}, x, heads,
-             k.attention.head_dim);
+  rope_apply(k.rope, {angles, static_cast<size_t>(k.rope.dims)}, x, heads, k.attention.head_dim);
 }
 
 void run_rope(StepState& s, const BoundKernel& k, int thread) {

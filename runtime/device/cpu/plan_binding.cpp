@@ -27,7 +27,10 @@ const schema::Param* find_param(const schema::Kernel& kernel, const char* name) 
 class KernelBinder {
  public:
   KernelBinder(const artifact::Artifact& artifact, BoundPlan& plan, uint32_t index)
-      : artifact_(artifact), model_(artifact.model()), plan_(plan), index_(index),
+      : artifact_(artifact),
+        model_(artifact.model()),
+        plan_(plan),
+        index_(index),
         kernel_(*model_.plan()->kernels()->Get(index)) {}
 
   Status bind(const std::vector<int32_t>& producer, const std::vector<uint32_t>& plan_inputs);
@@ -76,9 +79,12 @@ Status KernelBinder::bind_operands(const std::vector<uint32_t>& plan_inputs) {
       const schema::Value& value = *values->Get(id);
       switch (value.kind()) {
         case ValueKind::input:
-          if (plan_inputs.size() >= 1 && id == plan_inputs[0]) ++ids_;
-          else if (plan_inputs.size() >= 2 && id == plan_inputs[1]) ++positions_;
-          else return error("operand " + std::to_string(id) + " is an unknown step input");
+          if (plan_inputs.size() >= 1 && id == plan_inputs[0])
+            ++ids_;
+          else if (plan_inputs.size() >= 2 && id == plan_inputs[1])
+            ++positions_;
+          else
+            return error("operand " + std::to_string(id) + " is an unknown step input");
           break;
         case ValueKind::activation:
           bound_.inputs.push_back(activation(value));
@@ -185,7 +191,8 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
   INGOT_RETURN_IF_ERROR(bind_operands(plan_inputs));
   const auto shape = [&](size_t ids, size_t positions, size_t inputs, size_t weights,
                          size_t outputs) {
-    return expect(static_cast<size_t>(ids_) == ids && static_cast<size_t>(positions_) == positions &&
+    return expect(static_cast<size_t>(ids_) == ids &&
+                      static_cast<size_t>(positions_) == positions &&
                       bound_.inputs.size() == inputs && bound_.weights.size() == weights &&
                       bound_.outputs.size() == outputs,
                   "unexpected operands");
@@ -227,9 +234,9 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
     INGOT_RETURN_IF_ERROR(shape(0, 0, 2, 0, 1));
     INGOT_RETURN_IF_ERROR(same_features({in[0].features, in[1].features, out[0].features}));
   } else if (base == "split") {
-    INGOT_RETURN_IF_ERROR(expect(in.size() == 1 && w.empty() && !out.empty() && ids_ == 0 &&
-                                     positions_ == 0,
-                                 "unexpected operands"));
+    INGOT_RETURN_IF_ERROR(
+        expect(in.size() == 1 && w.empty() && !out.empty() && ids_ == 0 && positions_ == 0,
+               "unexpected operands"));
     int64_t total = 0;
     for (const Activation& o : out) total += o.features;
     INGOT_RETURN_IF_ERROR(expect(total == in[0].features, "split widths do not add up"));
@@ -271,13 +278,13 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
     // Keys and values must come from one cache read; attention reads that layer in place.
     const int32_t k_from = producer[activation_ids_[1]], v_from = producer[activation_ids_[2]];
     const auto* kernels = model_.plan()->kernels();
-    INGOT_RETURN_IF_ERROR(expect(k_from >= 0 && k_from == v_from &&
-                                     kernels->Get(k_from)->name()->str() == "kv_cache_read",
-                                 "keys and values must come from one kv_cache_read"));
+    INGOT_RETURN_IF_ERROR(expect(
+        k_from >= 0 && k_from == v_from && kernels->Get(k_from)->name()->str() == "kv_cache_read",
+        "keys and values must come from one kv_cache_read"));
     bound_.layer = plan_.kernels[static_cast<size_t>(k_from)].layer;
-    INGOT_RETURN_IF_ERROR(expect(in[1].features == bound_.attention.num_kv_heads *
-                                                       bound_.attention.head_dim,
-                                 "keys must be num_kv_heads * head_dim wide"));
+    INGOT_RETURN_IF_ERROR(
+        expect(in[1].features == bound_.attention.num_kv_heads * bound_.attention.head_dim,
+               "keys must be num_kv_heads * head_dim wide"));
   } else if (base == "fused_attention") {
     INGOT_RETURN_IF_ERROR(shape(0, 1, 3, 0, 1));
     INGOT_RETURN_IF_ERROR(bind_attention_shape());
