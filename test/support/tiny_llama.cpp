@@ -144,6 +144,7 @@ void write_metadata(const TinyLlamaOptions& o, const std::vector<std::string>& t
   m.u32("llama.attention.head_count", o.heads);
   m.u32("llama.attention.head_count_kv", o.kv_heads);
   m.f32("llama.rope.freq_base", o.rope_freq_base);
+  if (!o.rope_scaling_type.empty()) m.str("llama.rope.scaling.type", o.rope_scaling_type);
   m.f32("llama.attention.layer_norm_rms_epsilon", o.rms_norm_eps);
   m.u32("llama.vocab_size", static_cast<uint32_t>(tokens.size()));
   m.u32("llama.rope.dimension_count", o.hidden / o.heads);

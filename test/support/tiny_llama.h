@@ -26,6 +26,7 @@ struct TinyLlamaOptions {
   quant::GgmlType weight_type = quant::GgmlType::F32;
   bool tied_embeddings = true;  ///< false writes a separate output.weight.
   float rope_freq_base = 10000.0f;
+  std::string rope_scaling_type = "";  ///< llama.rope.scaling.type when not empty (e.g. "longrope")
   float rms_norm_eps = 1e-5f;
   uint64_t seed = 1;
 };

@@ -1,7 +1,7 @@
 // tiny-llama-gguf: writes a tiny random llama GGUF (see test/support/tiny_llama.h).
 // Usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]
 //        [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q4_k|q6_k] [--untied]
-//        [--rope-base F] [--seed N]
+//        [--rope-base F] [--rope-scaling TYPE] [--seed N]
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -18,7 +18,7 @@ using ingot::quant::GgmlType;
 constexpr const char* kUsage =
     "usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
     "       [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q4_k|q6_k] [--untied] [--rope-base F]\n"
-    "       [--seed N]\n";
+    "       [--rope-scaling TYPE] [--seed N]\n";
 
 bool parse_uint(std::string_view text, uint64_t& out) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
       if (!parse_uint(value, options.seed)) {
         return fail("--seed '" + std::string(value) + "' is not a number");
       }
+    } else if (flag == "--rope-scaling") {
+      options.rope_scaling_type = std::string(value);
     } else if (flag == "--rope-base") {
       char* end = nullptr;
       std::string text(value);
