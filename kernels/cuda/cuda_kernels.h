@@ -1,0 +1,99 @@
+// The CUDA kernels of the GPU device: a plain C++ API over device pointers and a stream. Every
+// function checks its arguments, launches, and returns the launch's error (cudaSuccess, or the
+// first failure); none synchronizes. Numerics follow kernels/cpu: ggml block formats, rope angles
+// from cpu::rope_angles, the softmax's max subtracted first.
+#pragma once
+
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <string>
+
+#include "kernels/quant/ggml_type.h"
+
+namespace ingot::cuda {
+
+using quant::GgmlType;
+
+/// True when a CUDA device can run kernels here (a driver and at least one GPU). `why` gets the
+/// reason when not, e.g. "CUDA driver version is insufficient for CUDA runtime version".
+bool device_available(std::string* why = nullptr);
+
+/// True for the weight types gemv and gemm read: F32, F16, BF16, Q4_0, Q4_1, Q8_0, Q4_K, Q6_K.
+bool supports_weight_type(GgmlType type);
+
+/// Decode products: y[t * y_stride + r] = dot(W[r], x[t * n ..]) for r < rows and t < tokens
+/// (tokens at most kMaxGemvTokens). W is `rows` ggml rows of n values of `type`, in device
+/// memory. One warp per row reads each weight block once for all the tokens.
+inline constexpr int64_t kMaxGemvTokens = 8;
+cudaError_t gemv(GgmlType type, const void* w, int64_t rows, int64_t n, const float* x,
+                 int64_t tokens, float* y, int64_t y_stride, cudaStream_t stream);
+
+/// Bytes of device scratch gemm needs for these sizes.
+uint64_t gemm_scratch_bytes(int64_t rows, int64_t n, int64_t tokens);
+
+/// Prefill products on the tensor cores, as gemv but for any number of tokens: W is widened to
+/// bfloat16 in `scratch` (BF16 weights are used in place), x rounded to bfloat16, and cuBLAS
+/// multiplies with float accumulation.
+cudaError_t gemm(cublasHandle_t handle, GgmlType type, const void* w, int64_t rows, int64_t n,
+                 const float* x, int64_t tokens, float* y, int64_t y_stride, void* scratch,
+                 cudaStream_t stream);
+
+/// out = rms_norm(x (+ residual)) * weight per row of n floats, for `tokens` rows; when
+/// `residual` is given, the sum x + residual is also written to `sum` (the residual stream).
+cudaError_t rms_norm(const float* x, const float* residual, const float* weight, float eps,
+                     int64_t tokens, int64_t n, float* sum, float* out, cudaStream_t stream);
+
+/// Element type of the GPU KV cache.
+enum class KvType { kF32, kF16, kBF16 };
+
+/// The paged KV cache of one layer as attention reads it: row `rows[j]` of `keys` and `values`
+/// holds position j; a row is kv_heads * head_dim elements of `type`.
+struct KvLayer {
+  void* keys = nullptr;
+  void* values = nullptr;
+  KvType type = KvType::kF16;
+  const int32_t* rows = nullptr;  ///< device: cache row of each position of the sequence
+};
+
+/// The shape of an attention: num_heads query heads read num_kv_heads key/value heads.
+struct AttentionDims {
+  int64_t num_heads = 0;
+  int64_t num_kv_heads = 0;
+  int64_t head_dim = 0;  ///< a multiple of 32, at most 256
+  float scale = 1.0f;
+};
+
+/// For each of `tokens` tokens at positions first_position + t: rotates its query heads in q and
+/// its key heads in k by cos_sin (tokens rows of rope_dims floats: cos, sin per pair, from
+/// cpu::rope_angles; neox pairs i and i + rope_dims/2, else 2i and 2i+1), then stores the rotated
+/// keys and the values v as cache row layer.rows[position]. rope_dims 0 rotates nothing.
+cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
+                          const float* cos_sin, int64_t tokens, int64_t first_position, float* q,
+                          const float* k, const float* v, const KvLayer& layer,
+                          cudaStream_t stream);
+
+/// Bytes of device scratch attention needs (the split partial results).
+uint64_t attention_scratch_bytes(const AttentionDims& dims, int64_t tokens, int64_t count);
+
+/// Causal attention of `tokens` queries at positions first_position + t over cache positions
+/// [0, position]: out = softmax(scale * q.K^T) V per head, with an online softmax. Long contexts
+/// are split across blocks (flash-decoding) and combined.
+cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& layer,
+                      int64_t tokens, int64_t first_position, float* out, void* scratch,
+                      cudaStream_t stream);
+
+/// out[i] = silu(gate[i]) * up[i] for i < count.
+cudaError_t swiglu(const float* gate, const float* up, int64_t count, float* out,
+                   cudaStream_t stream);
+
+/// out[t] = row ids[t] of an embedding table of `type` (n values per row), as floats.
+cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t* ids,
+                      int64_t tokens, float* out, cudaStream_t stream);
+
+/// For each of `rows` rows of `vocab` logits: the largest one's index (lowest on ties) in out.
+cudaError_t argmax(const float* logits, int64_t rows, int64_t vocab, int32_t* out,
+                   cudaStream_t stream);
+
+}  // namespace ingot::cuda

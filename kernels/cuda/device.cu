@@ -1,0 +1,21 @@
+// Whether a GPU can run the kernels, and which weight types they read.
+#include "kernels/cuda/common.cuh"
+
+namespace ingot::cuda {
+
+bool device_available(std::string* why) {
+  int count = 0;  // cudaGetDeviceCount leaves it untouched when there is no driver
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess || count == 0) {
+    if (why) *why = status != cudaSuccess ? cudaGetErrorString(status) : "no CUDA device";
+    cudaGetLastError();  // clear the sticky-free error so later calls start clean
+    return false;
+  }
+  return true;
+}
+
+bool supports_weight_type(GgmlType type) {
+  return detail::block_values(type) > 0 && detail::row_bytes(type, 256) > 0;
+}
+
+}  // namespace ingot::cuda

@@ -1,0 +1,39 @@
+// Internal: loads and stores of KV cache elements by KvType.
+#pragma once
+
+#include "kernels/cuda/common.cuh"
+
+namespace ingot::cuda::detail {
+
+template <KvType K>
+struct KvElement;
+template <>
+struct KvElement<KvType::kF32> {
+  using type = float;
+  __device__ static float load(const float* p) { return *p; }
+  __device__ static float store(float v) { return v; }
+};
+template <>
+struct KvElement<KvType::kF16> {
+  using type = __half;
+  __device__ static float load(const __half* p) { return __half2float(*p); }
+  __device__ static __half store(float v) { return __float2half_rn(v); }
+};
+template <>
+struct KvElement<KvType::kBF16> {
+  using type = __nv_bfloat16;
+  __device__ static float load(const __nv_bfloat16* p) { return __bfloat162float(*p); }
+  __device__ static __nv_bfloat16 store(float v) { return __float2bfloat16_rn(v); }
+};
+
+/// Calls f.template operator()<K>() for a runtime KvType.
+template <typename F>
+void dispatch_kv(KvType type, F&& f) {
+  switch (type) {
+    case KvType::kF32: return f.template operator()<KvType::kF32>();
+    case KvType::kF16: return f.template operator()<KvType::kF16>();
+    case KvType::kBF16: return f.template operator()<KvType::kBF16>();
+  }
+}
+
+}  // namespace ingot::cuda::detail

@@ -1,0 +1,72 @@
+// Rope on the queries (in place) and the keys, fused with the KV cache page write: one block per
+// token; query pairs are rotated by one thread each, key elements written straight to the cache.
+#include "kernels/cuda/kv_types.cuh"
+
+namespace ingot::cuda {
+namespace {
+
+constexpr int kThreads = 128;
+
+template <KvType K>
+__global__ void __launch_bounds__(kThreads)
+    rope_kv_kernel(AttentionDims dims, int64_t rope_dims, bool neox,
+                   const float* __restrict__ cos_sin, int64_t first_position, float* q,
+                   const float* __restrict__ k, const float* __restrict__ v,
+                   void* __restrict__ keys, void* __restrict__ values,
+                   const int32_t* __restrict__ rows) {
+  using E = detail::KvElement<K>;
+  const int64_t t = blockIdx.x;
+  const int64_t dim = dims.head_dim, half = rope_dims / 2;
+  const float* cs = cos_sin + t * rope_dims;
+  // Queries: each rotated pair by one thread (it reads both halves before writing them).
+  float* qt = q + t * dims.num_heads * dim;
+  for (int64_t i = threadIdx.x; i < dims.num_heads * half; i += kThreads) {
+    const int64_t h = i / half, p = i % half;
+    float* a = qt + h * dim + (neox ? p : 2 * p);
+    float* b = qt + h * dim + (neox ? p + half : 2 * p + 1);
+    const float c = cs[2 * p], s = cs[2 * p + 1], x0 = *a, x1 = *b;
+    *a = x0 * c - x1 * s;
+    *b = x0 * s + x1 * c;
+  }
+  // Keys and values: element by element into cache row rows[position].
+  const int64_t kv_features = dims.num_kv_heads * dim;
+  const float* kt = k + t * kv_features;
+  const float* vt = v + t * kv_features;
+  const int64_t row = rows[first_position + t];
+  auto* key_row = static_cast<typename E::type*>(keys) + row * kv_features;
+  auto* value_row = static_cast<typename E::type*>(values) + row * kv_features;
+  for (int64_t i = threadIdx.x; i < kv_features; i += kThreads) {
+    const int64_t base = i - i % dim, d = i % dim;
+    float out = kt[i];
+    if (d < rope_dims) {
+      const bool first = neox ? d < half : d % 2 == 0;
+      const int64_t p = neox ? d % half : d / 2;
+      const float x0 = kt[base + (neox ? p : 2 * p)], x1 = kt[base + (neox ? p + half : 2 * p + 1)];
+      const float c = cs[2 * p], s = cs[2 * p + 1];
+      out = first ? x0 * c - x1 * s : x0 * s + x1 * c;
+    }
+    key_row[i] = E::store(out);
+    value_row[i] = E::store(vt[i]);
+  }
+}
+
+}  // namespace
+
+cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
+                          const float* cos_sin, int64_t tokens, int64_t first_position, float* q,
+                          const float* k, const float* v, const KvLayer& layer,
+                          cudaStream_t stream) {
+  if (tokens < 0 || first_position < 0 || dims.head_dim <= 0 || rope_dims < 0 ||
+      rope_dims % 2 != 0 || rope_dims > dims.head_dim || dims.num_kv_heads <= 0 ||
+      dims.num_heads % dims.num_kv_heads != 0 || (rope_dims > 0 && cos_sin == nullptr))
+    return cudaErrorInvalidValue;
+  if (tokens == 0) return cudaSuccess;
+  detail::dispatch_kv(layer.type, [&]<KvType K>() {
+    rope_kv_kernel<K><<<static_cast<unsigned>(tokens), kThreads, 0, stream>>>(
+        dims, rope_dims, neox, cos_sin, first_position, q, k, v, layer.keys, layer.values,
+        layer.rows);
+  });
+  return detail::launched();
+}
+
+}  // namespace ingot::cuda

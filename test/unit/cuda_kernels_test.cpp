@@ -1,0 +1,370 @@
+// kernels/cuda against the CPU kernels (kernels/cpu, kernels/quant) on random inputs at odd
+// sizes, with every output buffer poisoned with NaN first so unwritten elements show. Without a
+// GPU every test skips, saying why.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernels/cpu/activation.h"
+#include "kernels/cpu/attention.h"
+#include "kernels/cpu/norm.h"
+#include "kernels/cpu/rope.h"
+#include "kernels/cuda/cuda_kernels.h"
+#include "kernels/quant/dequantize.h"
+#include "kernels/quant/float_convert.h"
+#include "kernels/quant/quantize.h"
+
+namespace ingot::cuda {
+namespace {
+
+#define SKIP_WITHOUT_GPU()                                          \
+  do {                                                              \
+    std::string why;                                                \
+    if (!device_available(&why)) GTEST_SKIP() << "no GPU: " << why; \
+  } while (0)
+
+/// Device memory of n elements of T, freed on scope exit.
+template <typename T>
+class DeviceBuffer {
+ public:
+  explicit DeviceBuffer(size_t n) : n_(n) {
+    EXPECT_EQ(cudaMalloc(&data_, std::max<size_t>(1, n) * sizeof(T)), cudaSuccess);
+  }
+  explicit DeviceBuffer(const std::vector<T>& host) : DeviceBuffer(host.size()) { upload(host); }
+  ~DeviceBuffer() { cudaFree(data_); }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  T* get() const { return static_cast<T*>(data_); }
+  void upload(const std::vector<T>& host) {
+    EXPECT_EQ(cudaMemcpy(data_, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice),
+              cudaSuccess);
+  }
+  std::vector<T> download() const {
+    std::vector<T> host(n_);
+    EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    EXPECT_EQ(cudaMemcpy(host.data(), data_, n_ * sizeof(T), cudaMemcpyDeviceToHost), cudaSuccess);
+    return host;
+  }
+
+ private:
+  void* data_ = nullptr;
+  size_t n_;
+};
+
+/// A buffer of n floats, all NaN.
+std::unique_ptr<DeviceBuffer<float>> poisoned(size_t n) {
+  return std::make_unique<DeviceBuffer<float>>(std::vector<float>(n, std::nanf("")));
+}
+
+std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+/// `rows` rows of n random values encoded as `type`, and the same dequantized.
+struct Weights {
+  std::vector<uint8_t> bytes;
+  std::vector<float> values;
+};
+
+Weights random_weights(GgmlType type, int64_t rows, int64_t n, uint32_t seed) {
+  Weights w;
+  const auto src = random_floats(static_cast<size_t>(rows * n), seed);
+  w.bytes.resize(*quant::row_bytes(type, static_cast<uint64_t>(rows * n)));
+  EXPECT_TRUE(quant::quantize_row(type, src, w.bytes).ok());
+  w.values.resize(src.size());
+  EXPECT_TRUE(quant::dequantize_row(type, w.bytes, w.values).ok());
+  return w;
+}
+
+constexpr GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0,
+                               GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
+
+int64_t odd_length(GgmlType type) {
+  return type == GgmlType::Q4_K || type == GgmlType::Q6_K ? 256 * 3 : 32 * 7;
+}
+
+/// Checks y (tokens x rows, stride rows) against double dots, within `relative` of sum |w x|
+/// plus float summation error.
+void check_products(const Weights& w, const std::vector<float>& x, int64_t rows, int64_t n,
+                    int64_t tokens, const std::vector<float>& y, double relative) {
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t r = 0; r < rows; ++r) {
+      double want = 0.0, magnitude = 0.0;
+      for (int64_t i = 0; i < n; ++i) {
+        const double p = double{w.values[r * n + i]} * x[t * n + i];
+        want += p;
+        magnitude += std::fabs(p);
+      }
+      ASSERT_NEAR(y[t * rows + r], want, (relative + n * FLT_EPSILON) * magnitude)
+          << "token " << t << " row " << r;
+    }
+}
+
+TEST(CudaKernels, GemvMatchesTheDequantizedDotForEveryType) {
+  SKIP_WITHOUT_GPU();
+  constexpr int64_t kRows = 37;
+  for (GgmlType type : kTypes) {
+    SCOPED_TRACE(std::string(quant::type_traits(type).name));
+    const int64_t n = odd_length(type);
+    const Weights w = random_weights(type, kRows, n, 3);
+    DeviceBuffer<uint8_t> dw(w.bytes);
+    for (int64_t tokens : {1, 3, 8}) {
+      const auto x = random_floats(static_cast<size_t>(tokens * n), 5);
+      DeviceBuffer<float> dx(x);
+      const auto dy = poisoned(static_cast<size_t>(tokens * kRows));
+      ASSERT_EQ(gemv(type, dw.get(), kRows, n, dx.get(), tokens, dy->get(), kRows, nullptr),
+                cudaSuccess);
+      check_products(w, x, kRows, n, tokens, dy->download(), 0.0);
+    }
+  }
+}
+
+TEST(CudaKernels, GemmMatchesTheDequantizedDotWithinBfloat16Rounding) {
+  SKIP_WITHOUT_GPU();
+  constexpr int64_t kRows = 45, kTokens = 19;
+  cublasHandle_t handle = nullptr;
+  ASSERT_EQ(cublasCreate(&handle), CUBLAS_STATUS_SUCCESS);
+  for (GgmlType type : kTypes) {
+    SCOPED_TRACE(std::string(quant::type_traits(type).name));
+    const int64_t n = odd_length(type);
+    const Weights w = random_weights(type, kRows, n, 7);
+    const auto x = random_floats(static_cast<size_t>(kTokens * n), 9);
+    DeviceBuffer<uint8_t> dw(w.bytes);
+    DeviceBuffer<float> dx(x);
+    DeviceBuffer<uint8_t> scratch(gemm_scratch_bytes(kRows, n, kTokens));
+    const auto dy = poisoned(static_cast<size_t>(kTokens * kRows));
+    ASSERT_EQ(gemm(handle, type, dw.get(), kRows, n, dx.get(), kTokens, dy->get(), kRows,
+                   scratch.get(), nullptr),
+              cudaSuccess);
+    // Both factors rounded to bfloat16: each product within 2 * 2^-8 of exact.
+    check_products(w, x, kRows, n, kTokens, dy->download(), 2.0 / 256.0);
+  }
+  cublasDestroy(handle);
+}
+
+TEST(CudaKernels, RmsNormWithAndWithoutTheResidual) {
+  SKIP_WITHOUT_GPU();
+  constexpr int64_t kTokens = 5, kN = 579;
+  const auto x = random_floats(kTokens * kN, 11), residual = random_floats(kTokens * kN, 12);
+  const auto weight = random_floats(kN, 13, 0.5f, 1.5f);
+  DeviceBuffer<float> dx(x), dr(residual), dw(weight);
+  const auto sum = poisoned(kTokens * kN), out = poisoned(kTokens * kN);
+  std::vector<float> want_sum(kTokens * kN), want(kTokens * kN);
+  ASSERT_EQ(
+      rms_norm(dx.get(), dr.get(), dw.get(), 1e-5f, kTokens, kN, sum->get(), out->get(), nullptr),
+      cudaSuccess);
+  cpu::add_rms_norm(x, residual, weight, 1e-5f, want_sum, want);
+  const auto got_sum = sum->download(), got = out->download();
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(got_sum[i], want_sum[i]) << i;
+    ASSERT_NEAR(got[i], want[i], 1e-5f * (1.0f + std::fabs(want[i]))) << i;
+  }
+  ASSERT_EQ(rms_norm(dx.get(), nullptr, dw.get(), 1e-5f, kTokens, kN, nullptr, out->get(), nullptr),
+            cudaSuccess);
+  cpu::rms_norm(x, weight, 1e-5f, want);
+  const auto plain = out->download();
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(plain[i], want[i], 1e-5f * (1.0f + std::fabs(want[i]))) << i;
+}
+
+/// Rope + cache write, then attention, for 37 tokens written in two steps (30, then 7) into
+/// scattered cache rows, against cpu::rope_apply and cpu::attend.
+void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
+  SCOPED_TRACE("head_dim " + std::to_string(head_dim) + (neox ? " neox" : " normal") + " kv " +
+               std::to_string(static_cast<int>(kv_type)));
+  constexpr int64_t kHeads = 9, kKvHeads = 3, kTokens = 37, kCacheRows = 64, kFirst = 30;
+  const AttentionDims dims{kHeads, kKvHeads, head_dim, 0.21f};
+  const int64_t q_features = kHeads * head_dim, kv_features = kKvHeads * head_dim;
+  const int64_t rope_dims = head_dim - 16;  // the last 16 dimensions pass through
+  cpu::RopeSpec spec;
+  spec.neox = neox;
+  spec.dims = rope_dims;
+  spec.base = 10000.0f;
+  std::vector<float> cos_sin(kTokens * rope_dims);
+  for (int64_t t = 0; t < kTokens; ++t)
+    cpu::rope_angles(spec, t, {cos_sin.data() + t * rope_dims, static_cast<size_t>(rope_dims)});
+  auto q = random_floats(kTokens * q_features, 21), k = random_floats(kTokens * kv_features, 22);
+  const auto v = random_floats(kTokens * kv_features, 23);
+  std::vector<int32_t> rows(kTokens);
+  for (int64_t j = 0; j < kTokens; ++j) rows[j] = static_cast<int32_t>((j * 17 + 5) % kCacheRows);
+
+  const size_t element = kv_type == KvType::kF32 ? 4 : 2;
+  DeviceBuffer<float> dq(q), dk(k), dv(v), dcs(cos_sin);
+  DeviceBuffer<int32_t> drows(rows);
+  DeviceBuffer<uint8_t> keys(kCacheRows * kv_features * element),
+      values(kCacheRows * kv_features * element);
+  const KvLayer layer{keys.get(), values.get(), kv_type, drows.get()};
+  for (auto [first, count] : {std::pair<int64_t, int64_t>{0, kFirst}, {kFirst, kTokens - kFirst}})
+    ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get() + first * rope_dims, count, first,
+                            dq.get() + first * q_features, dk.get() + first * kv_features,
+                            dv.get() + first * kv_features, layer, nullptr),
+              cudaSuccess);
+
+  // The CPU side: rotate, store through kv_store_row, attend.
+  const cpu::KvDType cpu_type = kv_type == KvType::kF32   ? cpu::KvDType::kF32
+                                : kv_type == KvType::kF16 ? cpu::KvDType::kF16
+                                                          : cpu::KvDType::kBF16;
+  std::vector<uint8_t> cpu_keys(keys.download().size()), cpu_values(cpu_keys.size());
+  for (int64_t t = 0; t < kTokens; ++t) {
+    const std::span<const float> cs(cos_sin.data() + t * rope_dims, static_cast<size_t>(rope_dims));
+    cpu::rope_apply(spec, cs, q.data() + t * q_features, kHeads, head_dim);
+    cpu::rope_apply(spec, cs, k.data() + t * kv_features, kKvHeads, head_dim);
+    cpu::kv_store_row(cpu_type, cpu_keys.data(), kv_features, rows[t], k.data() + t * kv_features);
+    cpu::kv_store_row(cpu_type, cpu_values.data(), kv_features, rows[t],
+                      v.data() + t * kv_features);
+  }
+  const auto got_q = dq.download();
+  for (size_t i = 0; i < q.size(); ++i) ASSERT_NEAR(got_q[i], q[i], 1e-6f) << "q " << i;
+  // Written rows must match exactly (the rotation is the same float arithmetic; rounding to the
+  // cache type is the same rounding); unwritten rows are not compared.
+  const auto got_keys = keys.download(), got_values = values.download();
+  for (int32_t row : rows) {
+    const size_t at = static_cast<size_t>(row * kv_features) * element;
+    const size_t bytes = static_cast<size_t>(kv_features) * element;
+    EXPECT_EQ(0, std::memcmp(got_values.data() + at, cpu_values.data() + at, bytes)) << row;
+    for (int64_t i = 0; i < kv_features; ++i) {
+      float a = 0, b = 0;
+      if (kv_type == KvType::kF32) {
+        std::memcpy(&a, got_keys.data() + at + i * 4, 4);
+        std::memcpy(&b, cpu_keys.data() + at + i * 4, 4);
+      } else {
+        uint16_t ha, hb;
+        std::memcpy(&ha, got_keys.data() + at + i * 2, 2);
+        std::memcpy(&hb, cpu_keys.data() + at + i * 2, 2);
+        const bool bf16 = kv_type == KvType::kBF16;
+        a = bf16 ? quant::bf16_to_fp32(ha) : quant::fp16_to_fp32(ha);
+        b = bf16 ? quant::bf16_to_fp32(hb) : quant::fp16_to_fp32(hb);
+      }
+      ASSERT_NEAR(a, b, 1e-6f + 4e-3f * std::fabs(b)) << "key row " << row << " element " << i;
+    }
+  }
+
+  // Attention over all 37 tokens at once (prefill) and the last one alone (decode).
+  DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, kTokens, kTokens));
+  const auto out = poisoned(kTokens * q_features);
+  ASSERT_EQ(attention(dims, dq.get(), layer, kTokens, 0, out->get(), scratch.get(), nullptr),
+            cudaSuccess);
+  const auto got = out->download();
+  const cpu::KvView view{got_keys.data(), got_values.data(), cpu_type, kv_features, rows.data()};
+  const cpu::AttentionShape shape{kHeads, kKvHeads, head_dim, dims.scale};
+  std::vector<float> want(q_features), scores(kTokens * kHeads);
+  for (int64_t t = 0; t < kTokens; ++t) {
+    cpu::attend_with_path(cpu::AttentionPath::kScalar, shape, got_q.data() + t * q_features, view,
+                          t + 1, 0, kHeads, want.data(), scores);
+    for (int64_t i = 0; i < q_features; ++i)
+      ASSERT_NEAR(got[t * q_features + i], want[i], 1e-5f) << "token " << t << " element " << i;
+  }
+  const auto last = poisoned(q_features);
+  ASSERT_EQ(attention(dims, dq.get() + (kTokens - 1) * q_features, layer, 1, kTokens - 1,
+                      last->get(), scratch.get(), nullptr),
+            cudaSuccess);
+  const auto got_last = last->download();
+  for (int64_t i = 0; i < q_features; ++i)
+    ASSERT_NEAR(got_last[i], got[(kTokens - 1) * q_features + i], 1e-6f) << i;
+}
+
+TEST(CudaKernels, RopeCacheWriteAndAttentionMatchTheCpu) {
+  SKIP_WITHOUT_GPU();
+  for (KvType kv : {KvType::kF32, KvType::kF16, KvType::kBF16})
+    for (int64_t head_dim : {64, 96, 128})
+      for (bool neox : {false, true}) check_rope_and_attention(kv, head_dim, neox);
+}
+
+TEST(CudaKernels, AttentionSplitsLongContexts) {
+  SKIP_WITHOUT_GPU();
+  // 300 positions: three splits of the flash-decoding kernel, merged.
+  constexpr int64_t kCount = 300, kHeads = 4, kKvHeads = 2, kDim = 64;
+  const AttentionDims dims{kHeads, kKvHeads, kDim, 0.125f};
+  const auto keys = random_floats(kCount * kKvHeads * kDim, 31);
+  const auto values = random_floats(kCount * kKvHeads * kDim, 32);
+  const auto q = random_floats(kHeads * kDim, 33, -3.0f, 3.0f);
+  std::vector<int32_t> rows(kCount);
+  for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>(kCount - 1 - j);
+  DeviceBuffer<float> dk(keys), dv(values), dq(q);
+  DeviceBuffer<int32_t> drows(rows);
+  DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, 1, kCount));
+  const auto out = poisoned(kHeads * kDim);
+  const KvLayer layer{dk.get(), dv.get(), KvType::kF32, drows.get()};
+  ASSERT_EQ(attention(dims, dq.get(), layer, 1, kCount - 1, out->get(), scratch.get(), nullptr),
+            cudaSuccess);
+  const cpu::KvView view{keys.data(), values.data(), cpu::KvDType::kF32, kKvHeads * kDim,
+                         rows.data()};
+  std::vector<float> want(kHeads * kDim), scores(kCount * kHeads);
+  cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f}, q.data(),
+                        view, kCount, 0, kHeads, want.data(), scores);
+  const auto got = out->download();
+  for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-5f) << i;
+}
+
+TEST(CudaKernels, SwigluEmbeddingAndArgmax) {
+  SKIP_WITHOUT_GPU();
+  constexpr int64_t kCount = 1003;
+  const auto gate = random_floats(kCount, 41, -6.0f, 6.0f), up = random_floats(kCount, 42);
+  DeviceBuffer<float> dg(gate), du(up);
+  const auto out = poisoned(kCount);
+  ASSERT_EQ(swiglu(dg.get(), du.get(), kCount, out->get(), nullptr), cudaSuccess);
+  std::vector<float> want(kCount);
+  cpu::swiglu(gate, up, want);
+  const auto got = out->download();
+  for (int64_t i = 0; i < kCount; ++i)
+    ASSERT_NEAR(got[i], want[i], 1e-6f * (1 + std::fabs(want[i])));
+
+  const Weights table = random_weights(GgmlType::Q6_K, 11, 256, 43);
+  const std::vector<int32_t> ids = {10, 0, 7, 7};
+  DeviceBuffer<uint8_t> dt(table.bytes);
+  DeviceBuffer<int32_t> dids(ids);
+  const auto rows = poisoned(ids.size() * 256);
+  ASSERT_EQ(embedding(GgmlType::Q6_K, dt.get(), 256, dids.get(), 4, rows->get(), nullptr),
+            cudaSuccess);
+  const auto got_rows = rows->download();
+  for (size_t t = 0; t < ids.size(); ++t)
+    for (size_t i = 0; i < 256; ++i)
+      ASSERT_EQ(got_rows[t * 256 + i], table.values[ids[t] * 256 + i]) << t << " " << i;
+
+  // Three rows of an odd vocabulary; the last has its maximum twice (the lower index wins).
+  constexpr int64_t kVocab = 4099;
+  auto logits = random_floats(3 * kVocab, 44);
+  logits[2 * kVocab + 100] = 5.0f;
+  logits[2 * kVocab + 3000] = 5.0f;
+  DeviceBuffer<float> dl(logits);
+  DeviceBuffer<int32_t> best(std::vector<int32_t>(3, -1));
+  ASSERT_EQ(argmax(dl.get(), 3, kVocab, best.get(), nullptr), cudaSuccess);
+  const auto got_best = best.download();
+  for (int64_t r = 0; r < 3; ++r) {
+    const auto begin = logits.begin() + r * kVocab;
+    EXPECT_EQ(got_best[r], std::max_element(begin, begin + kVocab) - begin) << r;
+  }
+  EXPECT_EQ(got_best[2], 100);
+}
+
+TEST(CudaKernels, RejectBadArguments) {
+  // Argument checks run before any launch, so they hold with or without a GPU.
+  EXPECT_EQ(gemv(GgmlType::Q4_0, nullptr, 4, 48, nullptr, 1, nullptr, 4, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(gemv(GgmlType::Q4_0, nullptr, 4, 64, nullptr, kMaxGemvTokens + 1, nullptr, 4, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(gemv(GgmlType::IQ2_XXS, nullptr, 4, 256, nullptr, 1, nullptr, 4, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(attention({4, 3, 64, 1.0f}, nullptr, {}, 1, 0, nullptr, nullptr, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(attention({4, 2, 40, 1.0f}, nullptr, {}, 1, 0, nullptr, nullptr, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_FALSE(supports_weight_type(GgmlType::IQ2_XXS));
+  EXPECT_TRUE(supports_weight_type(GgmlType::Q6_K));
+}
+
+}  // namespace
+}  // namespace ingot::cuda
