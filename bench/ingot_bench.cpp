@@ -66,7 +66,7 @@ double memory_bandwidth(int threads) {
 /// ingot's numbers, measured in this (child) process.
 json measure_ingot(const std::string& artifact, const std::vector<int32_t>& prompt, int threads,
                    int decode, int reps) {
-  ingot::cpu::ExecutorOptions options;
+  ingot::device::ExecutorOptions options;
   options.threads = threads;
   options.max_context = static_cast<int64_t>(prompt.size()) + decode + 16;
   auto engine = ingot::generate::Engine::open(artifact, options);
@@ -78,7 +78,7 @@ json measure_ingot(const std::string& artifact, const std::vector<int32_t>& prom
   std::vector<float> logits(static_cast<size_t>(executor.vocab_size()));
   std::vector<double> prefill, ttft, dec;
   for (int rep = 0; rep <= reps; ++rep) {  // the first round warms up
-    ingot::cpu::KvSequence sequence;
+    ingot::device::KvSequence sequence;
     const auto start = Clock::now();
     for (size_t begin = 0; begin < prompt.size(); begin += executor.max_tokens()) {
       const size_t n = std::min<size_t>(executor.max_tokens(), prompt.size() - begin);

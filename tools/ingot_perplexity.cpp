@@ -27,12 +27,14 @@ int main(int argc, char** argv) {
       ("t,threads", "Threads (default: physical cores)", cxxopts::value<int>())
       ("cache-dtype", "KV cache type: float32, float16 or bfloat16 (default: the artifact's)",
        cxxopts::value<std::string>())
+      ("device", "Where to run: cpu or cuda (GPU 0; builds with nvcc only)",
+       cxxopts::value<std::string>()->default_value("cpu"))
       ("h,help", "Show this help")
       ("model", "The .ingot artifact", cxxopts::value<std::string>());
   cli.parse_positional({"model"});
   std::string model, file;
   int64_t n_ctx = 512;
-  ingot::cpu::ExecutorOptions options;
+  ingot::device::ExecutorOptions options;
   try {
     auto args = cli.parse(argc, argv);
     if (args.count("help")) {
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     n_ctx = args["ctx-size"].as<int64_t>();
     if (args.count("threads")) options.threads = args["threads"].as<int>();
     if (args.count("cache-dtype")) options.cache_dtype = args["cache-dtype"].as<std::string>();
+    options.device = args["device"].as<std::string>();
   } catch (const cxxopts::exceptions::exception& e) {
     return ingot::cli::report_error(kTool, e.what());
   }

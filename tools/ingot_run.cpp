@@ -36,7 +36,7 @@ struct Options {
   bool echo = false;
   std::string system;
   bool has_system = false;
-  ingot::cpu::ExecutorOptions executor;
+  ingot::device::ExecutorOptions executor;
   ingot::artifact::LoadOptions load;
   // Sampling overrides; unset fields keep the artifact's generation defaults.
   cxxopts::ParseResult args;
@@ -238,6 +238,8 @@ int main(int argc, char** argv) {
       ("max-length", "MAX's name for --ctx-size", cxxopts::value<int64_t>())
       ("cache-dtype", "KV cache type: float32, float16 or bfloat16 (default: the artifact's)",
        cxxopts::value<std::string>())
+      ("device", "Where to run: cpu or cuda (GPU 0; builds with nvcc only)",
+       cxxopts::value<std::string>()->default_value("cpu"))
       ("skip-checksum", "Do not hash the weights when loading")
       ("h,help", "Show this help")
       ("model", "The .ingot artifact", cxxopts::value<std::string>());
@@ -279,6 +281,7 @@ int main(int argc, char** argv) {
     if (o.executor.max_context < 0)
       return ingot::cli::report_error(kTool, "--ctx-size must be positive");
     if (a.count("cache-dtype")) o.executor.cache_dtype = a["cache-dtype"].as<std::string>();
+    o.executor.device = a["device"].as<std::string>();
     o.load.verify_checksums = a.count("skip-checksum") == 0;
   } catch (const cxxopts::exceptions::exception& e) {
     return ingot::cli::report_error(kTool, e.what());

@@ -1,6 +1,7 @@
 // Paged causal attention, flash-decoding style: each warp takes one (token, head) over one split
-// of kSplit cache positions with an online softmax (each lane holds head_dim / 32 elements of the
-// query and the output), writing (max, sum, output); a second kernel merges the splits.
+// of the cache positions (at least kSplit, at most kMaxSplits splits) with an online softmax (each
+// lane holds head_dim / 32 elements of the query and the output), writing (max, sum, output); a
+// second kernel merges the splits.
 #include <algorithm>
 
 #include "kernels/cuda/kv_types.cuh"
@@ -10,11 +11,18 @@ namespace {
 
 using detail::kWarp;
 
-constexpr int64_t kSplit = 128;  // cache positions per split
+constexpr int64_t kSplit = 128;     // cache positions per split, at least
+constexpr int64_t kMaxSplits = 32;  // so the partial results stay small at long contexts
 constexpr int kWarpsPerBlock = 4;
 
-int64_t split_count(int64_t tokens, int64_t first_position) {
-  return (first_position + tokens + kSplit - 1) / kSplit;
+/// Splits of the longest query's `count` positions, and the positions each covers.
+struct Splits {
+  int64_t count;
+  int64_t length;
+};
+__host__ __device__ Splits splits_for(int64_t count) {
+  const int64_t n = min(kMaxSplits, (count + kSplit - 1) / kSplit);
+  return {n, (count + n - 1) / n};
 }
 
 /// Floats of one partial result: max, sum, then head_dim outputs.
@@ -25,7 +33,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
     attention_split_kernel(AttentionDims dims, const float* __restrict__ q,
                            const void* __restrict__ keys, const void* __restrict__ values,
                            const int32_t* __restrict__ rows, int64_t tokens, int64_t first_position,
-                           int64_t splits, float* __restrict__ partial) {
+                           Splits splits, float* __restrict__ partial) {
   using E = detail::KvElement<K>;
   const int64_t item = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
   const int lane = static_cast<int>(threadIdx.x % kWarp);
@@ -33,8 +41,8 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
   const int64_t t = item / dims.num_heads, h = item % dims.num_heads;
   const int64_t split = blockIdx.y;
   const int64_t count = first_position + t + 1;
-  const int64_t begin = split * kSplit, end = min(count, begin + kSplit);
-  float* out = partial + (item * splits + split) * partial_floats(dims.head_dim);
+  const int64_t begin = split * splits.length, end = min(count, begin + splits.length);
+  float* out = partial + (item * splits.count + split) * partial_floats(dims.head_dim);
   const int64_t dim_offset = static_cast<int64_t>(lane) * kPerLane;
   float m = -INFINITY, l = 0.0f, acc[kPerLane] = {};
   if (begin < end) {
@@ -112,7 +120,7 @@ bool valid(const AttentionDims& dims) {
 }  // namespace
 
 uint64_t attention_scratch_bytes(const AttentionDims& dims, int64_t tokens, int64_t count) {
-  const int64_t splits = (count + kSplit - 1) / kSplit;
+  const int64_t splits = splits_for(count).count;
   return static_cast<uint64_t>(tokens * dims.num_heads * splits * partial_floats(dims.head_dim)) *
          sizeof(float);
 }
@@ -123,20 +131,18 @@ cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& 
   if (!valid(dims) || tokens < 0 || first_position < 0 || scratch == nullptr)
     return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
-  const int64_t splits = split_count(tokens, first_position);
-  if (splits > 65535) return cudaErrorInvalidValue;
+  const Splits splits = splits_for(first_position + tokens);
   const unsigned blocks =
       static_cast<unsigned>((tokens * dims.num_heads + kWarpsPerBlock - 1) / kWarpsPerBlock);
   auto* partial = static_cast<float*>(scratch);
   dispatch_per_lane(dims.head_dim, [&]<int kPerLane>() {
     detail::dispatch_kv(layer.type, [&]<KvType K>() {
-      attention_split_kernel<K, kPerLane>
-          <<<dim3(blocks, static_cast<unsigned>(splits)), kWarpsPerBlock * kWarp, 0, stream>>>(
-              dims, q, layer.keys, layer.values, layer.rows, tokens, first_position, splits,
-              partial);
+      attention_split_kernel<K, kPerLane><<<dim3(blocks, static_cast<unsigned>(splits.count)),
+                                            kWarpsPerBlock * kWarp, 0, stream>>>(
+          dims, q, layer.keys, layer.values, layer.rows, tokens, first_position, splits, partial);
     });
     attention_merge_kernel<kPerLane>
-        <<<blocks, kWarpsPerBlock * kWarp, 0, stream>>>(dims, tokens, splits, partial, out);
+        <<<blocks, kWarpsPerBlock * kWarp, 0, stream>>>(dims, tokens, splits.count, partial, out);
   });
   return detail::launched();
 }

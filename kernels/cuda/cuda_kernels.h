@@ -88,6 +88,9 @@ cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& 
 cudaError_t swiglu(const float* gate, const float* up, int64_t count, float* out,
                    cudaStream_t stream);
 
+/// out[i] = a[i] + b[i] for i < count.
+cudaError_t add(const float* a, const float* b, int64_t count, float* out, cudaStream_t stream);
+
 /// out[t] = row ids[t] of an embedding table of `type` (n values per row), as floats.
 cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t* ids,
                       int64_t tokens, float* out, cudaStream_t stream);

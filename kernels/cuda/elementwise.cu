@@ -1,4 +1,4 @@
-// Element-wise kernels: SwiGLU and the embedding lookup.
+// Element-wise kernels: SwiGLU, the residual add and the embedding lookup.
 #include "kernels/cuda/common.cuh"
 
 namespace ingot::cuda {
@@ -10,6 +10,12 @@ __global__ void swiglu_kernel(const float* __restrict__ gate, const float* __res
   if (i >= count) return;
   const float g = gate[i];
   out[i] = g / (1.0f + expf(-g)) * up[i];
+}
+
+__global__ void add_kernel(const float* __restrict__ a, const float* __restrict__ b, int64_t count,
+                           float* __restrict__ out) {
+  const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < count) out[i] = a[i] + b[i];
 }
 
 template <GgmlType T>
@@ -34,6 +40,13 @@ cudaError_t swiglu(const float* gate, const float* up, int64_t count, float* out
   if (count == 0) return cudaSuccess;
   swiglu_kernel<<<static_cast<unsigned>((count + 255) / 256), 256, 0, stream>>>(gate, up, count,
                                                                                 out);
+  return detail::launched();
+}
+
+cudaError_t add(const float* a, const float* b, int64_t count, float* out, cudaStream_t stream) {
+  if (count < 0) return cudaErrorInvalidValue;
+  if (count == 0) return cudaSuccess;
+  add_kernel<<<static_cast<unsigned>((count + 255) / 256), 256, 0, stream>>>(a, b, count, out);
   return detail::launched();
 }
 

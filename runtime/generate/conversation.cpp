@@ -32,7 +32,7 @@ void Conversation::reset() {
 
 Status Conversation::run_chunks(std::span<const int32_t> tokens, std::span<const int32_t> rows,
                                 float* logits, const std::atomic<bool>* cancel) {
-  cpu::CpuExecutor& executor = engine_.executor();
+  device::Executor& executor = engine_.executor();
   const size_t vocab = static_cast<size_t>(executor.vocab_size());
   const size_t chunk = static_cast<size_t>(executor.max_tokens());
   size_t next_row = 0;
@@ -72,7 +72,7 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
                                           const TextCallback& on_text,
                                           const std::atomic<bool>* cancel) {
   const auto start = Clock::now();
-  cpu::CpuExecutor& executor = engine_.executor();
+  device::Executor& executor = engine_.executor();
   const tokenizer::BpeTokenizer& tok = engine_.tokenizer();
   if (prompt.empty()) return make_error(StatusCode::kInvalidArgument, "the prompt is empty");
   const int64_t context = executor.max_context();

@@ -1,4 +1,4 @@
-// Engine: artifact -> tokenizer spec, chat format, sampling defaults, CPU executor.
+// Engine: artifact -> tokenizer spec, chat format, sampling defaults, executor.
 #include "runtime/generate/engine.h"
 
 #include <chrono>
@@ -50,7 +50,7 @@ const char* finish_reason_name(FinishReason reason) {
 }
 
 Result<std::unique_ptr<Engine>> Engine::open(const std::string& path,
-                                             const cpu::ExecutorOptions& options,
+                                             const device::ExecutorOptions& options,
                                              const artifact::LoadOptions& load) {
   const auto start = Clock::now();
   INGOT_ASSIGN_OR_RETURN(artifact::Artifact artifact, artifact::Artifact::open(path, load));
@@ -61,7 +61,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path,
     return make_error(tok.status().code(), path + ": tokenizer: " + tok.status().message());
   engine->tokenizer_ = std::make_unique<tokenizer::BpeTokenizer>(std::move(*tok));
   INGOT_ASSIGN_OR_RETURN(engine->executor_,
-                         cpu::CpuExecutor::create(engine->artifact_, options));
+                         device::create_executor(engine->artifact_, options));
   if (engine->executor_->vocab_size() > engine->tokenizer_->vocab_size() + 1024 ||
       engine->tokenizer_->vocab_size() > engine->executor_->vocab_size())
     return make_error(StatusCode::kDataLoss,

@@ -1,4 +1,4 @@
-// Engine: an opened artifact with its tokenizer, chat format and CPU executor.
+// Engine: an opened artifact with its tokenizer, chat format and executor (CPU or CUDA).
 #pragma once
 
 #include <atomic>
@@ -13,7 +13,7 @@
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/base/status.h"
-#include "runtime/device/cpu/executor.h"
+#include "runtime/device/executor.h"
 #include "runtime/generate/chat_template.h"
 #include "runtime/sampling/sampling.h"
 #include "runtime/tokenizer/bpe_tokenizer.h"
@@ -51,12 +51,12 @@ class Engine {
  public:
   /// Opens and verifies the artifact at `path` and binds its plan.
   static Result<std::unique_ptr<Engine>> open(const std::string& path,
-                                              const cpu::ExecutorOptions& options,
+                                              const device::ExecutorOptions& options,
                                               const artifact::LoadOptions& load = {});
 
   const artifact::Artifact& artifact() const { return artifact_; }
   const tokenizer::BpeTokenizer& tokenizer() const { return *tokenizer_; }
-  cpu::CpuExecutor& executor() { return *executor_; }
+  device::Executor& executor() { return *executor_; }
   /// The chat format the artifact's template names, if one is known.
   std::optional<ChatFormat> chat_format() const;
   /// The artifact's template text ("" when it has none).
@@ -70,7 +70,7 @@ class Engine {
   Engine(artifact::Artifact artifact) : artifact_(std::move(artifact)) {}
   artifact::Artifact artifact_;
   std::unique_ptr<tokenizer::BpeTokenizer> tokenizer_;
-  std::unique_ptr<cpu::CpuExecutor> executor_;
+  std::unique_ptr<device::Executor> executor_;
   double load_ms_ = 0;
 };
 
@@ -107,7 +107,7 @@ class Conversation {
                     const std::atomic<bool>* cancel);
 
   Engine& engine_;
-  cpu::KvSequence sequence_;
+  device::KvSequence sequence_;
   std::vector<int32_t> history_;
 };
 

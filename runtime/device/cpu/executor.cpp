@@ -29,39 +29,15 @@ struct CpuExecutor::Impl {
 CpuExecutor::CpuExecutor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CpuExecutor::~CpuExecutor() = default;
 
-namespace {
-
-Result<KvDType> kv_dtype(const std::string& name, const std::string& file) {
-  if (name == "float32" || name.empty()) return KvDType::kF32;
-  if (name == "float16" || name == "f16") return KvDType::kF16;
-  if (name == "bfloat16" || name == "bf16") return KvDType::kBF16;
-  return make_error(StatusCode::kUnimplemented, file + ": cache_dtype " + name +
-                                                    " is not supported on the CPU (float32, "
-                                                    "float16, bfloat16)");
-}
-
-}  // namespace
-
 Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifact& artifact,
                                                          const ExecutorOptions& options) {
   auto impl = std::make_unique<Impl>();
-  const schema::Model& model = artifact.model();
   INGOT_ASSIGN_OR_RETURN(impl->plan, bind_plan(artifact));
   BoundPlan& plan = impl->plan;
   const Status packed = pack_matmul_weights(artifact, plan);
   if (!packed.ok()) return make_error(packed.code(), artifact.path() + ": " + packed.message());
 
-  const auto* config = model.config();
-  const int64_t artifact_length = config && config->max_length() > 0 ? config->max_length() : 0;
-  impl->max_context = options.max_context > 0 ? options.max_context : artifact_length;
-  if (impl->max_context <= 0)
-    return make_error(StatusCode::kInvalidArgument,
-                      artifact.path() + ": no context length (pass max_context)");
-  if (artifact_length > 0 && impl->max_context > artifact_length)
-    return make_error(StatusCode::kInvalidArgument,
-                      artifact.path() + ": context " + std::to_string(impl->max_context) +
-                          " is longer than the artifact's max_length " +
-                          std::to_string(artifact_length));
+  INGOT_ASSIGN_OR_RETURN(impl->max_context, device::context_length(artifact, options));
 
   impl->arena.reset(new (std::nothrow) float[plan.arena_floats]);
   if (!impl->arena)
@@ -69,19 +45,11 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
                       artifact.path() + ": cannot allocate the arena");
   plan.resolve_arena(impl->arena.get());
 
-  std::string dtype_name = options.cache_dtype;
-  if (dtype_name.empty() && config && config->cache_dtype())
-    dtype_name = config->cache_dtype()->str();
-  INGOT_ASSIGN_OR_RETURN(KvDType dtype, kv_dtype(dtype_name, artifact.path()));
+  INGOT_ASSIGN_OR_RETURN(KvDType dtype, device::cache_dtype(artifact, options));
   if (plan.cache_layers > 0) {
-    KvCacheShape shape;
-    shape.layers = plan.cache_layers;
-    shape.row_elements = plan.cache_row_elements;
-    shape.dtype = dtype;
-    shape.page_size =
-        config && config->kv_cache_page_size() > 0 ? config->kv_cache_page_size() : 128;
-    const int64_t pages_per_sequence = (impl->max_context + shape.page_size - 1) / shape.page_size;
-    shape.pages = pages_per_sequence * std::max<int64_t>(1, options.max_sequences);
+    const KvCacheShape shape = device::kv_cache_shape(artifact, options, plan.cache_layers,
+                                                      plan.cache_row_elements, impl->max_context,
+                                                      dtype);
     auto cache = PagedKvCache::create(shape);
     if (!cache.ok())
       return make_error(cache.status().code(), artifact.path() + ": " + cache.status().message());
@@ -100,33 +68,10 @@ Status CpuExecutor::step(const StepRequest& request) {
   Impl& impl = *impl_;
   const BoundPlan& plan = impl.plan;
   const int64_t tokens = static_cast<int64_t>(request.tokens.size());
-  if (tokens == 0 || tokens > plan.max_tokens)
-    return make_error(StatusCode::kInvalidArgument, "step: " + std::to_string(tokens) +
-                                                        " tokens, the plan takes 1 to " +
-                                                        std::to_string(plan.max_tokens));
-  if (request.sequence == nullptr)
-    return make_error(StatusCode::kInvalidArgument, "step: no sequence");
-  for (int32_t id : request.tokens) {
-    if (id < 0 || id >= plan.vocab_size)
-      return make_error(StatusCode::kInvalidArgument, "step: token id " + std::to_string(id) +
-                                                          " is outside the vocabulary of " +
-                                                          std::to_string(plan.vocab_size));
-  }
-  for (size_t i = 0; i < request.output_rows.size(); ++i) {
-    const int32_t row = request.output_rows[i];
-    if (row < 0 || row >= tokens || (i > 0 && row <= request.output_rows[i - 1]))
-      return make_error(StatusCode::kInvalidArgument,
-                        "step: output rows must ascend within the step");
-  }
-  if (request.output_rows.size() > static_cast<size_t>(plan.max_tokens) ||
-      (!request.output_rows.empty() && request.logits == nullptr))
-    return make_error(StatusCode::kInvalidArgument, "step: logits requested without a buffer");
+  INGOT_RETURN_IF_ERROR(
+      device::check_step(request, plan.max_tokens, plan.vocab_size, impl.max_context));
   KvSequence& sequence = *request.sequence;
   const int64_t end = sequence.length + tokens;
-  if (end > impl.max_context)
-    return make_error(StatusCode::kResourceExhausted, "step: " + std::to_string(end) +
-                                                          " positions exceed the context of " +
-                                                          std::to_string(impl.max_context));
   if (impl.cache) INGOT_RETURN_IF_ERROR(impl.cache->reserve(sequence, end));
 
   SpinBarrier barrier(impl.pool->size());

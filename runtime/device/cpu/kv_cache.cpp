@@ -6,7 +6,8 @@
 
 namespace ingot::cpu {
 
-Result<std::unique_ptr<PagedKvCache>> PagedKvCache::create(const KvCacheShape& shape) {
+Result<std::unique_ptr<PagedKvCache>> PagedKvCache::create(const KvCacheShape& shape,
+                                                           bool host_storage) {
   if (shape.layers <= 0 || shape.row_elements <= 0 || shape.page_size <= 0 || shape.pages <= 0 ||
       shape.pages > INT32_MAX / shape.page_size)
     return make_error(StatusCode::kInvalidArgument, "kv cache: empty or oversized shape");
@@ -19,8 +20,8 @@ Result<std::unique_ptr<PagedKvCache>> PagedKvCache::create(const KvCacheShape& s
   std::unique_ptr<PagedKvCache> cache(new PagedKvCache(shape));
   cache->plane_bytes_ = plane;
   // Default-initialized: the OS backs pages only when a sequence first writes them.
-  cache->storage_.reset(new (std::nothrow) uint8_t[total]);
-  if (!cache->storage_)
+  if (host_storage) cache->storage_.reset(new (std::nothrow) uint8_t[total]);
+  if (host_storage && !cache->storage_)
     return make_error(StatusCode::kResourceExhausted,
                       "kv cache: cannot allocate " + std::to_string(total) + " bytes");
   for (int64_t page = shape.pages - 1; page >= 0; --page)

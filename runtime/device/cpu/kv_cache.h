@@ -31,14 +31,19 @@ struct KvCacheShape {
 /// The memory is reserved at creation and touched only as pages are used.
 class PagedKvCache {
  public:
-  /// Reserves the pool; fails with kResourceExhausted when it cannot be allocated.
-  static Result<std::unique_ptr<PagedKvCache>> create(const KvCacheShape& shape);
+  /// Reserves the pool; fails with kResourceExhausted when it cannot be allocated. Without
+  /// `host_storage` it keeps only the page bookkeeping (a device holds the keys and values), and
+  /// view and store must not be called.
+  static Result<std::unique_ptr<PagedKvCache>> create(const KvCacheShape& shape,
+                                                      bool host_storage = true);
 
   const KvCacheShape& shape() const { return shape_; }
   /// Pages not held by any sequence.
   int64_t free_pages() const { return static_cast<int64_t>(free_.size()); }
-  /// Bytes of the whole pool.
+  /// Bytes of the whole pool (one layer's keys or values: plane_bytes()).
   uint64_t bytes() const;
+  /// Bytes of one layer's keys (or values) for the whole pool, row r at r * row bytes.
+  uint64_t plane_bytes() const { return plane_bytes_; }
 
   /// Grows `sequence` so positions [0, capacity) have rows; kResourceExhausted when the pool runs
   /// out (the sequence keeps what it had).

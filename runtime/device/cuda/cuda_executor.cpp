@@ -1,0 +1,353 @@
+// CudaExecutor: the CPU device's plan binding (cpu::bind_plan) with device memory behind every
+// operand, and one launch (or two) per plan kernel.
+#include "runtime/device/cuda/cuda_executor.h"
+
+#include <cublas_v2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "kernels/cpu/rope.h"
+#include "kernels/cuda/cuda_kernels.h"
+#include "kernels/quant/dequantize.h"
+#include "runtime/device/cpu/plan_binding.h"
+#include "runtime/device/cuda/device_buffer.h"
+
+namespace ingot::cuda {
+namespace {
+
+using cpu::detail::BoundKernel;
+using cpu::detail::WeightRef;
+
+/// The plan kernels the CUDA device runs.
+enum class Op {
+  kEmbedding,
+  kRmsNorm,
+  kAddRmsNorm,
+  kAdd,
+  kSwiglu,
+  kSplit,
+  kMatmul,
+  kGateUpSwiglu,
+  kLogits,
+  kFusedAttention
+};
+
+std::optional<Op> op_of(const std::string& name) {
+  static const std::map<std::string, Op> ops = {
+      {"embedding", Op::kEmbedding}, {"rms_norm", Op::kRmsNorm},
+      {"add_rms_norm", Op::kAddRmsNorm}, {"add", Op::kAdd},
+      {"swiglu", Op::kSwiglu},       {"split", Op::kSplit},
+      {"matmul", Op::kMatmul},       {"gate_up_swiglu", Op::kGateUpSwiglu},
+      {"logits", Op::kLogits},       {"fused_attention", Op::kFusedAttention}};
+  const auto it = ops.find(name.substr(0, name.find('.')));
+  if (it == ops.end()) return std::nullopt;
+  return it->second;
+}
+
+KvType kv_type_of(cpu::KvDType dtype) {
+  switch (dtype) {
+    case cpu::KvDType::kF32: return KvType::kF32;
+    case cpu::KvDType::kF16: return KvType::kF16;
+    case cpu::KvDType::kBF16: return KvType::kBF16;
+  }
+  return KvType::kF32;
+}
+
+bool same_rope(const cpu::RopeSpec& a, const cpu::RopeSpec& b) {
+  return a.neox == b.neox && a.dims == b.dims && a.base == b.base && a.freq_scale == b.freq_scale &&
+         a.ext_factor == b.ext_factor && a.attn_factor == b.attn_factor &&
+         a.beta_fast == b.beta_fast && a.beta_slow == b.beta_slow &&
+         a.original_context == b.original_context;
+}
+
+Status cuda_error(cudaError_t status, const std::string& what) {
+  return make_error(StatusCode::kInternal, what + ": " + cudaGetErrorString(status));
+}
+
+}  // namespace
+
+struct CudaExecutor::Impl {
+  cpu::BoundPlan plan;  // activation operands point into `arena`, on the device
+  std::vector<Op> ops;  // one per plan kernel
+  int64_t max_context = 0;
+  std::unique_ptr<device::PagedKvCache> pages;  // bookkeeping; the rows live in `kv`
+  KvType kv_type = KvType::kF32;
+  std::map<const uint8_t*, DeviceBuffer> weights;  // by the weight's bytes in the artifact
+  DeviceBuffer arena, kv, ids, rows, cos_sin, queries, up, gemm_scratch, attention_scratch,
+      gathered, logits;
+  std::vector<float> cos_sin_host;
+  cudaStream_t stream = nullptr;
+  cublasHandle_t cublas = nullptr;
+  std::string device_name;
+
+  ~Impl() {
+    if (cublas) cublasDestroy(cublas);
+    if (stream) cudaStreamDestroy(stream);
+  }
+
+  const void* weight(const WeightRef& w) const { return weights.at(w.data).get(); }
+
+  KvLayer layer(int64_t index) const {
+    const uint64_t plane = pages->plane_bytes();
+    uint8_t* base = kv.get<uint8_t>() + plane * 2 * static_cast<uint64_t>(index);
+    return {base, base + plane, kv_type, rows.get<int32_t>()};
+  }
+
+  /// y = x * W^T for `tokens` rows of x: warp-per-row products for decode, cuBLAS above.
+  cudaError_t product(const WeightRef& w, const float* x, int64_t tokens, float* y) {
+    if (tokens <= kMaxGemvTokens)
+      return gemv(w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows, stream);
+    return gemm(cublas, w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows,
+                gemm_scratch.get(), stream);
+  }
+
+  cudaError_t run(const BoundKernel& k, Op op, int64_t tokens, int64_t first_position,
+                  std::span<const int32_t> output_rows);
+};
+
+cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
+                                    int64_t first_position, std::span<const int32_t> output_rows) {
+  const auto& in = k.inputs;
+  const auto& out = k.outputs;
+  switch (op) {
+    case Op::kEmbedding: {
+      const WeightRef& table = k.weights[0];
+      return embedding(table.type, weight(table), table.row_length, ids.get<int32_t>(), tokens,
+                       out[0].data, stream);
+    }
+    case Op::kRmsNorm:
+      return rms_norm(in[0].data, nullptr, static_cast<const float*>(weight(k.weights[0])),
+                      k.epsilon, tokens, out[0].features, nullptr, out[0].data, stream);
+    case Op::kAddRmsNorm:  // outputs: the sum (residual stream), then its norm
+      return rms_norm(in[0].data, in[1].data, static_cast<const float*>(weight(k.weights[0])),
+                      k.epsilon, tokens, out[0].features, out[0].data, out[1].data, stream);
+    case Op::kAdd: return add(in[0].data, in[1].data, tokens * out[0].features, out[0].data, stream);
+    case Op::kSwiglu:
+      return swiglu(in[0].data, in[1].data, tokens * out[0].features, out[0].data, stream);
+    case Op::kSplit: {
+      const int64_t width = in[0].features;
+      int64_t column = 0;
+      for (const auto& part : out) {
+        const cudaError_t status = cudaMemcpy2DAsync(
+            part.data, static_cast<size_t>(part.features) * 4, in[0].data + column,
+            static_cast<size_t>(width) * 4, static_cast<size_t>(part.features) * 4,
+            static_cast<size_t>(tokens), cudaMemcpyDeviceToDevice, stream);
+        if (status != cudaSuccess) return status;
+        column += part.features;
+      }
+      return cudaSuccess;
+    }
+    case Op::kMatmul: return product(k.weights[0], in[0].data, tokens, out[0].data);
+    case Op::kGateUpSwiglu: {
+      const WeightRef& gate = k.weights[0];
+      cudaError_t status = product(gate, in[0].data, tokens, out[0].data);
+      if (status == cudaSuccess) status = product(k.weights[1], in[0].data, tokens, up.get<float>());
+      if (status == cudaSuccess)
+        status = swiglu(out[0].data, up.get<float>(), tokens * gate.rows, out[0].data, stream);
+      return status;
+    }
+    case Op::kLogits: {
+      const int64_t n = in[0].features;
+      for (size_t i = 0; i < output_rows.size(); ++i) {
+        const cudaError_t status =
+            cudaMemcpyAsync(gathered.get<float>() + i * n, in[0].data + output_rows[i] * n,
+                            static_cast<size_t>(n) * 4, cudaMemcpyDeviceToDevice, stream);
+        if (status != cudaSuccess) return status;
+      }
+      if (output_rows.empty()) return cudaSuccess;
+      return product(k.weights[0], gathered.get<float>(), static_cast<int64_t>(output_rows.size()),
+                     logits.get<float>());
+    }
+    case Op::kFusedAttention: {
+      const AttentionDims dims{k.attention.num_heads, k.attention.num_kv_heads,
+                               k.attention.head_dim, k.attention.scale};
+      const int64_t q_features = dims.num_heads * dims.head_dim;
+      cudaError_t status = cudaMemcpyAsync(queries.get(), in[0].data,
+                                           static_cast<size_t>(tokens * q_features) * 4,
+                                           cudaMemcpyDeviceToDevice, stream);
+      const KvLayer kv_layer = layer(k.layer);
+      if (status == cudaSuccess)
+        status = rope_kv_write(dims, k.has_rope ? k.rope.dims : 0, k.rope.neox,
+                               cos_sin.get<float>(), tokens, first_position, queries.get<float>(),
+                               in[1].data, in[2].data, kv_layer, stream);
+      if (status == cudaSuccess)
+        status = attention(dims, queries.get<float>(), kv_layer, tokens, first_position,
+                           out[0].data, attention_scratch.get(), stream);
+      return status;
+    }
+  }
+  return cudaErrorInvalidValue;
+}
+
+CudaExecutor::CudaExecutor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CudaExecutor::~CudaExecutor() = default;
+
+Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artifact& artifact,
+                                                           const device::ExecutorOptions& options) {
+  const std::string& file = artifact.path();
+  std::string why;
+  if (!device_available(&why))
+    return make_error(StatusCode::kUnimplemented, file + ": no CUDA device: " + why);
+  auto impl = std::make_unique<Impl>();
+  INGOT_ASSIGN_OR_RETURN(impl->plan, cpu::bind_plan(artifact));
+  cpu::BoundPlan& plan = impl->plan;
+  INGOT_ASSIGN_OR_RETURN(impl->max_context, device::context_length(artifact, options));
+
+  // Every kernel must be one the device runs, over weights it can read.
+  int64_t widest_q = 0, widest_gate = 0, rope_dims = 0, hidden = 0;
+  uint64_t gemm_bytes = 0, attention_bytes = 0;
+  for (size_t i = 0; i < plan.kernels.size(); ++i) {
+    const BoundKernel& k = plan.kernels[i];
+    const auto fail = [&](const std::string& problem) {
+      return make_error(StatusCode::kUnimplemented, file + ": plan kernel " + std::to_string(i) +
+                                                        " (" + k.name + "): " + problem);
+    };
+    const auto op = op_of(k.name);
+    if (!op)
+      return fail("the CUDA device runs attention fused (fused_attention) only; compile without "
+                  "--disable-fusion for it");
+    for (const WeightRef& w : k.weights)
+      if (!supports_weight_type(w.type))
+        return fail(std::string("no CUDA kernel reads ") +
+                    std::string(quant::type_traits(w.type).name) + " weights");
+    if (*op == Op::kMatmul || *op == Op::kGateUpSwiglu || *op == Op::kLogits) {
+      for (const WeightRef& w : k.weights)
+        gemm_bytes = std::max(gemm_bytes, gemm_scratch_bytes(w.rows, w.row_length, plan.max_tokens));
+      if (*op == Op::kGateUpSwiglu) widest_gate = std::max(widest_gate, k.weights[0].rows);
+      if (*op == Op::kLogits) hidden = k.inputs[0].features;
+    }
+    if (*op == Op::kFusedAttention) {
+      const AttentionDims dims{k.attention.num_heads, k.attention.num_kv_heads,
+                               k.attention.head_dim, k.attention.scale};
+      if (dims.head_dim % 32 != 0 || dims.head_dim > 256)
+        return fail("head_dim " + std::to_string(dims.head_dim) +
+                    " is not a multiple of 32 up to 256");
+      widest_q = std::max(widest_q, dims.num_heads * dims.head_dim);
+      if (k.has_rope) rope_dims = std::max(rope_dims, k.rope.dims);
+      attention_bytes = std::max(attention_bytes, attention_scratch_bytes(dims, plan.max_tokens,
+                                                                          impl->max_context));
+    }
+    impl->ops.push_back(*op);
+  }
+
+  // Weights, once each (a tied embedding serves the embedding and the logits).
+  for (const BoundKernel& k : plan.kernels)
+    for (const WeightRef& w : k.weights) {
+      if (impl->weights.count(w.data)) continue;
+      const uint64_t bytes =
+          *quant::row_bytes(w.type, static_cast<uint64_t>(w.row_length)) * static_cast<uint64_t>(w.rows);
+      INGOT_ASSIGN_OR_RETURN(DeviceBuffer buffer, DeviceBuffer::allocate(bytes, file + " weights"));
+      if (cudaMemcpy(buffer.get(), w.data, bytes, cudaMemcpyHostToDevice) != cudaSuccess)
+        return cuda_error(cudaGetLastError(), file + ": uploading weights");
+      impl->weights.emplace(w.data, std::move(buffer));
+    }
+
+  INGOT_ASSIGN_OR_RETURN(cpu::KvDType dtype, device::cache_dtype(artifact, options));
+  impl->kv_type = kv_type_of(dtype);
+  if (plan.cache_layers > 0) {
+    const cpu::KvCacheShape shape =
+        device::kv_cache_shape(artifact, options, plan.cache_layers, plan.cache_row_elements,
+                               impl->max_context, dtype);
+    auto pages = device::PagedKvCache::create(shape, /*host_storage=*/false);
+    if (!pages.ok()) return make_error(pages.status().code(), file + ": " + pages.status().message());
+    impl->pages = std::move(*pages);
+    INGOT_ASSIGN_OR_RETURN(impl->kv, DeviceBuffer::allocate(impl->pages->bytes(), "the KV cache"));
+  }
+  const auto allocate = [&](DeviceBuffer& buffer, uint64_t bytes, const char* what) -> Status {
+    INGOT_ASSIGN_OR_RETURN(buffer, DeviceBuffer::allocate(bytes, what));
+    return Status::ok_status();
+  };
+  const uint64_t tokens = static_cast<uint64_t>(plan.max_tokens);
+  INGOT_RETURN_IF_ERROR(allocate(impl->arena, plan.arena_floats * 4, "the activation arena"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->ids, tokens * 4, "token ids"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->rows, static_cast<uint64_t>(impl->max_context) * 4, "KV rows"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->cos_sin, tokens * static_cast<uint64_t>(rope_dims) * 4, "rope"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->queries, tokens * static_cast<uint64_t>(widest_q) * 4, "queries"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->up, tokens * static_cast<uint64_t>(widest_gate) * 4, "swiglu"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->gemm_scratch, gemm_bytes, "matmul scratch"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->attention_scratch, attention_bytes, "attention scratch"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->gathered, tokens * static_cast<uint64_t>(hidden) * 4, "logits rows"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->logits, tokens * static_cast<uint64_t>(plan.vocab_size) * 4, "logits"));
+  plan.resolve_arena(impl->arena.get<float>());
+
+  if (cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking) != cudaSuccess)
+    return cuda_error(cudaGetLastError(), file + ": creating a stream");
+  if (cublasCreate(&impl->cublas) != CUBLAS_STATUS_SUCCESS)
+    return make_error(StatusCode::kInternal, file + ": cuBLAS did not initialize");
+  cudaDeviceProp properties{};
+  if (cudaGetDeviceProperties(&properties, 0) == cudaSuccess) impl->device_name = properties.name;
+  return std::unique_ptr<CudaExecutor>(new CudaExecutor(std::move(impl)));
+}
+
+Status CudaExecutor::step(const device::StepRequest& request) {
+  Impl& impl = *impl_;
+  const cpu::BoundPlan& plan = impl.plan;
+  INGOT_RETURN_IF_ERROR(
+      device::check_step(request, plan.max_tokens, plan.vocab_size, impl.max_context));
+  const int64_t tokens = static_cast<int64_t>(request.tokens.size());
+  device::KvSequence& sequence = *request.sequence;
+  const int64_t first = sequence.length, end = first + tokens;
+  if (impl.pages) INGOT_RETURN_IF_ERROR(impl.pages->reserve(sequence, end));
+
+  const auto check = [](cudaError_t status, const std::string& what) {
+    return status == cudaSuccess ? Status::ok_status() : cuda_error(status, "step: " + what);
+  };
+  INGOT_RETURN_IF_ERROR(check(cudaMemcpyAsync(impl.ids.get(), request.tokens.data(),
+                                              static_cast<size_t>(tokens) * 4,
+                                              cudaMemcpyHostToDevice, impl.stream),
+                              "uploading token ids"));
+  if (impl.pages)
+    INGOT_RETURN_IF_ERROR(check(cudaMemcpyAsync(impl.rows.get(), sequence.rows.data(),
+                                                static_cast<size_t>(end) * 4,
+                                                cudaMemcpyHostToDevice, impl.stream),
+                                "uploading KV rows"));
+  // Rope angles on the host with cpu::rope_angles (one table: the plan's ropes are alike).
+  const cpu::RopeSpec* rope = nullptr;
+  for (const BoundKernel& k : plan.kernels) {
+    if (!k.has_rope) continue;
+    if (rope && !same_rope(*rope, k.rope))
+      return make_error(StatusCode::kUnimplemented, "step: layers with different ropes");
+    rope = &k.rope;
+  }
+  if (rope) {
+    impl.cos_sin_host.resize(static_cast<size_t>(tokens * rope->dims));
+    for (int64_t t = 0; t < tokens; ++t)
+      cpu::rope_angles(*rope, first + t,
+                       {impl.cos_sin_host.data() + t * rope->dims, static_cast<size_t>(rope->dims)});
+    INGOT_RETURN_IF_ERROR(check(cudaMemcpyAsync(impl.cos_sin.get(), impl.cos_sin_host.data(),
+                                                impl.cos_sin_host.size() * 4,
+                                                cudaMemcpyHostToDevice, impl.stream),
+                                "uploading rope angles"));
+  }
+  for (size_t i = 0; i < plan.kernels.size(); ++i)
+    INGOT_RETURN_IF_ERROR(check(impl.run(plan.kernels[i], impl.ops[i], tokens, first,
+                                         request.output_rows),
+                                plan.kernels[i].name));
+  if (!request.output_rows.empty())
+    INGOT_RETURN_IF_ERROR(check(
+        cudaMemcpyAsync(request.logits, impl.logits.get(),
+                        request.output_rows.size() * static_cast<size_t>(plan.vocab_size) * 4,
+                        cudaMemcpyDeviceToHost, impl.stream),
+        "downloading logits"));
+  INGOT_RETURN_IF_ERROR(check(cudaStreamSynchronize(impl.stream), "running the plan"));
+  sequence.length = end;
+  return Status::ok_status();
+}
+
+int64_t CudaExecutor::vocab_size() const { return impl_->plan.vocab_size; }
+int64_t CudaExecutor::max_tokens() const { return impl_->plan.max_tokens; }
+int64_t CudaExecutor::max_context() const { return impl_->max_context; }
+device::PagedKvCache& CudaExecutor::cache() { return *impl_->pages; }
+
+std::string CudaExecutor::describe() const {
+  uint64_t weight_bytes = 0;
+  for (const auto& [data, buffer] : impl_->weights) weight_bytes += buffer.bytes();
+  return "cuda " + impl_->device_name + ", " + std::to_string(impl_->plan.kernels.size()) +
+         " kernels, weights " + std::to_string(weight_bytes >> 20) + " MiB, kv cache " +
+         std::to_string(impl_->kv.bytes() >> 20) + " MiB";
+}
+
+}  // namespace ingot::cuda

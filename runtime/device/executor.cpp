@@ -1,0 +1,84 @@
+// The device-neutral parts of an executor: request checks, cache and context settings.
+#include "runtime/device/executor.h"
+
+#include <algorithm>
+#include <string>
+
+
+namespace ingot::device {
+
+Status check_step(const StepRequest& request, int64_t max_tokens, int64_t vocab_size,
+                  int64_t max_context) {
+  const int64_t tokens = static_cast<int64_t>(request.tokens.size());
+  if (tokens == 0 || tokens > max_tokens)
+    return make_error(StatusCode::kInvalidArgument,
+                      "step: " + std::to_string(tokens) + " tokens, the plan takes 1 to " +
+                          std::to_string(max_tokens));
+  if (request.sequence == nullptr)
+    return make_error(StatusCode::kInvalidArgument, "step: no sequence");
+  for (int32_t id : request.tokens) {
+    if (id < 0 || id >= vocab_size)
+      return make_error(StatusCode::kInvalidArgument, "step: token id " + std::to_string(id) +
+                                                          " is outside the vocabulary of " +
+                                                          std::to_string(vocab_size));
+  }
+  for (size_t i = 0; i < request.output_rows.size(); ++i) {
+    const int32_t row = request.output_rows[i];
+    if (row < 0 || row >= tokens || (i > 0 && row <= request.output_rows[i - 1]))
+      return make_error(StatusCode::kInvalidArgument,
+                        "step: output rows must ascend within the step");
+  }
+  if (!request.output_rows.empty() && request.logits == nullptr)
+    return make_error(StatusCode::kInvalidArgument, "step: logits requested without a buffer");
+  const int64_t end = request.sequence->length + tokens;
+  if (end > max_context)
+    return make_error(StatusCode::kResourceExhausted, "step: " + std::to_string(end) +
+                                                          " positions exceed the context of " +
+                                                          std::to_string(max_context));
+  return Status::ok_status();
+}
+
+Result<cpu::KvDType> cache_dtype(const artifact::Artifact& artifact,
+                                 const ExecutorOptions& options) {
+  std::string name = options.cache_dtype;
+  const auto* config = artifact.model().config();
+  if (name.empty() && config && config->cache_dtype()) name = config->cache_dtype()->str();
+  if (name == "float32" || name.empty()) return cpu::KvDType::kF32;
+  if (name == "float16" || name == "f16") return cpu::KvDType::kF16;
+  if (name == "bfloat16" || name == "bf16") return cpu::KvDType::kBF16;
+  return make_error(StatusCode::kUnimplemented,
+                    artifact.path() + ": cache_dtype " + name +
+                        " is not supported (float32, float16, bfloat16)");
+}
+
+Result<int64_t> context_length(const artifact::Artifact& artifact,
+                               const ExecutorOptions& options) {
+  const auto* config = artifact.model().config();
+  const int64_t artifact_length = config && config->max_length() > 0 ? config->max_length() : 0;
+  const int64_t context = options.max_context > 0 ? options.max_context : artifact_length;
+  if (context <= 0)
+    return make_error(StatusCode::kInvalidArgument,
+                      artifact.path() + ": no context length (pass max_context)");
+  if (artifact_length > 0 && context > artifact_length)
+    return make_error(StatusCode::kInvalidArgument,
+                      artifact.path() + ": context " + std::to_string(context) +
+                          " is longer than the artifact's max_length " +
+                          std::to_string(artifact_length));
+  return context;
+}
+
+cpu::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
+                                 int64_t layers, int64_t row_elements, int64_t max_context,
+                                 cpu::KvDType dtype) {
+  const auto* config = artifact.model().config();
+  cpu::KvCacheShape shape;
+  shape.layers = layers;
+  shape.row_elements = row_elements;
+  shape.dtype = dtype;
+  shape.page_size = config && config->kv_cache_page_size() > 0 ? config->kv_cache_page_size() : 128;
+  const int64_t pages_per_sequence = (max_context + shape.page_size - 1) / shape.page_size;
+  shape.pages = pages_per_sequence * std::max<int64_t>(1, options.max_sequences);
+  return shape;
+}
+
+}  // namespace ingot::device

@@ -1,0 +1,86 @@
+// Executor: what every device (the CPU, CUDA where built) offers the generation code: one step
+// of tokens of one sequence through the artifact's plan, with a paged KV cache.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "runtime/artifact/artifact.h"
+#include "runtime/base/status.h"
+#include "runtime/device/cpu/kv_cache.h"
+
+namespace ingot::device {
+
+using cpu::KvSequence;
+using cpu::PagedKvCache;
+
+/// How an executor runs.
+struct ExecutorOptions {
+  std::string device = "cpu";    ///< "cpu", or "cuda" (GPU 0) where the build has CUDA
+  int threads = 0;               ///< CPU threads; 0: the machine's physical cores
+  int64_t max_context = 0;       ///< positions per sequence; 0: the artifact's max_length
+  int64_t max_sequences = 1;     ///< sequences the KV cache holds at full context
+  /// KV cache element type; "" takes the artifact's cache_dtype (float32, float16/f16,
+  /// bfloat16/bf16).
+  std::string cache_dtype;
+};
+
+/// One step: `tokens` of one sequence at consecutive positions from sequence.length on.
+struct StepRequest {
+  std::span<const int32_t> tokens;
+  KvSequence* sequence = nullptr;
+  /// Indices into `tokens` (ascending) whose logits are wanted, e.g. {tokens.size() - 1}.
+  std::span<const int32_t> output_rows;
+  /// output_rows.size() rows of vocab_size() floats, in host memory.
+  float* logits = nullptr;
+};
+
+/// Runs an artifact's plan on one device. The plan is checked kernel by kernel when the executor
+/// is created, so a step cannot read or write outside its buffers.
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  /// Runs the plan on `request.tokens` (1 to max_tokens() of them), appends their keys and values
+  /// to the sequence, and writes the requested logits.
+  virtual Status step(const StepRequest& request) = 0;
+  /// Rows of the logits (the output weight's rows).
+  virtual int64_t vocab_size() const = 0;
+  /// Most tokens one step takes (the plan's max_tokens).
+  virtual int64_t max_tokens() const = 0;
+  /// Positions one sequence may hold.
+  virtual int64_t max_context() const = 0;
+  /// The page bookkeeping of the KV cache the sequences live in.
+  virtual PagedKvCache& cache() = 0;
+  /// A one-line description: device, kernels, KV cache type and size.
+  virtual std::string describe() const = 0;
+};
+
+/// Checks a step's request against a plan's limits: token count and ids, output rows, the
+/// logits buffer and the context. Errors are one line.
+Status check_step(const StepRequest& request, int64_t max_tokens, int64_t vocab_size,
+                  int64_t max_context);
+
+/// The KV cache element type: options.cache_dtype, else the artifact's cache_dtype (float32
+/// when it names none); kUnimplemented for a type the devices do not store.
+Result<cpu::KvDType> cache_dtype(const artifact::Artifact& artifact, const ExecutorOptions& options);
+
+/// The artifact's context length, or options.max_context when given; errors when neither is
+/// known or the option exceeds the artifact's.
+Result<int64_t> context_length(const artifact::Artifact& artifact, const ExecutorOptions& options);
+
+/// The KV cache for `layers` layers of row_elements per token: the artifact's page size
+/// (kv_cache_page_size, else 128), and pages for options.max_sequences full contexts.
+cpu::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
+                                 int64_t layers, int64_t row_elements, int64_t max_context,
+                                 cpu::KvDType dtype);
+
+/// The device names this build has: "cpu", and "cuda" when it was built with nvcc.
+std::string available_devices();
+
+/// Creates the executor options.device names over `artifact` (which must outlive it).
+Result<std::unique_ptr<Executor>> create_executor(const artifact::Artifact& artifact,
+                                                  const ExecutorOptions& options);
+
+}  // namespace ingot::device
