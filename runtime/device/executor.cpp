@@ -7,34 +7,45 @@
 
 namespace ingot::device {
 
-Status check_step(const StepRequest& request, int64_t max_tokens, int64_t vocab_size,
-                  int64_t max_context) {
-  const int64_t tokens = static_cast<int64_t>(request.tokens.size());
-  if (tokens == 0 || tokens > max_tokens)
+Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t vocab_size,
+                   int64_t max_context) {
+  int64_t total = 0;
+  bool outputs = false;
+  for (size_t c = 0; c < request.chunks.size(); ++c) {
+    const SequenceChunk& chunk = request.chunks[c];
+    const int64_t tokens = static_cast<int64_t>(chunk.tokens.size());
+    if (tokens == 0) return make_error(StatusCode::kInvalidArgument, "step: a chunk has no tokens");
+    if (chunk.sequence == nullptr)
+      return make_error(StatusCode::kInvalidArgument, "step: no sequence");
+    for (size_t other = 0; other < c; ++other)
+      if (request.chunks[other].sequence == chunk.sequence)
+        return make_error(StatusCode::kInvalidArgument, "step: a sequence appears twice");
+    total += tokens;
+    for (int32_t id : chunk.tokens) {
+      if (id < 0 || id >= vocab_size)
+        return make_error(StatusCode::kInvalidArgument, "step: token id " + std::to_string(id) +
+                                                            " is outside the vocabulary of " +
+                                                            std::to_string(vocab_size));
+    }
+    for (size_t i = 0; i < chunk.output_rows.size(); ++i) {
+      const int32_t row = chunk.output_rows[i];
+      if (row < 0 || row >= tokens || (i > 0 && row <= chunk.output_rows[i - 1]))
+        return make_error(StatusCode::kInvalidArgument,
+                          "step: output rows must ascend within the chunk");
+    }
+    outputs = outputs || !chunk.output_rows.empty();
+    const int64_t end = chunk.sequence->length + tokens;
+    if (end > max_context)
+      return make_error(StatusCode::kResourceExhausted, "step: " + std::to_string(end) +
+                                                            " positions exceed the context of " +
+                                                            std::to_string(max_context));
+  }
+  if (total == 0 || total > max_tokens)
     return make_error(StatusCode::kInvalidArgument,
-                      "step: " + std::to_string(tokens) + " tokens, the plan takes 1 to " +
+                      "step: " + std::to_string(total) + " tokens, the plan takes 1 to " +
                           std::to_string(max_tokens));
-  if (request.sequence == nullptr)
-    return make_error(StatusCode::kInvalidArgument, "step: no sequence");
-  for (int32_t id : request.tokens) {
-    if (id < 0 || id >= vocab_size)
-      return make_error(StatusCode::kInvalidArgument, "step: token id " + std::to_string(id) +
-                                                          " is outside the vocabulary of " +
-                                                          std::to_string(vocab_size));
-  }
-  for (size_t i = 0; i < request.output_rows.size(); ++i) {
-    const int32_t row = request.output_rows[i];
-    if (row < 0 || row >= tokens || (i > 0 && row <= request.output_rows[i - 1]))
-      return make_error(StatusCode::kInvalidArgument,
-                        "step: output rows must ascend within the step");
-  }
-  if (!request.output_rows.empty() && request.logits == nullptr)
+  if (outputs && request.logits == nullptr)
     return make_error(StatusCode::kInvalidArgument, "step: logits requested without a buffer");
-  const int64_t end = request.sequence->length + tokens;
-  if (end > max_context)
-    return make_error(StatusCode::kResourceExhausted, "step: " + std::to_string(end) +
-                                                          " positions exceed the context of " +
-                                                          std::to_string(max_context));
   return Status::ok_status();
 }
 

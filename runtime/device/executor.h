@@ -37,6 +37,22 @@ struct StepRequest {
   float* logits = nullptr;
 };
 
+/// The tokens of one sequence within a batched step.
+struct SequenceChunk {
+  std::span<const int32_t> tokens;
+  KvSequence* sequence = nullptr;
+  /// Indices into `tokens` (ascending) whose logits are wanted.
+  std::span<const int32_t> output_rows;
+};
+
+/// One step over several sequences (each at most once): their tokens run through the plan
+/// together, each attending over its own sequence.
+struct BatchRequest {
+  std::span<const SequenceChunk> chunks;
+  /// One row of vocab_size() floats per output row, chunk after chunk, in host memory.
+  float* logits = nullptr;
+};
+
 /// Runs an artifact's plan on one device. The plan is checked kernel by kernel when the executor
 /// is created, so a step cannot read or write outside its buffers.
 class Executor {
@@ -44,7 +60,15 @@ class Executor {
   virtual ~Executor() = default;
   /// Runs the plan on `request.tokens` (1 to max_tokens() of them), appends their keys and values
   /// to the sequence, and writes the requested logits.
-  virtual Status step(const StepRequest& request) = 0;
+  Status step(const StepRequest& request) {
+    const SequenceChunk chunk{request.tokens, request.sequence, request.output_rows};
+    return step_batch({std::span<const SequenceChunk>(&chunk, 1), request.logits});
+  }
+  /// As step, for the chunks of several sequences at once (1 to max_tokens() tokens in all;
+  /// more than one chunk only where batches_sequences()).
+  virtual Status step_batch(const BatchRequest& request) = 0;
+  /// True when step_batch takes chunks of several sequences in one step.
+  virtual bool batches_sequences() const { return false; }
   /// Rows of the logits (the output weight's rows).
   virtual int64_t vocab_size() const = 0;
   /// Most tokens one step takes (the plan's max_tokens).
@@ -57,10 +81,10 @@ class Executor {
   virtual std::string describe() const = 0;
 };
 
-/// Checks a step's request against a plan's limits: token count and ids, output rows, the
-/// logits buffer and the context. Errors are one line.
-Status check_step(const StepRequest& request, int64_t max_tokens, int64_t vocab_size,
-                  int64_t max_context);
+/// Checks a batched step against a plan's limits: token counts and ids, distinct sequences,
+/// output rows, the logits buffer and the context. Errors are one line.
+Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t vocab_size,
+                   int64_t max_context);
 
 /// The KV cache element type: options.cache_dtype, else the artifact's cache_dtype (float32
 /// when it names none); kUnimplemented for a type the devices do not store.

@@ -60,8 +60,10 @@ struct StepState {
   SpinBarrier* barrier = nullptr;
   int64_t tokens = 0;
   const int32_t* ids = nullptr;
-  int64_t first_position = 0;       // token i is at position first_position + i
-  const KvSequence* sequence = nullptr;
+  const int64_t* positions = nullptr;        // token t is at positions[t] of sequences[t]
+  const KvSequence* const* sequences = nullptr;
+  std::vector<int64_t> attention_cost;       // [t]: sum of positions[i] + 1 over i < t
+  int64_t longest_count = 0;                 // most positions any token attends over
   PagedKvCache* cache = nullptr;
   std::span<const int32_t> output_rows;
   float* logits = nullptr;

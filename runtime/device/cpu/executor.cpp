@@ -22,6 +22,9 @@ struct CpuExecutor::Impl {
   std::vector<float> shared_scratch;
   std::vector<std::vector<float>> thread_scratch;
   MatmulInput matmul_input;
+  std::vector<int32_t> ids, output_rows;  // the step's tokens, chunk after chunk
+  std::vector<int64_t> positions;
+  std::vector<const KvSequence*> token_sequences;
   std::unique_ptr<PagedKvCache> cache;
   std::unique_ptr<ThreadPool> pool;
 };
@@ -64,26 +67,48 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   return std::unique_ptr<CpuExecutor>(new CpuExecutor(std::move(impl)));
 }
 
-Status CpuExecutor::step(const StepRequest& request) {
+Status CpuExecutor::step_batch(const device::BatchRequest& request) {
   Impl& impl = *impl_;
   const BoundPlan& plan = impl.plan;
-  const int64_t tokens = static_cast<int64_t>(request.tokens.size());
   INGOT_RETURN_IF_ERROR(
-      device::check_step(request, plan.max_tokens, plan.vocab_size, impl.max_context));
-  KvSequence& sequence = *request.sequence;
-  const int64_t end = sequence.length + tokens;
-  if (impl.cache) INGOT_RETURN_IF_ERROR(impl.cache->reserve(sequence, end));
+      device::check_batch(request, plan.max_tokens, plan.vocab_size, impl.max_context));
+  // The chunks' tokens one after another, each with its sequence and position.
+  impl.ids.clear();
+  impl.positions.clear();
+  impl.token_sequences.clear();
+  impl.output_rows.clear();
+  for (const device::SequenceChunk& chunk : request.chunks) {
+    KvSequence& sequence = *chunk.sequence;
+    const int64_t first = static_cast<int64_t>(impl.ids.size());
+    if (impl.cache)
+      INGOT_RETURN_IF_ERROR(impl.cache->reserve(
+          sequence, sequence.length + static_cast<int64_t>(chunk.tokens.size())));
+    for (size_t i = 0; i < chunk.tokens.size(); ++i) {
+      impl.ids.push_back(chunk.tokens[i]);
+      impl.positions.push_back(sequence.length + static_cast<int64_t>(i));
+      impl.token_sequences.push_back(&sequence);
+    }
+    for (int32_t row : chunk.output_rows) impl.output_rows.push_back(static_cast<int32_t>(first + row));
+  }
+  const int64_t tokens = static_cast<int64_t>(impl.ids.size());
 
   SpinBarrier barrier(impl.pool->size());
   detail::StepState state;
   state.threads = impl.pool->size();
   state.barrier = &barrier;
   state.tokens = tokens;
-  state.ids = request.tokens.data();
-  state.first_position = sequence.length;
-  state.sequence = &sequence;
+  state.ids = impl.ids.data();
+  state.positions = impl.positions.data();
+  state.sequences = impl.token_sequences.data();
+  state.attention_cost.resize(static_cast<size_t>(tokens) + 1);
+  state.attention_cost[0] = 0;
+  for (int64_t t = 0; t < tokens; ++t) {
+    state.attention_cost[static_cast<size_t>(t) + 1] =
+        state.attention_cost[static_cast<size_t>(t)] + impl.positions[static_cast<size_t>(t)] + 1;
+    state.longest_count = std::max(state.longest_count, impl.positions[static_cast<size_t>(t)] + 1);
+  }
   state.cache = impl.cache.get();
-  state.output_rows = request.output_rows;
+  state.output_rows = impl.output_rows;
   state.logits = request.logits;
   state.path = impl.path;
   state.matmul_input = &impl.matmul_input;
@@ -97,7 +122,8 @@ Status CpuExecutor::step(const StepRequest& request) {
     }
   });
   if (!state.error.ok()) return state.error;
-  sequence.length = end;
+  for (const device::SequenceChunk& chunk : request.chunks)
+    chunk.sequence->length += static_cast<int64_t>(chunk.tokens.size());
   return Status::ok_status();
 }
 

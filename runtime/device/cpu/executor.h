@@ -29,7 +29,8 @@ class CpuExecutor : public device::Executor {
 
   /// Runs the plan on `request.tokens` (1 to max_tokens() of them), appends their keys and values
   /// to the sequence, and writes the requested logits.
-  Status step(const StepRequest& request) override;
+  Status step_batch(const device::BatchRequest& request) override;
+  bool batches_sequences() const override { return true; }
 
   /// Rows of the logits (the output weight's rows).
   int64_t vocab_size() const override;

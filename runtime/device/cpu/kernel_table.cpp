@@ -165,7 +165,7 @@ void run_rope(StepState& s, const BoundKernel& k, int thread) {
   for (int64_t t = begin; t < end; ++t) {
     float* row = k.outputs[0].data + t * n;
     std::memcpy(row, k.inputs[0].data + t * n, static_cast<size_t>(n) * sizeof(float));
-    rotate(s, k, thread, s.first_position + t, row, n / k.attention.head_dim);
+    rotate(s, k, thread, s.positions[t], row, n / k.attention.head_dim);
   }
 }
 
@@ -174,7 +174,7 @@ void store_tokens(StepState& s, const BoundKernel& k, const float* keys, const f
                   int64_t begin, int64_t end) {
   const int64_t n = s.cache->shape().row_elements;
   for (int64_t t = begin; t < end; ++t)
-    s.cache->store(k.layer, *s.sequence, s.first_position + t, keys + t * n, values + t * n);
+    s.cache->store(k.layer, *s.sequences[t], s.positions[t], keys + t * n, values + t * n);
 }
 
 void run_kv_cache_write(StepState& s, const BoundKernel& k, int thread) {
@@ -185,17 +185,15 @@ void run_kv_cache_write(StepState& s, const BoundKernel& k, int thread) {
 // The cache read is a view: the attention that consumes it reads the paged cache in place.
 void run_kv_cache_read(StepState&, const BoundKernel&, int) {}
 
-/// Thread `thread`'s tokens [begin, end) when token t costs first_position + t + 1 (the
-/// positions it attends over): the shares' costs differ by at most one token's.
+/// Thread `thread`'s tokens [begin, end) when token t costs positions[t] + 1 (the positions it
+/// attends over): the shares' costs differ by at most one token's.
 std::pair<int64_t, int64_t> causal_share(const StepState& s, int thread) {
-  const auto cost_before = [&](int64_t t) {  // the cost of tokens [0, t)
-    return t * (s.first_position + 1) + t * (t - 1) / 2;
-  };
+  const auto& cost_before = s.attention_cost;  // cost_before[t]: the cost of tokens [0, t)
   const auto boundary = [&](int i) {  // the first token whose cumulative cost reaches share i
-    const int64_t target = cost_before(s.tokens) * i / s.threads;
-    int64_t t = 0;
-    while (t < s.tokens && cost_before(t) < target) ++t;
-    return t;
+    const int64_t target = cost_before[static_cast<size_t>(s.tokens)] * i / s.threads;
+    return static_cast<int64_t>(
+        std::lower_bound(cost_before.begin(), cost_before.begin() + s.tokens, target) -
+        cost_before.begin());
   };
   return {boundary(thread), boundary(thread + 1)};
 }
@@ -208,21 +206,21 @@ void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, flo
   const AttentionShape& shape = k.attention;
   const int64_t heads = shape.num_heads;
   const int64_t q_features = heads * shape.head_dim;
-  const KvView view = s.cache->view(k.layer, *s.sequence);
   const auto [begin, end] = s.tokens >= 4 * s.threads
                                 ? [&] {
                                     const auto [first, last] = causal_share(s, thread);
                                     return std::pair<int64_t, int64_t>{first * heads, last * heads};
                                   }()
                                 : share(s, s.tokens * heads, thread);
-  const int64_t last_count = s.first_position + s.tokens;
-  float* scores = s.scratch(thread, static_cast<size_t>(last_count * heads));
+  const size_t score_floats = static_cast<size_t>(s.longest_count * heads);
+  float* scores = s.scratch(thread, score_floats);
   for (int64_t item = begin; item < end;) {
     const int64_t t = item / heads;
     const int64_t head = item % heads;
     const int64_t head_end = std::min(heads, head + (end - item));
-    attend(shape, queries + t * q_features, view, s.first_position + t + 1, head, head_end,
-           out + t * q_features, {scores, static_cast<size_t>(last_count * heads)});
+    const KvView view = s.cache->view(k.layer, *s.sequences[t]);
+    attend(shape, queries + t * q_features, view, s.positions[t] + 1, head, head_end,
+           out + t * q_features, {scores, score_floats});
     item += head_end - head;
   }
 }
@@ -238,14 +236,14 @@ void run_fused_attention(StepState& s, const BoundKernel& k, int thread) {
   float* queries = s.shared_scratch;
   const auto [begin, end] = share(s, s.tokens, thread);
   for (int64_t t = begin; t < end; ++t) {
-    const int64_t position = s.first_position + t;
+    const int64_t position = s.positions[t];
     float* q = queries + t * q_features;
     std::memcpy(q, k.inputs[0].data + t * q_features, static_cast<size_t>(q_features) * 4);
     rotate(s, k, thread, position, q, shape.num_heads);
     float* key = s.scratch(thread, static_cast<size_t>(k.rope.dims + kv_features)) + k.rope.dims;
     std::memcpy(key, k.inputs[1].data + t * kv_features, static_cast<size_t>(kv_features) * 4);
     rotate(s, k, thread, position, key, shape.num_kv_heads);
-    s.cache->store(k.layer, *s.sequence, position, key, k.inputs[2].data + t * kv_features);
+    s.cache->store(k.layer, *s.sequences[t], position, key, k.inputs[2].data + t * kv_features);
   }
   s.barrier->wait();
   attend_tokens(s, k, queries, k.outputs[0].data, thread);

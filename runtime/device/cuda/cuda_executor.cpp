@@ -282,11 +282,15 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   return std::unique_ptr<CudaExecutor>(new CudaExecutor(std::move(impl)));
 }
 
-Status CudaExecutor::step(const device::StepRequest& request) {
+Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
   Impl& impl = *impl_;
   const cpu::BoundPlan& plan = impl.plan;
   INGOT_RETURN_IF_ERROR(
-      device::check_step(request, plan.max_tokens, plan.vocab_size, impl.max_context));
+      device::check_batch(batch, plan.max_tokens, plan.vocab_size, impl.max_context));
+  if (batch.chunks.size() != 1)
+    return make_error(StatusCode::kUnimplemented,
+                      "step: the CUDA device runs one sequence per step");
+  const device::SequenceChunk& request = batch.chunks[0];
   const int64_t tokens = static_cast<int64_t>(request.tokens.size());
   device::KvSequence& sequence = *request.sequence;
   const int64_t first = sequence.length, end = first + tokens;
@@ -328,7 +332,7 @@ Status CudaExecutor::step(const device::StepRequest& request) {
                                 plan.kernels[i].name));
   if (!request.output_rows.empty())
     INGOT_RETURN_IF_ERROR(check(
-        cudaMemcpyAsync(request.logits, impl.logits.get(),
+        cudaMemcpyAsync(batch.logits, impl.logits.get(),
                         request.output_rows.size() * static_cast<size_t>(plan.vocab_size) * 4,
                         cudaMemcpyDeviceToHost, impl.stream),
         "downloading logits"));

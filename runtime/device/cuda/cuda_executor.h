@@ -21,7 +21,8 @@ class CudaExecutor : public device::Executor {
                                                       const device::ExecutorOptions& options);
   ~CudaExecutor() override;
 
-  Status step(const device::StepRequest& request) override;
+  /// One chunk per step: the kernels take one sequence's consecutive positions.
+  Status step_batch(const device::BatchRequest& request) override;
   int64_t vocab_size() const override;
   int64_t max_tokens() const override;
   int64_t max_context() const override;
