@@ -2,10 +2,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <limits>
 
 #include "runtime/generate/engine.h"
-#include "runtime/generate/stop_strings.h"
 #include "runtime/tokenizer/streaming_decoder.h"
 
 namespace ingot::generate {
@@ -81,11 +79,7 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
                       "the prompt (" + std::to_string(history_.size() + prompt.size()) +
                           " tokens with the history) does not fit the context of " +
                           std::to_string(context) + " tokens");
-  INGOT_ASSIGN_OR_RETURN(sampling::Sampler sampler, sampling::Sampler::create(params));
-  const auto is_stop_id = [&](int32_t id) {
-    return std::find(params.stop_token_ids.begin(), params.stop_token_ids.end(), id) !=
-           params.stop_token_ids.end();
-  };
+  INGOT_ASSIGN_OR_RETURN(TokenPicker picker, TokenPicker::create(tok, params));
 
   Generation out;
   out.timings.prompt_tokens = static_cast<int64_t>(prompt.size());
@@ -107,8 +101,6 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
   const int64_t room = context - static_cast<int64_t>(history_.size());
   const int64_t budget =
       params.max_new_tokens ? std::min<int64_t>(*params.max_new_tokens, room) : room;
-  tokenizer::StreamingDecoder decoder(tok, /*special=*/false);
-  StopStrings stops(params.stop);
   bool keep_going = true;
   const auto emit = [&](const std::string& text) {
     out.text += text;
@@ -116,7 +108,8 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
   };
   Clock::time_point first_token;
   out.finish = budget <= 0 ? FinishReason::kContext : FinishReason::kLength;
-  for (int64_t n = 0; n < budget; ++n) {
+  bool ended = false;
+  for (int64_t n = 0; n < budget && !ended; ++n) {
     if (n > 0) {
       if (cancelled(cancel) || !keep_going) {
         out.finish = FinishReason::kCancelled;
@@ -127,43 +120,23 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
                                            &sequence_, std::span<const int32_t>(&row, 1),
                                            row_logits.data()}));
     }
-    // Before min_new_tokens, nothing that would end generation may be drawn.
-    if (n < params.min_new_tokens) {
-      for (int32_t id = 0; id < tok.vocab_size(); ++id)
-        if ((tok.is_end_of_generation(id) && !params.ignore_eos) || is_stop_id(id))
-          row_logits[static_cast<size_t>(id)] = -std::numeric_limits<float>::infinity();
-    }
-    // Penalties see the last 64 tokens of the sequence, prompt included (llama.cpp's
-    // penalty_last_n).
-    const size_t window = std::min<size_t>(history_.size(), 64);
-    const int32_t id = sampler.sample(
-        row_logits, std::span<const int32_t>(history_.data() + history_.size() - window, window));
+    const Pick pick = picker.pick(row_logits, history_);
     if (n == 0) {
       first_token = Clock::now();
       out.timings.first_token_ms = ms_since(start);
     }
-    out.tokens.push_back(id);
-    history_.push_back(id);
-    if (!params.ignore_eos && tok.is_end_of_generation(id)) {
-      out.finish = FinishReason::kEndOfText;
-      break;
-    }
-    if (is_stop_id(id)) {
-      out.finish = FinishReason::kStopToken;
-      break;
-    }
-    const StopStrings::Piece piece = stops.push(decoder.push(id));
-    emit(piece.text);
-    if (piece.stopped) {
-      out.finish = FinishReason::kStopString;
-      break;
+    out.tokens.push_back(pick.id);
+    history_.push_back(pick.id);
+    emit(pick.text);
+    if (pick.finish) {
+      out.finish = *pick.finish;
+      ended = true;
     }
   }
   if (out.finish != FinishReason::kStopString) {
-    const StopStrings::Piece piece = stops.push(decoder.finish());
-    emit(piece.text);
-    if (piece.stopped) out.finish = FinishReason::kStopString;
-    else emit(stops.finish());
+    const Pick rest = picker.finish();
+    emit(rest.text);
+    if (rest.finish) out.finish = *rest.finish;
   }
   out.timings.generated_tokens = static_cast<int64_t>(out.tokens.size());
   if (!out.tokens.empty()) out.timings.decode_ms = ms_since(first_token);

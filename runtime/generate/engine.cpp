@@ -37,18 +37,6 @@ Result<tokenizer::TokenizerSpec> tokenizer_spec(const artifact::Artifact& artifa
 
 }  // namespace
 
-const char* finish_reason_name(FinishReason reason) {
-  switch (reason) {
-    case FinishReason::kLength: return "length";
-    case FinishReason::kEndOfText: return "eos";
-    case FinishReason::kStopToken: return "stop_token";
-    case FinishReason::kStopString: return "stop_string";
-    case FinishReason::kContext: return "context";
-    case FinishReason::kCancelled: return "cancelled";
-  }
-  return "?";
-}
-
 Result<std::unique_ptr<Engine>> Engine::open(const std::string& path,
                                              const device::ExecutorOptions& options,
                                              const artifact::LoadOptions& load) {

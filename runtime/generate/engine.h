@@ -14,17 +14,12 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/base/status.h"
 #include "runtime/device/executor.h"
+#include "runtime/generate/token_picker.h"
 #include "runtime/generate/chat_template.h"
 #include "runtime/sampling/sampling.h"
 #include "runtime/tokenizer/bpe_tokenizer.h"
 
 namespace ingot::generate {
-
-/// Why generation ended.
-enum class FinishReason { kLength, kEndOfText, kStopToken, kStopString, kContext, kCancelled };
-
-/// The reason's name: "length", "eos", "stop_token", "stop_string", "context", "cancelled".
-const char* finish_reason_name(FinishReason reason);
 
 /// Wall-clock times of one generate() call, in milliseconds.
 struct GenerationTimings {

@@ -1,0 +1,80 @@
+// TokenPicker: masking, penalties, sampling and stop rules for one generation.
+#include "runtime/generate/token_picker.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace ingot::generate {
+
+const char* finish_reason_name(FinishReason reason) {
+  switch (reason) {
+    case FinishReason::kLength: return "length";
+    case FinishReason::kEndOfText: return "eos";
+    case FinishReason::kStopToken: return "stop_token";
+    case FinishReason::kStopString: return "stop_string";
+    case FinishReason::kContext: return "context";
+    case FinishReason::kCancelled: return "cancelled";
+  }
+  return "?";
+}
+
+TokenPicker::TokenPicker(const tokenizer::BpeTokenizer& tokenizer, sampling::Sampler sampler)
+    : tokenizer_(&tokenizer),
+      sampler_(std::move(sampler)),
+      decoder_(tokenizer, /*special=*/false),
+      stops_(sampler_.params().stop) {}
+
+Result<TokenPicker> TokenPicker::create(const tokenizer::BpeTokenizer& tokenizer,
+                                        const sampling::SamplingParams& params) {
+  INGOT_ASSIGN_OR_RETURN(sampling::Sampler sampler, sampling::Sampler::create(params));
+  return TokenPicker(tokenizer, std::move(sampler));
+}
+
+bool TokenPicker::is_stop_id(int32_t id) const {
+  const auto& ids = params().stop_token_ids;
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+Pick TokenPicker::pick(std::span<float> logits, std::span<const int32_t> sequence) {
+  const sampling::SamplingParams& p = params();
+  // Before min_new_tokens, nothing that would end generation may be drawn.
+  if (picked_ < p.min_new_tokens) {
+    for (int32_t id = 0; id < static_cast<int32_t>(logits.size()); ++id)
+      if ((id < tokenizer_->vocab_size() && tokenizer_->is_end_of_generation(id) && !p.ignore_eos) ||
+          is_stop_id(id))
+        logits[static_cast<size_t>(id)] = -std::numeric_limits<float>::infinity();
+  }
+  const size_t window = std::min<size_t>(sequence.size(), 64);
+  Pick out;
+  out.id = sampler_.sample(logits, sequence.subspan(sequence.size() - window));
+  ++picked_;
+  if (!p.ignore_eos && tokenizer_->is_end_of_generation(out.id)) {
+    out.finish = FinishReason::kEndOfText;
+  } else if (is_stop_id(out.id)) {
+    out.finish = FinishReason::kStopToken;
+  } else {
+    const StopStrings::Piece piece = stops_.push(decoder_.push(out.id));
+    out.text = piece.text;
+    if (piece.stopped) {
+      out.finish = FinishReason::kStopString;
+      stopped_ = true;
+    }
+  }
+  return out;
+}
+
+Pick TokenPicker::finish() {
+  Pick out;
+  if (stopped_) return out;
+  const StopStrings::Piece piece = stops_.push(decoder_.finish());
+  out.text = piece.text;
+  if (piece.stopped) {
+    out.finish = FinishReason::kStopString;
+    stopped_ = true;
+  } else {
+    out.text += stops_.finish();
+  }
+  return out;
+}
+
+}  // namespace ingot::generate

@@ -1,0 +1,64 @@
+// TokenPicker: the per-token rules of generation, shared by Conversation and the pipeline.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "runtime/base/status.h"
+#include "runtime/generate/stop_strings.h"
+#include "runtime/sampling/sampling.h"
+#include "runtime/tokenizer/bpe_tokenizer.h"
+#include "runtime/tokenizer/streaming_decoder.h"
+
+namespace ingot::generate {
+
+/// Why generation ended.
+enum class FinishReason { kLength, kEndOfText, kStopToken, kStopString, kContext, kCancelled };
+
+/// The reason's name: "length", "eos", "stop_token", "stop_string", "context", "cancelled".
+const char* finish_reason_name(FinishReason reason);
+
+/// One sampled token and what it did.
+struct Pick {
+  int32_t id = -1;
+  std::string text;                   ///< final text released by this token (may be empty)
+  std::optional<FinishReason> finish; ///< set when this token ends the generation
+};
+
+/// Applies SamplingParams to one generation, token by token: no end-of-text or stop id before
+/// min_new_tokens, penalties over the last 64 tokens of the sequence (llama.cpp's
+/// penalty_last_n), the sampler's filters and draw, then end-of-text, stop ids and stop strings
+/// (the text streamed, a stop string's text held back and cut).
+class TokenPicker {
+ public:
+  /// Validates `params`; `tokenizer` must outlive the picker.
+  static Result<TokenPicker> create(const tokenizer::BpeTokenizer& tokenizer,
+                                    const sampling::SamplingParams& params);
+
+  /// Samples the next token from `logits` (changed in place) after `sequence` (prompt and
+  /// generated tokens so far).
+  Pick pick(std::span<float> logits, std::span<const int32_t> sequence);
+
+  /// Ends a generation that no stop string ended: releases the held-back text (which may still
+  /// complete a stop string, cutting it and setting finish).
+  Pick finish();
+
+  /// Tokens picked so far.
+  int64_t picked() const { return picked_; }
+  const sampling::SamplingParams& params() const { return sampler_.params(); }
+
+ private:
+  TokenPicker(const tokenizer::BpeTokenizer& tokenizer, sampling::Sampler sampler);
+  bool is_stop_id(int32_t id) const;
+
+  const tokenizer::BpeTokenizer* tokenizer_;
+  sampling::Sampler sampler_;
+  tokenizer::StreamingDecoder decoder_;
+  StopStrings stops_;
+  int64_t picked_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace ingot::generate
