@@ -1,0 +1,270 @@
+// TextGenerationPipeline: scheduling one step's chunks, making room in the KV cache, running
+// them as one batched executor step, and sampling where a chunk reaches a request's last token.
+#include "runtime/pipeline/text_generation_pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ingot::pipeline {
+namespace {
+
+/// log-sum-exp of a row, in double.
+double log_normalizer(std::span<const float> row) {
+  const float top = *std::max_element(row.begin(), row.end());
+  double sum = 0.0;
+  for (float v : row) sum += std::exp(double(v) - top);
+  return double(top) + std::log(sum);
+}
+
+/// `id` with its log probability under `row` and the row's top-n tokens.
+TokenOutput with_logprobs(int32_t id, std::span<const float> row, int32_t top_n) {
+  TokenOutput out;
+  out.id = id;
+  if (top_n <= 0) return out;
+  const double lse = log_normalizer(row);
+  out.logprob = static_cast<float>(double(row[static_cast<size_t>(id)]) - lse);
+  std::vector<int32_t> order(row.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+  const size_t n = std::min<size_t>(static_cast<size_t>(top_n), order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(n), order.end(),
+                    [&](int32_t a, int32_t b) {
+                      return row[static_cast<size_t>(a)] > row[static_cast<size_t>(b)] ||
+                             (row[static_cast<size_t>(a)] == row[static_cast<size_t>(b)] && a < b);
+                    });
+  for (size_t i = 0; i < n; ++i)
+    out.top.emplace_back(order[i],
+                         static_cast<float>(double(row[static_cast<size_t>(order[i])]) - lse));
+  return out;
+}
+
+}  // namespace
+
+TextGenerationPipeline::TextGenerationPipeline(generate::Engine& engine,
+                                               const PipelineConfig& config)
+    : engine_(engine), config_(config) {}
+
+Result<std::unique_ptr<TextGenerationPipeline>> TextGenerationPipeline::create(
+    generate::Engine& engine, const PipelineConfig& config) {
+  INGOT_RETURN_IF_ERROR(config.validate());
+  std::unique_ptr<TextGenerationPipeline> pipeline(new TextGenerationPipeline(engine, config));
+  const int64_t max_tokens = engine.executor().max_tokens();
+  pipeline->target_tokens_ =
+      std::min(config.target_num_new_tokens.value_or(max_tokens), max_tokens);
+  return pipeline;
+}
+
+Result<std::unique_ptr<TextContext>> TextGenerationPipeline::new_context(
+    TextRequest request) const {
+  const auto refuse = [&](const std::string& problem) {
+    return make_error(StatusCode::kInvalidArgument,
+                      "request '" + request.request_id + "': " + problem);
+  };
+  device::Executor& executor = engine_.executor();
+  const int64_t prompt = static_cast<int64_t>(request.prompt.size());
+  if (prompt == 0) return refuse("the prompt is empty");
+  if (prompt >= executor.max_context())
+    return refuse("the prompt (" + std::to_string(prompt) +
+                  " tokens) leaves no room to generate within max_length " +
+                  std::to_string(executor.max_context()));
+  for (int32_t id : request.prompt)
+    if (id < 0 || id >= executor.vocab_size())
+      return refuse("token id " + std::to_string(id) + " is outside the vocabulary");
+  if (request.echo && !config_.enable_echo) return refuse("echo needs enable_echo");
+  if (request.logprobs < 0) return refuse("logprobs must be >= 0");
+  auto picker = generate::TokenPicker::create(engine_.tokenizer(), request.sampling);
+  if (!picker.ok()) return refuse(picker.status().message());
+  const int64_t room = executor.max_context() - prompt;
+  const int64_t max_new = request.sampling.max_new_tokens
+                              ? std::min<int64_t>(*request.sampling.max_new_tokens, room)
+                              : room;
+  std::unique_ptr<TextContext> context(
+      new TextContext(std::move(request), std::move(*picker), max_new));
+  context->admitted_ = ++admissions_;
+  return context;
+}
+
+std::vector<std::pair<TextContext*, int64_t>> TextGenerationPipeline::schedule(
+    std::span<TextContext* const> batch) const {
+  std::vector<TextContext*> decoding, encoding;
+  for (TextContext* c : batch) {
+    if (c->done()) continue;
+    (c->pending() == 1 ? decoding : encoding).push_back(c);
+  }
+  const auto by_admission = [](const TextContext* a, const TextContext* b) {
+    return a->admitted_ < b->admitted_;
+  };
+  std::sort(decoding.begin(), decoding.end(), by_admission);
+  std::sort(encoding.begin(), encoding.end(), by_admission);
+  const int64_t max_tokens = engine_.executor().max_tokens();
+  int64_t budget = target_tokens_;
+  std::vector<std::pair<TextContext*, int64_t>> chunks;
+  const auto add_decoders = [&] {
+    for (TextContext* c : decoding) {
+      if (budget == 0) break;
+      chunks.emplace_back(c, 1);
+      --budget;
+    }
+  };
+  const auto add_encoders = [&] {
+    const int64_t most = std::min(config_.max_ce_batch_size, config_.max_batch_size);
+    int64_t taken = 0;
+    for (TextContext* c : encoding) {
+      if (budget == 0 || taken == most) break;
+      int64_t n = std::min(c->pending(), budget);
+      // Without chunked prefill a prompt goes in whole when it fits; one longer than a step
+      // must be split anyway, so it may take a step of its own.
+      if (!config_.enable_chunked_prefill && n < c->pending()) {
+        if (!chunks.empty()) continue;
+        n = std::min(c->pending(), max_tokens);
+      }
+      chunks.emplace_back(c, n);
+      budget -= std::min(budget, n);
+      ++taken;
+    }
+  };
+  if (config_.enable_in_flight_batching) {
+    add_decoders();
+    add_encoders();
+  } else if (!encoding.empty()) {
+    add_encoders();
+  } else {
+    add_decoders();
+  }
+  return chunks;
+}
+
+bool TextGenerationPipeline::preempt(std::span<TextContext* const> batch, const TextContext* keep) {
+  TextContext* victim = nullptr;
+  for (TextContext* c : batch)
+    if (c != keep && c->admitted_ > keep->admitted_ && !c->sequence_.pages.empty() &&
+        (!victim || c->admitted_ > victim->admitted_))
+      victim = c;
+  if (!victim) return false;
+  engine_.executor().cache().release(victim->sequence_);
+  ++stats_.preemptions;
+  return true;
+}
+
+void TextGenerationPipeline::emit(TextContext& c, std::span<float> row, TextResponse& response) {
+  const int32_t top_n = c.request_.logprobs;
+  std::vector<float> raw;
+  if (top_n > 0) raw.assign(row.begin(), row.end());  // the model's own distribution
+  const generate::Pick pick = c.picker_.pick(row, c.tokens_);
+  response.tokens.push_back(with_logprobs(pick.id, raw, top_n));
+  c.tokens_.push_back(pick.id);
+  response.text += pick.text;
+  if (pick.finish)
+    c.finish_ = pick.finish;
+  else if (c.generated() >= c.max_new_)
+    c.finish_ = c.generated() < c.request_.sampling.max_new_tokens.value_or(
+                                    std::numeric_limits<int64_t>::max())
+                    ? FinishReason::kContext
+                    : FinishReason::kLength;
+  if (c.finish_ && *c.finish_ != FinishReason::kStopString) {
+    const generate::Pick rest = c.picker_.finish();
+    response.text += rest.text;
+    if (rest.finish) c.finish_ = rest.finish;
+  }
+  if (c.finish_) response.finish = c.finish_;
+}
+
+Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
+                                    std::map<std::string, TextResponse>& out) {
+  device::Executor& executor = engine_.executor();
+  device::PagedKvCache& cache = executor.cache();
+  // Room in the cache, earliest admitted first; a later one may be preempted for it.
+  std::vector<std::pair<TextContext*, int64_t>> ready;
+  for (auto [c, n] : schedule(batch)) {
+    bool fits = cache.reserve(c->sequence_, c->sequence_.length + n).ok();
+    while (!fits && preempt(batch, c))
+      fits = cache.reserve(c->sequence_, c->sequence_.length + n).ok();
+    if (fits) ready.emplace_back(c, n);
+  }
+  if (ready.empty())
+    return make_error(StatusCode::kResourceExhausted,
+                      "pipeline: the KV cache has no room for any request in the batch");
+
+  // Output rows: the chunk's last token when it reaches the end, and for echo with logprobs the
+  // prompt positions (each predicts the next prompt token).
+  std::vector<device::SequenceChunk> chunks;
+  std::vector<std::vector<int32_t>> rows(ready.size());
+  size_t total_rows = 0;
+  for (size_t i = 0; i < ready.size(); ++i) {
+    auto [c, n] = ready[i];
+    const int64_t first = c->sequence_.length;
+    if (c->request_.echo && c->request_.logprobs > 0)
+      for (int64_t p = first; p < std::min(first + n, c->prompt_length() - 1); ++p)
+        rows[i].push_back(static_cast<int32_t>(p - first));
+    if (first + n == static_cast<int64_t>(c->tokens_.size()))
+      rows[i].push_back(static_cast<int32_t>(n - 1));
+    chunks.push_back({std::span<const int32_t>(c->tokens_)
+                          .subspan(static_cast<size_t>(first), static_cast<size_t>(n)),
+                      &c->sequence_, rows[i]});
+    total_rows += rows[i].size();
+    (c->pending() == 1 ? stats_.decode_tokens : stats_.prefill_tokens) += n;
+  }
+  const size_t vocab = static_cast<size_t>(executor.vocab_size());
+  logits_.resize(total_rows * vocab);
+  if (executor.batches_sequences()) {
+    INGOT_RETURN_IF_ERROR(executor.step_batch({chunks, logits_.data()}));
+  } else {
+    size_t row = 0;
+    for (const device::SequenceChunk& chunk : chunks) {
+      INGOT_RETURN_IF_ERROR(executor.step_batch(
+          {std::span<const device::SequenceChunk>(&chunk, 1), logits_.data() + row * vocab}));
+      row += chunk.output_rows.size();
+    }
+  }
+  ++stats_.steps;
+
+  size_t row = 0;
+  for (size_t i = 0; i < ready.size(); ++i) {
+    TextContext& c = *ready[i].first;
+    TextResponse& response = out[c.request_id()];
+    const int64_t first = c.sequence_.length - ready[i].second;  // before this step
+    if (c.request_.echo && c.echoed_ == 0) {
+      response.echo.push_back({c.tokens_[0], 0.0f, {}});  // the first token has no context
+      c.echoed_ = 1;
+      if (c.request_.logprobs <= 0)
+        for (; c.echoed_ < c.prompt_length(); ++c.echoed_)
+          response.echo.push_back({c.tokens_[static_cast<size_t>(c.echoed_)], 0.0f, {}});
+    }
+    for (int32_t r : rows[i]) {
+      const std::span<float> logits(logits_.data() + row++ * vocab, vocab);
+      const int64_t position = first + r;
+      if (position + 1 < c.prompt_length()) {  // echo: the next prompt token's probability
+        if (position + 1 == c.echoed_) {       // (not again when a preempted request recomputes)
+          response.echo.push_back(with_logprobs(c.tokens_[static_cast<size_t>(c.echoed_)], logits,
+                                                c.request_.logprobs));
+          ++c.echoed_;
+        }
+      } else {
+        emit(c, logits, response);
+      }
+    }
+  }
+  return Status::ok_status();
+}
+
+Result<std::map<std::string, TextResponse>> TextGenerationPipeline::next_token(
+    std::span<TextContext* const> batch, int64_t num_steps) {
+  if (static_cast<int64_t>(batch.size()) > config_.max_batch_size)
+    return make_error(StatusCode::kInvalidArgument, "next_token: " + std::to_string(batch.size()) +
+                                                        " requests exceed max_batch_size " +
+                                                        std::to_string(config_.max_batch_size));
+  std::map<std::string, TextResponse> out;
+  for (int64_t s = 0; s < num_steps; ++s) {
+    if (std::all_of(batch.begin(), batch.end(), [](const TextContext* c) { return c->done(); }))
+      break;
+    INGOT_RETURN_IF_ERROR(step(batch, out));
+  }
+  return out;
+}
+
+void TextGenerationPipeline::release(TextContext& context) {
+  engine_.executor().cache().release(context.sequence_);
+  if (!context.finish_) context.finish_ = FinishReason::kCancelled;
+}
+
+}  // namespace ingot::pipeline

@@ -1,0 +1,255 @@
+// runtime/pipeline on the real SmolLM2: batch invariance with chunked prefill and in-flight
+// batching, KV exhaustion with preemption, refused bad requests, echo and logprobs against a
+// forward pass.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "runtime/generate/engine.h"
+#include "runtime/pipeline/scheduler.h"
+#include "test/support/compile_artifact.h"
+#include "test/support/real_model.h"
+
+namespace ingot::pipeline {
+namespace {
+
+using generate::Conversation;
+using generate::Engine;
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!std::filesystem::exists(testing::real_model_path())) return;
+    path_ = testing::temp_artifact_path("pipeline_q4_1.ingot");
+    config::CompileConfig config;
+    config.model_path = testing::real_model_path();
+    ASSERT_TRUE(testing::compile_artifact(config, {}, path_).ok());
+  }
+  static void TearDownTestSuite() {
+    if (!path_.empty()) std::filesystem::remove(path_);
+  }
+  void SetUp() override { INGOT_SKIP_WITHOUT_REAL_MODEL(); }
+
+  /// An engine whose KV cache holds `sequences` full contexts of 512 tokens.
+  static std::unique_ptr<Engine> open(int64_t sequences) {
+    device::ExecutorOptions options;
+    options.max_context = 512;
+    options.max_sequences = sequences;
+    auto engine = Engine::open(path_, options);
+    EXPECT_TRUE(engine.ok()) << engine.status().message();
+    return engine.ok() ? std::move(*engine) : nullptr;
+  }
+
+  /// 16 prompts of mixed lengths: the golden prompts and longer ones built from them.
+  static std::vector<std::vector<int32_t>> prompts(size_t count) {
+    std::ifstream in(std::string(INGOT_GOLDEN_DIR) + "/model/continuations.json");
+    const nlohmann::json golden = nlohmann::json::parse(in);
+    std::vector<std::vector<int32_t>> base;
+    for (const auto& c : golden["continuations"])
+      base.push_back(c["prompt_ids"].get<std::vector<int32_t>>());
+    std::vector<std::vector<int32_t>> out;
+    for (size_t i = 0; out.size() < count; ++i) {
+      std::vector<int32_t> p = base[i % base.size()];
+      for (size_t extra = 0; extra < i / base.size() * (i % 3 + 1); ++extra)
+        p.insert(p.end(), base[(i + extra + 1) % base.size()].begin(),
+                 base[(i + extra + 1) % base.size()].end());
+      out.push_back(p);
+    }
+    return out;
+  }
+
+  static sampling::SamplingParams greedy(int32_t tokens) {
+    sampling::SamplingParams p;
+    p.temperature = 0.0f;
+    p.ignore_eos = true;
+    p.max_new_tokens = tokens;
+    return p;
+  }
+
+  /// Each prompt's greedy tokens when it runs alone.
+  static std::vector<std::vector<int32_t>> alone(Engine& engine,
+                                                 const std::vector<std::vector<int32_t>>& ps,
+                                                 int32_t tokens) {
+    std::vector<std::vector<int32_t>> out;
+    for (const auto& p : ps) {
+      Conversation conversation(engine);
+      auto g = conversation.generate(p, greedy(tokens), nullptr);
+      EXPECT_TRUE(g.ok()) << g.status().message();
+      out.push_back(g.ok() ? g->tokens : std::vector<int32_t>{});
+    }
+    return out;
+  }
+
+  /// Runs every prompt through a scheduler and returns each request's tokens by index.
+  static std::vector<std::vector<int32_t>> together(TextGenerationPipeline& pipeline,
+                                                    const std::vector<std::vector<int32_t>>& ps,
+                                                    int32_t tokens) {
+    Scheduler scheduler(pipeline);
+    for (size_t i = 0; i < ps.size(); ++i)
+      EXPECT_TRUE(scheduler.submit({std::to_string(i), ps[i], greedy(tokens)}).ok());
+    std::map<std::string, std::vector<int32_t>> got;
+    size_t most_running = 0;
+    while (!scheduler.idle()) {
+      auto responses = scheduler.run_once();
+      EXPECT_TRUE(responses.ok()) << responses.status().message();
+      if (!responses.ok()) break;
+      most_running = std::max(most_running, scheduler.running());
+      for (auto& [id, r] : *responses)
+        for (const TokenOutput& t : r.tokens) got[id].push_back(t.id);
+    }
+    std::vector<std::vector<int32_t>> out;
+    for (size_t i = 0; i < ps.size(); ++i) out.push_back(got[std::to_string(i)]);
+    return out;
+  }
+
+  static std::string path_;
+};
+
+std::string PipelineTest::path_;
+
+TEST_F(PipelineTest, SixteenRequestsTogetherGiveTheirTokensAlone) {
+  auto engine = open(16);
+  ASSERT_NE(engine, nullptr);
+  const auto ps = prompts(16);
+  const auto want = alone(*engine, ps, 12);
+  for (bool in_flight : {true, false}) {
+    SCOPED_TRACE(in_flight ? "in-flight batching" : "separate prefill and decode steps");
+    PipelineConfig config;
+    config.max_batch_size = 16;
+    config.target_num_new_tokens = 48;  // prompts span several chunks
+    config.enable_in_flight_batching = in_flight;
+    config.max_num_steps = 4;
+    auto pipeline = TextGenerationPipeline::create(*engine, config);
+    ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
+    EXPECT_EQ(together(**pipeline, ps, 12), want);
+    const PipelineStats& stats = (*pipeline)->stats();
+    int64_t prompt_tokens = 0;
+    for (const auto& p : ps) prompt_tokens += static_cast<int64_t>(p.size());
+    EXPECT_EQ(stats.prefill_tokens, prompt_tokens);
+    EXPECT_EQ(stats.decode_tokens, 16 * 11);  // the first token of each comes from its prefill
+    // Batched: far fewer steps than tokens.
+    EXPECT_LT(stats.steps, (prompt_tokens + 16 * 11) / 8);
+    EXPECT_EQ(stats.preemptions, 0);
+  }
+}
+
+TEST_F(PipelineTest, RequestsBeyondTheCachePagesAllFinishWithTheirTokens) {
+  auto engine = open(2);  // 8 pages of 128 tokens
+  ASSERT_NE(engine, nullptr);
+  // Six different prompts of 245 to 250 tokens (the golden prompts joined from a new start), so
+  // each request needs a third page while it decodes: the earlier ones take pages back from
+  // later ones.
+  const auto base = prompts(10);
+  std::vector<std::vector<int32_t>> ps(6);
+  for (size_t k = 0; k < ps.size(); ++k) {
+    for (size_t j = 0; ps[k].size() < 245 + k; ++j)
+      ps[k].insert(ps[k].end(), base[(k + j) % base.size()].begin(),
+                   base[(k + j) % base.size()].end());
+    ps[k].resize(245 + k);
+  }
+  const auto want = alone(*engine, ps, 20);
+  PipelineConfig config;
+  config.max_batch_size = 6;
+  config.enable_in_flight_batching = true;
+  auto pipeline = TextGenerationPipeline::create(*engine, config);
+  ASSERT_TRUE(pipeline.ok());
+  EXPECT_EQ(together(**pipeline, ps, 20), want);
+  EXPECT_GT((*pipeline)->stats().preemptions, 0);
+  EXPECT_EQ(engine->executor().cache().free_pages(), engine->executor().cache().shape().pages);
+}
+
+TEST_F(PipelineTest, BadRequestsAreRefusedAndTheOthersGoOn) {
+  auto engine = open(2);
+  ASSERT_NE(engine, nullptr);
+  PipelineConfig config;
+  config.max_batch_size = 4;
+  auto pipeline = TextGenerationPipeline::create(*engine, config);
+  ASSERT_TRUE(pipeline.ok());
+  Scheduler scheduler(**pipeline);
+  const std::vector<int32_t> prompt = prompts(1)[0];
+  sampling::SamplingParams top_p = greedy(4), temperature = greedy(4);
+  top_p.top_p = 1.5f;
+  temperature.temperature = -1.0f;
+  const auto refused = [&](TextRequest r, const std::string& words) {
+    const Status s = scheduler.submit(std::move(r));
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find(words), std::string::npos) << s.message();
+  };
+  refused({"empty", {}, greedy(4)}, "request 'empty': the prompt is empty");
+  refused({"long", std::vector<int32_t>(512, 42), greedy(4)}, "leaves no room");
+  refused({"top_p", prompt, top_p}, "top_p");
+  refused({"temperature", prompt, temperature}, "temperature");
+  refused({"echo", prompt, greedy(4), /*echo=*/true}, "enable_echo");
+  ASSERT_TRUE(scheduler.submit({"good", prompt, greedy(4)}).ok());
+  int64_t tokens = 0;
+  while (!scheduler.idle()) {
+    auto responses = scheduler.run_once();
+    ASSERT_TRUE(responses.ok()) << responses.status().message();
+    for (auto& [id, r] : *responses) tokens += static_cast<int64_t>(r.tokens.size());
+  }
+  EXPECT_EQ(tokens, 4);
+}
+
+TEST_F(PipelineTest, EchoAndLogprobsAgreeWithAForwardPass) {
+  auto engine = open(2);
+  ASSERT_NE(engine, nullptr);
+  PipelineConfig config;
+  config.enable_echo = true;
+  config.target_num_new_tokens = 16;  // the prompt's log probabilities come over several steps
+  auto pipeline = TextGenerationPipeline::create(*engine, config);
+  ASSERT_TRUE(pipeline.ok());
+  const std::vector<int32_t> prompt = prompts(12)[11];
+  auto context = (*pipeline)->new_context({"e", prompt, greedy(3), true, 5});
+  ASSERT_TRUE(context.ok()) << context.status().message();
+  std::vector<TokenOutput> echo, generated;
+  TextContext* batch[] = {context->get()};
+  while (!(*context)->done()) {
+    auto responses = (*pipeline)->next_token(batch);
+    ASSERT_TRUE(responses.ok()) << responses.status().message();
+    auto& r = (*responses)["e"];
+    echo.insert(echo.end(), r.echo.begin(), r.echo.end());
+    generated.insert(generated.end(), r.tokens.begin(), r.tokens.end());
+  }
+  (*pipeline)->release(**context);
+  ASSERT_EQ(echo.size(), prompt.size());
+  ASSERT_EQ(generated.size(), 3u);
+
+  // The forward pass: logits at every position of the prompt and the generated tokens.
+  std::vector<int32_t> all = prompt;
+  for (size_t i = 0; i + 1 < generated.size(); ++i) all.push_back(generated[i].id);
+  std::vector<int32_t> rows(all.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int32_t>(i);
+  Conversation conversation(*engine);
+  auto logits = conversation.evaluate(all, rows);
+  ASSERT_TRUE(logits.ok()) << logits.status().message();
+  const size_t vocab = static_cast<size_t>(engine->executor().vocab_size());
+  const auto logprob = [&](size_t position, int32_t id) {
+    const float* row = logits->data() + position * vocab;
+    double top = row[0], sum = 0.0;
+    for (size_t v = 0; v < vocab; ++v) top = std::max(top, double(row[v]));
+    for (size_t v = 0; v < vocab; ++v) sum += std::exp(double(row[v]) - top);
+    return double(row[id]) - top - std::log(sum);
+  };
+  for (size_t i = 0; i < prompt.size(); ++i) {
+    EXPECT_EQ(echo[i].id, prompt[i]);
+    if (i == 0) continue;
+    EXPECT_NEAR(echo[i].logprob, logprob(i - 1, prompt[i]), 1e-4) << i;
+    ASSERT_EQ(echo[i].top.size(), 5u);
+    EXPECT_NEAR(echo[i].top[0].second, logprob(i - 1, echo[i].top[0].first), 1e-4);
+    EXPECT_GE(echo[i].top[0].second, echo[i].top[4].second);
+  }
+  for (size_t g = 0; g < generated.size(); ++g) {
+    const size_t position = prompt.size() - 1 + g;
+    EXPECT_NEAR(generated[g].logprob, logprob(position, generated[g].id), 1e-4);
+    EXPECT_EQ(generated[g].top[0].first, generated[g].id);  // greedy takes the most probable
+  }
+}
+
+}  // namespace
+}  // namespace ingot::pipeline
