@@ -51,6 +51,7 @@ Result<std::unique_ptr<TextGenerationPipeline>> TextGenerationPipeline::create(
   const int64_t max_tokens = engine.executor().max_tokens();
   pipeline->target_tokens_ =
       std::min(config.target_num_new_tokens.value_or(max_tokens), max_tokens);
+  if (config.enable_prefix_caching) engine.executor().cache().enable_prefix_caching();
   return pipeline;
 }
 
@@ -173,6 +174,12 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
                                     std::map<std::string, TextResponse>& out) {
   device::Executor& executor = engine_.executor();
   device::PagedKvCache& cache = executor.cache();
+  // A request starting from an empty cache takes what the prefix cache has of its tokens (not
+  // one that echoes log probabilities: those need every prompt position computed).
+  for (TextContext* c : batch)
+    if (!c->done() && c->sequence_.pages.empty() &&
+        !(c->request_.echo && c->request_.logprobs > 0))
+      stats_.prefix_hit_tokens += cache.match_prefix(c->sequence_, c->tokens_);
   // Room in the cache, earliest admitted first; a later one may be preempted for it.
   std::vector<std::pair<TextContext*, int64_t>> ready;
   for (auto [c, n] : schedule(batch)) {
@@ -217,6 +224,7 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
     }
   }
   ++stats_.steps;
+  for (auto [c, n] : ready) cache.commit_prefix(c->sequence_, c->tokens_);
 
   size_t row = 0;
   for (size_t i = 0; i < ready.size(); ++i) {

@@ -164,6 +164,34 @@ TEST_F(PipelineTest, RequestsBeyondTheCachePagesAllFinishWithTheirTokens) {
   EXPECT_EQ(engine->executor().cache().free_pages(), engine->executor().cache().shape().pages);
 }
 
+TEST_F(PipelineTest, APrefixSharedWithAnEarlierRequestIsNotComputedAgain) {
+  auto engine = open(2);
+  ASSERT_NE(engine, nullptr);
+  // Two requests sharing their first 400 tokens: 3 full pages of 128 come from the cache.
+  const auto base = prompts(10);
+  std::vector<int32_t> prefix;
+  for (size_t j = 0; prefix.size() < 400; ++j)
+    prefix.insert(prefix.end(), base[j % base.size()].begin(), base[j % base.size()].end());
+  prefix.resize(400);
+  std::vector<int32_t> first = prefix, second = prefix;
+  first.insert(first.end(), base[1].begin(), base[1].end());
+  second.insert(second.end(), base[2].begin(), base[2].end());
+  const auto want = alone(*engine, {first, second}, 8);
+  PipelineConfig config;
+  config.enable_prefix_caching = true;
+  auto pipeline = TextGenerationPipeline::create(*engine, config);
+  ASSERT_TRUE(pipeline.ok());
+  EXPECT_EQ(together(**pipeline, {first}, 8), std::vector<std::vector<int32_t>>{want[0]});
+  const PipelineStats before = (*pipeline)->stats();
+  EXPECT_EQ(before.prefill_tokens, static_cast<int64_t>(first.size()));
+  EXPECT_EQ(together(**pipeline, {second}, 8), std::vector<std::vector<int32_t>>{want[1]});
+  const PipelineStats& after = (*pipeline)->stats();
+  EXPECT_EQ(after.prefix_hit_tokens, 384);
+  EXPECT_EQ(after.prefill_tokens - before.prefill_tokens,
+            static_cast<int64_t>(second.size()) - 384);
+  EXPECT_GT(engine->executor().cache().cached_pages(), 0);
+}
+
 TEST_F(PipelineTest, BadRequestsAreRefusedAndTheOthersGoOn) {
   auto engine = open(2);
   ASSERT_NE(engine, nullptr);

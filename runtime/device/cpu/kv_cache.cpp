@@ -1,6 +1,11 @@
 // PagedKvCache: one allocation, planes of [layer][keys|values][pool row][row_elements].
 #include "runtime/device/cpu/kv_cache.h"
 
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cassert>
+#include <iterator>
 #include <new>
 #include <string>
 
@@ -26,6 +31,9 @@ Result<std::unique_ptr<PagedKvCache>> PagedKvCache::create(const KvCacheShape& s
                       "kv cache: cannot allocate " + std::to_string(total) + " bytes");
   for (int64_t page = shape.pages - 1; page >= 0; --page)
     cache->free_.push_back(static_cast<int32_t>(page));
+  cache->refs_.assign(static_cast<size_t>(shape.pages), 0);
+  cache->page_hash_.assign(static_cast<size_t>(shape.pages), 0);
+  cache->lru_at_.resize(static_cast<size_t>(shape.pages));
   return cache;
 }
 
@@ -46,8 +54,7 @@ Status PagedKvCache::reserve(KvSequence& sequence, int64_t capacity) {
                           std::to_string(extra) + " more pages, " + std::to_string(free_pages()) +
                           " are free");
   for (int64_t i = 0; i < extra; ++i) {
-    const int32_t page = free_.back();
-    free_.pop_back();
+    const int32_t page = take_page();
     sequence.pages.push_back(page);
     for (int64_t slot = 0; slot < page_size; ++slot)
       sequence.rows.push_back(static_cast<int32_t>(page * page_size + slot));
@@ -55,11 +62,103 @@ Status PagedKvCache::reserve(KvSequence& sequence, int64_t capacity) {
   return Status::ok_status();
 }
 
+int32_t PagedKvCache::take_page() {
+  int32_t page;
+  if (!free_.empty()) {
+    page = free_.back();
+    free_.pop_back();
+  } else {  // the least recently used cached page
+    page = lru_.front();
+    lru_.pop_front();
+    uncache(page);
+  }
+  refs_[static_cast<size_t>(page)] = 1;
+  return page;
+}
+
+void PagedKvCache::uncache(int32_t page) {
+  uint64_t& hash = page_hash_[static_cast<size_t>(page)];
+  if (hash != 0) cached_.erase(hash);
+  hash = 0;
+}
+
+void PagedKvCache::drop_page(int32_t page) {
+  if (--refs_[static_cast<size_t>(page)] > 0) return;
+  if (page_hash_[static_cast<size_t>(page)] != 0) {
+    lru_.push_back(page);
+    lru_at_[static_cast<size_t>(page)] = std::prev(lru_.end());
+  } else {
+    free_.push_back(page);
+  }
+}
+
+namespace {
+
+/// The hash chain over one page of tokens; never 0 (0 marks an uncached page).
+uint64_t chain(uint64_t previous, std::span<const int32_t> page) {
+  const uint64_t h = XXH64(page.data(), page.size_bytes(), previous);
+  return h == 0 ? 1 : h;
+}
+
+}  // namespace
+
+int64_t PagedKvCache::match_prefix(KvSequence& sequence, std::span<const int32_t> tokens) {
+  if (!prefix_caching_ || !sequence.pages.empty() || tokens.empty()) return 0;
+  const int64_t page_size = shape_.page_size;
+  const int64_t usable = (static_cast<int64_t>(tokens.size()) - 1) / page_size;
+  uint64_t hash = 0;
+  sequence.page_hashes.clear();
+  for (int64_t i = 0; i < usable; ++i) {
+    const uint64_t next = chain(hash, tokens.subspan(static_cast<size_t>(i * page_size),
+                                                     static_cast<size_t>(page_size)));
+    const auto it = cached_.find(next);
+    if (it == cached_.end()) break;
+    const int32_t page = it->second;
+    if (refs_[static_cast<size_t>(page)]++ == 0) lru_.erase(lru_at_[static_cast<size_t>(page)]);
+    sequence.pages.push_back(page);
+    for (int64_t slot = 0; slot < page_size; ++slot)
+      sequence.rows.push_back(static_cast<int32_t>(page * page_size + slot));
+    sequence.page_hashes.push_back(next);
+    hash = next;
+  }
+  sequence.length = static_cast<int64_t>(sequence.pages.size()) * page_size;
+  return sequence.length;
+}
+
+void PagedKvCache::commit_prefix(KvSequence& sequence, std::span<const int32_t> tokens) {
+  if (!prefix_caching_) return;
+  const int64_t page_size = shape_.page_size;
+  const int64_t full = std::min<int64_t>(sequence.length, static_cast<int64_t>(tokens.size())) /
+                       page_size;
+  for (int64_t i = static_cast<int64_t>(sequence.page_hashes.size()); i < full; ++i) {
+    const uint64_t previous = i == 0 ? 0 : sequence.page_hashes.back();
+    const uint64_t next = chain(previous, tokens.subspan(static_cast<size_t>(i * page_size),
+                                                         static_cast<size_t>(page_size)));
+    const int32_t page = sequence.pages[static_cast<size_t>(i)];
+    if (!cached_.count(next) && page_hash_[static_cast<size_t>(page)] == 0) {
+      cached_[next] = page;
+      page_hash_[static_cast<size_t>(page)] = next;
+    }
+    sequence.page_hashes.push_back(next);
+  }
+}
+
 void PagedKvCache::truncate(KvSequence& sequence, int64_t length) {
   const int64_t keep = (length + shape_.page_size - 1) / shape_.page_size;
   while (static_cast<int64_t>(sequence.pages.size()) > keep) {
-    free_.push_back(sequence.pages.back());
+    drop_page(sequence.pages.back());
     sequence.pages.pop_back();
+  }
+  // A page kept in part will be written again: it must leave the prefix cache, and so must the
+  // chain after it (the sequence re-enters its pages from there).
+  const int64_t whole = length / shape_.page_size;
+  if (static_cast<int64_t>(sequence.page_hashes.size()) > whole) {
+    for (int64_t i = whole; i < static_cast<int64_t>(sequence.pages.size()); ++i) {
+      const int32_t page = sequence.pages[static_cast<size_t>(i)];
+      assert(refs_[static_cast<size_t>(page)] == 1 && "truncating into a shared page");
+      uncache(page);
+    }
+    sequence.page_hashes.resize(static_cast<size_t>(whole));
   }
   sequence.rows.resize(sequence.pages.size() * static_cast<size_t>(shape_.page_size));
   if (sequence.length > length) sequence.length = length;
