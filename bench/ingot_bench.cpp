@@ -18,6 +18,7 @@
 #include <cxxopts.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench/serve_sim.h"
 #include "runtime/device/cpu/thread_pool.h"
 #include "runtime/generate/engine.h"
 #include "tools/cli_support.h"
@@ -152,9 +153,13 @@ json run_peer(const std::string& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "serve-sim")
+    return ingot::bench::serve_sim_main(argc - 1, argv + 1);
   cxxopts::Options cli(kTool,
                        "Benchmark ingot against llama.cpp (llama-cpp-python) on the same model,\n"
-                       "encoding, prompt tokens and thread count; prints a Markdown table.");
+                       "encoding, prompt tokens and thread count; prints a Markdown table.\n"
+                       "`ingot-bench serve-sim --help`: the serving pipeline under a request "
+                       "stream.");
   cli.add_options()
       ("artifact", "The .ingot artifact", cxxopts::value<std::string>())
       ("gguf", "The GGUF llama.cpp runs (same weights and encoding)", cxxopts::value<std::string>())

@@ -79,6 +79,27 @@ void softmax16(float* s, int64_t n) {
   for (; j < n; ++j) s[j] *= inv1;
 }
 
+/// The sums of the 16 lanes of a, b, c and d, as lanes 0-3.
+inline __m256 halve(__m512 v) {
+  return _mm256_add_ps(_mm512_castps512_ps256(v),
+                       _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+inline __m128 reduce4(__m512 a, __m512 b, __m512 c, __m512 d) {
+  const __m256 ab = _mm256_hadd_ps(halve(a), halve(b));
+  const __m256 cd = _mm256_hadd_ps(halve(c), halve(d));
+  const __m256 abcd = _mm256_hadd_ps(ab, cd);
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+/// Lane-wise products of one query head and a key row, summed over the head's 16-lane blocks.
+template <typename T, int kD16>
+inline __m512 dot16(const __m512 (&q)[kD16], const T* k) {
+  __m512 acc = _mm512_mul_ps(q[0], load16(k));
+  for (int d = 1; d < kD16; ++d) acc = _mm512_fmadd_ps(q[d], load16(k + 16 * d), acc);
+  return acc;
+}
+
 /// kHeads heads of head_dim 16 * kD16, all reading the KV head at kv_offset of each cache row.
 template <typename T, int kD16, int kHeads>
 void attend_chunk(const float* q, const T* keys, const T* values, const int32_t* rows,
@@ -88,15 +109,21 @@ void attend_chunk(const float* q, const T* keys, const T* values, const int32_t*
   __m512 qv[kHeads][kD16];
   for (int h = 0; h < kHeads; ++h)
     for (int d = 0; d < kD16; ++d) qv[h][d] = _mm512_loadu_ps(q + h * kDim + 16 * d);
-  for (int64_t j = 0; j < count; ++j) {
-    const T* k = keys + rows[j] * row_elements + kv_offset;
-    __m512 kv[kD16];
-    for (int d = 0; d < kD16; ++d) kv[d] = load16(k + 16 * d);
+  // Scores four keys at a time, so one transposing reduction serves four dot products.
+  int64_t j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const T* k[4];
+    for (int i = 0; i < 4; ++i) k[i] = keys + rows[j + i] * row_elements + kv_offset;
     for (int h = 0; h < kHeads; ++h) {
-      __m512 acc = _mm512_mul_ps(qv[h][0], kv[0]);
-      for (int d = 1; d < kD16; ++d) acc = _mm512_fmadd_ps(qv[h][d], kv[d], acc);
-      scores[h * count + j] = _mm512_reduce_add_ps(acc) * scale;
+      const __m128 sums = reduce4(dot16<T, kD16>(qv[h], k[0]), dot16<T, kD16>(qv[h], k[1]),
+                                  dot16<T, kD16>(qv[h], k[2]), dot16<T, kD16>(qv[h], k[3]));
+      _mm_storeu_ps(scores + h * count + j, _mm_mul_ps(sums, _mm_set1_ps(scale)));
     }
+  }
+  for (; j < count; ++j) {
+    const T* k = keys + rows[j] * row_elements + kv_offset;
+    for (int h = 0; h < kHeads; ++h)
+      scores[h * count + j] = _mm512_reduce_add_ps(dot16<T, kD16>(qv[h], k)) * scale;
   }
   for (int h = 0; h < kHeads; ++h) softmax16(scores + h * count, count);
   __m512 acc[kHeads][kD16];

@@ -3,6 +3,7 @@
 #include "runtime/pipeline/text_generation_pipeline.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -213,6 +214,10 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
   }
   const size_t vocab = static_cast<size_t>(executor.vocab_size());
   logits_.resize(total_rows * vocab);
+  const bool decode_only = std::all_of(ready.begin(), ready.end(), [](const auto& chunk) {
+    return chunk.second == 1 && chunk.first->pending() == 1;
+  });
+  const auto start = std::chrono::steady_clock::now();
   if (executor.batches_sequences()) {
     INGOT_RETURN_IF_ERROR(executor.step_batch({chunks, logits_.data()}));
   } else {
@@ -224,6 +229,11 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
     }
   }
   ++stats_.steps;
+  if (decode_only) {
+    stats_.decode_only_tokens += static_cast<int64_t>(ready.size());
+    stats_.decode_only_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
   for (auto [c, n] : ready) cache.commit_prefix(c->sequence_, c->tokens_);
 
   size_t row = 0;

@@ -84,6 +84,8 @@ struct PipelineStats {
   int64_t decode_tokens = 0;
   int64_t preemptions = 0;        ///< requests whose pages were taken back to let others run
   int64_t prefix_hit_tokens = 0;  ///< prompt tokens found in the prefix cache
+  int64_t decode_only_tokens = 0;  ///< tokens of the steps that only decoded
+  double decode_only_seconds = 0;  ///< wall time of those steps
 };
 
 /// Generates for a batch of requests over one Engine (whose executor's cache holds their
