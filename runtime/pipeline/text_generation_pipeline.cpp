@@ -10,40 +10,16 @@
 namespace ingot::pipeline {
 namespace {
 
-/// log-sum-exp of a row, in double.
-double log_normalizer(std::span<const float> row) {
-  const float top = *std::max_element(row.begin(), row.end());
-  double sum = 0.0;
-  for (float v : row) sum += std::exp(double(v) - top);
-  return double(top) + std::log(sum);
-}
-
-/// `id` with its log probability under `row` and the row's top-n tokens.
-TokenOutput with_logprobs(int32_t id, std::span<const float> row, int32_t top_n) {
-  TokenOutput out;
-  out.id = id;
-  if (top_n <= 0) return out;
-  const double lse = log_normalizer(row);
-  out.logprob = static_cast<float>(double(row[static_cast<size_t>(id)]) - lse);
-  std::vector<int32_t> order(row.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
-  const size_t n = std::min<size_t>(static_cast<size_t>(top_n), order.size());
-  std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(n), order.end(),
-                    [&](int32_t a, int32_t b) {
-                      return row[static_cast<size_t>(a)] > row[static_cast<size_t>(b)] ||
-                             (row[static_cast<size_t>(a)] == row[static_cast<size_t>(b)] && a < b);
-                    });
-  for (size_t i = 0; i < n; ++i)
-    out.top.emplace_back(order[i],
-                         static_cast<float>(double(row[static_cast<size_t>(order[i])]) - lse));
-  return out;
+TokenOutput token_output(int32_t id, const std::optional<LogProbabilities>& lp) {
+  if (!lp) return {id, 0.0f, {}};
+  return {id, lp->token_logprob, lp->top};
 }
 
 }  // namespace
 
 TextGenerationPipeline::TextGenerationPipeline(generate::Engine& engine,
                                                const PipelineConfig& config)
-    : engine_(engine), config_(config) {}
+    : engine_(engine), config_(config), model_(engine.executor()) {}
 
 Result<std::unique_ptr<TextGenerationPipeline>> TextGenerationPipeline::create(
     generate::Engine& engine, const PipelineConfig& config) {
@@ -153,7 +129,8 @@ void TextGenerationPipeline::emit(TextContext& c, std::span<float> row, TextResp
   std::vector<float> raw;
   if (top_n > 0) raw.assign(row.begin(), row.end());  // the model's own distribution
   const generate::Pick pick = c.picker_.pick(row, c.tokens_);
-  response.tokens.push_back(with_logprobs(pick.id, raw, top_n));
+  response.tokens.push_back(
+      token_output(pick.id, model_.compute_log_probabilities(raw, {&pick.id, 1}, top_n)[0]));
   c.tokens_.push_back(pick.id);
   response.text += pick.text;
   if (pick.finish)
@@ -178,8 +155,7 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
   // A request starting from an empty cache takes what the prefix cache has of its tokens (not
   // one that echoes log probabilities: those need every prompt position computed).
   for (TextContext* c : batch)
-    if (!c->done() && c->sequence_.pages.empty() &&
-        !(c->request_.echo && c->request_.logprobs > 0))
+    if (!c->done() && c->sequence_.pages.empty() && !(c->request_.echo && c->request_.logprobs > 0))
       stats_.prefix_hit_tokens += cache.match_prefix(c->sequence_, c->tokens_);
   // Room in the cache, earliest admitted first; a later one may be preempted for it.
   std::vector<std::pair<TextContext*, int64_t>> ready;
@@ -193,41 +169,28 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
     return make_error(StatusCode::kResourceExhausted,
                       "pipeline: the KV cache has no room for any request in the batch");
 
-  // Output rows: the chunk's last token when it reaches the end, and for echo with logprobs the
-  // prompt positions (each predicts the next prompt token).
-  std::vector<device::SequenceChunk> chunks;
-  std::vector<std::vector<int32_t>> rows(ready.size());
-  size_t total_rows = 0;
-  for (size_t i = 0; i < ready.size(); ++i) {
-    auto [c, n] = ready[i];
+  // Each chunk returns the logits of its last token when it reaches the request's end, and for
+  // echo with logprobs those of its prompt positions (each predicts the next prompt token).
+  std::vector<ChunkInput> chunks;
+  for (auto [c, n] : ready) {
     const int64_t first = c->sequence_.length;
+    ChunkInput chunk{&c->sequence_,
+                     std::span<const int32_t>(c->tokens_)
+                         .subspan(static_cast<size_t>(first), static_cast<size_t>(n)),
+                     first + n == static_cast<int64_t>(c->tokens_.size()),
+                     {}};
     if (c->request_.echo && c->request_.logprobs > 0)
       for (int64_t p = first; p < std::min(first + n, c->prompt_length() - 1); ++p)
-        rows[i].push_back(static_cast<int32_t>(p - first));
-    if (first + n == static_cast<int64_t>(c->tokens_.size()))
-      rows[i].push_back(static_cast<int32_t>(n - 1));
-    chunks.push_back({std::span<const int32_t>(c->tokens_)
-                          .subspan(static_cast<size_t>(first), static_cast<size_t>(n)),
-                      &c->sequence_, rows[i]});
-    total_rows += rows[i].size();
+        chunk.echo_rows.push_back(static_cast<int32_t>(p - first));
+    chunks.push_back(std::move(chunk));
     (c->pending() == 1 ? stats_.decode_tokens : stats_.prefill_tokens) += n;
   }
-  const size_t vocab = static_cast<size_t>(executor.vocab_size());
-  logits_.resize(total_rows * vocab);
   const bool decode_only = std::all_of(ready.begin(), ready.end(), [](const auto& chunk) {
     return chunk.second == 1 && chunk.first->pending() == 1;
   });
   const auto start = std::chrono::steady_clock::now();
-  if (executor.batches_sequences()) {
-    INGOT_RETURN_IF_ERROR(executor.step_batch({chunks, logits_.data()}));
-  } else {
-    size_t row = 0;
-    for (const device::SequenceChunk& chunk : chunks) {
-      INGOT_RETURN_IF_ERROR(executor.step_batch(
-          {std::span<const device::SequenceChunk>(&chunk, 1), logits_.data() + row * vocab}));
-      row += chunk.output_rows.size();
-    }
-  }
+  const ModelInputs inputs = model_.prepare_initial_token_inputs(std::move(chunks));
+  INGOT_ASSIGN_OR_RETURN(ModelOutputs outputs, model_.execute(inputs));
   ++stats_.steps;
   if (decode_only) {
     stats_.decode_only_tokens += static_cast<int64_t>(ready.size());
@@ -236,7 +199,8 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
   }
   for (auto [c, n] : ready) cache.commit_prefix(c->sequence_, c->tokens_);
 
-  size_t row = 0;
+  const size_t vocab = static_cast<size_t>(executor.vocab_size());
+  size_t echo_row = 0, next_row = 0;
   for (size_t i = 0; i < ready.size(); ++i) {
     TextContext& c = *ready[i].first;
     TextResponse& response = out[c.request_id()];
@@ -248,19 +212,15 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
         for (; c.echoed_ < c.prompt_length(); ++c.echoed_)
           response.echo.push_back({c.tokens_[static_cast<size_t>(c.echoed_)], 0.0f, {}});
     }
-    for (int32_t r : rows[i]) {
-      const std::span<float> logits(logits_.data() + row++ * vocab, vocab);
-      const int64_t position = first + r;
-      if (position + 1 < c.prompt_length()) {  // echo: the next prompt token's probability
-        if (position + 1 == c.echoed_) {       // (not again when a preempted request recomputes)
-          response.echo.push_back(with_logprobs(c.tokens_[static_cast<size_t>(c.echoed_)], logits,
-                                                c.request_.logprobs));
-          ++c.echoed_;
-        }
-      } else {
-        emit(c, logits, response);
-      }
+    for (int32_t r : inputs.chunks[i].echo_rows) {
+      const std::span<const float> logits(outputs.logits.data() + echo_row++ * vocab, vocab);
+      if (first + r + 1 != c.echoed_) continue;  // not again when a preempted request recomputes
+      const int32_t next = c.tokens_[static_cast<size_t>(c.echoed_++)];
+      response.echo.push_back(token_output(
+          next, model_.compute_log_probabilities(logits, {&next, 1}, c.request_.logprobs)[0]));
     }
+    if (inputs.chunks[i].next_token)
+      emit(c, {outputs.next_token_logits.data() + next_row++ * vocab, vocab}, response);
   }
   return Status::ok_status();
 }

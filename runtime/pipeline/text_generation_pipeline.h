@@ -15,6 +15,7 @@
 #include "runtime/generate/engine.h"
 #include "runtime/generate/token_picker.h"
 #include "runtime/pipeline/pipeline_config.h"
+#include "runtime/pipeline/pipeline_model.h"
 #include "runtime/sampling/sampling.h"
 
 namespace ingot::pipeline {
@@ -82,8 +83,8 @@ struct PipelineStats {
   int64_t steps = 0;
   int64_t prefill_tokens = 0;  ///< prompt (or recomputed) tokens run through the model
   int64_t decode_tokens = 0;
-  int64_t preemptions = 0;        ///< requests whose pages were taken back to let others run
-  int64_t prefix_hit_tokens = 0;  ///< prompt tokens found in the prefix cache
+  int64_t preemptions = 0;         ///< requests whose pages were taken back to let others run
+  int64_t prefix_hit_tokens = 0;   ///< prompt tokens found in the prefix cache
   int64_t decode_only_tokens = 0;  ///< tokens of the steps that only decoded
   double decode_only_seconds = 0;  ///< wall time of those steps
 };
@@ -112,6 +113,7 @@ class TextGenerationPipeline {
   const PipelineConfig& config() const { return config_; }
   const PipelineStats& stats() const { return stats_; }
   generate::Engine& engine() { return engine_; }
+  PipelineModel& model() { return model_; }
 
  private:
   TextGenerationPipeline(generate::Engine& engine, const PipelineConfig& config);
@@ -126,9 +128,9 @@ class TextGenerationPipeline {
   generate::Engine& engine_;
   PipelineConfig config_;
   int64_t target_tokens_ = 0;
+  PipelineModel model_;
   PipelineStats stats_;
   mutable int64_t admissions_ = 0;
-  std::vector<float> logits_;
 };
 
 }  // namespace ingot::pipeline

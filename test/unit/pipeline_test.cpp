@@ -3,6 +3,7 @@
 // forward pass.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -190,6 +191,38 @@ TEST_F(PipelineTest, APrefixSharedWithAnEarlierRequestIsNotComputedAgain) {
   EXPECT_EQ(after.prefill_tokens - before.prefill_tokens,
             static_cast<int64_t>(second.size()) - 384);
   EXPECT_GT(engine->executor().cache().cached_pages(), 0);
+}
+
+// MAX's model layer on its own: initial inputs for two prompts, then next-token inputs for five
+// greedy steps, give each prompt's tokens alone.
+TEST_F(PipelineTest, PipelineModelDecodesFromInitialThenNextTokenInputs) {
+  auto engine = open(2);
+  ASSERT_NE(engine, nullptr);
+  const auto ps = prompts(2);
+  const auto want = alone(*engine, ps, 6);
+  PipelineModel model(engine->executor());
+  device::KvSequence sequences[2];
+  std::vector<ChunkInput> first;
+  for (size_t i = 0; i < 2; ++i) first.push_back({&sequences[i], ps[i], true, {}});
+  ModelInputs inputs = model.prepare_initial_token_inputs(std::move(first));
+  const size_t vocab = static_cast<size_t>(engine->executor().vocab_size());
+  std::vector<std::vector<int32_t>> got(2);
+  std::vector<int32_t> next(2);
+  for (int step = 0; step < 6; ++step) {
+    auto outputs = model.execute(inputs);
+    ASSERT_TRUE(outputs.ok()) << outputs.status().message();
+    ASSERT_EQ(outputs->next_token_logits.size(), 2 * vocab);
+    EXPECT_TRUE(outputs->logits.empty());
+    for (size_t i = 0; i < 2; ++i) {
+      const float* row = outputs->next_token_logits.data() + i * vocab;
+      next[i] = static_cast<int32_t>(std::max_element(row, row + vocab) - row);
+      got[i].push_back(next[i]);
+    }
+    inputs = model.prepare_next_token_inputs(next, inputs);
+    ASSERT_EQ(inputs.chunks.size(), 2u);
+  }
+  EXPECT_EQ(got, want);
+  for (auto& sequence : sequences) engine->executor().cache().release(sequence);
 }
 
 TEST_F(PipelineTest, BadRequestsAreRefusedAndTheOthersGoOn) {
