@@ -2,8 +2,8 @@
 #include "runtime/device/executor.h"
 
 #include <algorithm>
+#include <fstream>
 #include <string>
-
 
 namespace ingot::device {
 
@@ -41,9 +41,9 @@ Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t voca
                                                             std::to_string(max_context));
   }
   if (total == 0 || total > max_tokens)
-    return make_error(StatusCode::kInvalidArgument,
-                      "step: " + std::to_string(total) + " tokens, the plan takes 1 to " +
-                          std::to_string(max_tokens));
+    return make_error(StatusCode::kInvalidArgument, "step: " + std::to_string(total) +
+                                                        " tokens, the plan takes 1 to " +
+                                                        std::to_string(max_tokens));
   if (outputs && request.logits == nullptr)
     return make_error(StatusCode::kInvalidArgument, "step: logits requested without a buffer");
   return Status::ok_status();
@@ -57,13 +57,12 @@ Result<cpu::KvDType> cache_dtype(const artifact::Artifact& artifact,
   if (name == "float32" || name.empty()) return cpu::KvDType::kF32;
   if (name == "float16" || name == "f16") return cpu::KvDType::kF16;
   if (name == "bfloat16" || name == "bf16") return cpu::KvDType::kBF16;
-  return make_error(StatusCode::kUnimplemented,
-                    artifact.path() + ": cache_dtype " + name +
-                        " is not supported (float32, float16, bfloat16)");
+  return make_error(
+      StatusCode::kUnimplemented,
+      artifact.path() + ": cache_dtype " + name + " is not supported (float32, float16, bfloat16)");
 }
 
-Result<int64_t> context_length(const artifact::Artifact& artifact,
-                               const ExecutorOptions& options) {
+Result<int64_t> context_length(const artifact::Artifact& artifact, const ExecutorOptions& options) {
   const auto* config = artifact.model().config();
   const int64_t artifact_length = config && config->max_length() > 0 ? config->max_length() : 0;
   const int64_t context = options.max_context > 0 ? options.max_context : artifact_length;
@@ -80,7 +79,7 @@ Result<int64_t> context_length(const artifact::Artifact& artifact,
 
 cpu::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
                                  int64_t layers, int64_t row_elements, int64_t max_context,
-                                 cpu::KvDType dtype) {
+                                 cpu::KvDType dtype, uint64_t available_bytes) {
   const auto* config = artifact.model().config();
   cpu::KvCacheShape shape;
   shape.layers = layers;
@@ -89,7 +88,29 @@ cpu::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const Execu
   shape.page_size = config && config->kv_cache_page_size() > 0 ? config->kv_cache_page_size() : 128;
   const int64_t pages_per_sequence = (max_context + shape.page_size - 1) / shape.page_size;
   shape.pages = pages_per_sequence * std::max<int64_t>(1, options.max_sequences);
+  if (options.max_sequences > 0) return shape;
+  const double fraction = config && config->device_memory_utilization() > 0
+                              ? std::min(1.0, config->device_memory_utilization())
+                              : 0.9;
+  const uint64_t page_bytes = static_cast<uint64_t>(layers * 2 * shape.page_size * row_elements) *
+                              (dtype == cpu::KvDType::kF32 ? 4 : 2);
+  const auto* plan = artifact.model().plan();
+  const double taken = static_cast<double>(artifact.segment().size()) +
+                       static_cast<double>(plan ? plan->arena_bytes() : 0);
+  const double room = static_cast<double>(available_bytes) * fraction - taken;
+  const int64_t fit = room > 0 ? static_cast<int64_t>(room / static_cast<double>(page_bytes)) : 0;
+  shape.pages = std::max(pages_per_sequence, std::min<int64_t>(fit, INT32_MAX / shape.page_size));
   return shape;
+}
+
+uint64_t host_available_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
 }
 
 }  // namespace ingot::device

@@ -18,10 +18,12 @@ using cpu::PagedKvCache;
 
 /// How an executor runs.
 struct ExecutorOptions {
-  std::string device = "cpu";    ///< "cpu", or "cuda" (GPU 0) where the build has CUDA
-  int threads = 0;               ///< CPU threads; 0: the machine's physical cores
-  int64_t max_context = 0;       ///< positions per sequence; 0: the artifact's max_length
-  int64_t max_sequences = 1;     ///< sequences the KV cache holds at full context
+  std::string device = "cpu";  ///< "cpu", or "cuda" (GPU 0) where the build has CUDA
+  int threads = 0;             ///< CPU threads; 0: the machine's physical cores
+  int64_t max_context = 0;     ///< positions per sequence; 0: the artifact's max_length
+  /// Sequences the KV cache holds at full context; 0: as many as the artifact's
+  /// device_memory_utilization of the free memory holds (MAX's sizing), at least one.
+  int64_t max_sequences = 1;
   /// KV cache element type; "" takes the artifact's cache_dtype (float32, float16/f16,
   /// bfloat16/bf16).
   std::string cache_dtype;
@@ -88,17 +90,23 @@ Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t voca
 
 /// The KV cache element type: options.cache_dtype, else the artifact's cache_dtype (float32
 /// when it names none); kUnimplemented for a type the devices do not store.
-Result<cpu::KvDType> cache_dtype(const artifact::Artifact& artifact, const ExecutorOptions& options);
+Result<cpu::KvDType> cache_dtype(const artifact::Artifact& artifact,
+                                 const ExecutorOptions& options);
 
 /// The artifact's context length, or options.max_context when given; errors when neither is
 /// known or the option exceeds the artifact's.
 Result<int64_t> context_length(const artifact::Artifact& artifact, const ExecutorOptions& options);
 
 /// The KV cache for `layers` layers of row_elements per token: the artifact's page size
-/// (kv_cache_page_size, else 128), and pages for options.max_sequences full contexts.
+/// (kv_cache_page_size, else 128), and pages for options.max_sequences full contexts, or with
+/// max_sequences 0, the pages that fit in device_memory_utilization (the artifact's, else 0.9) of
+/// `available_bytes` less the weight segment and the activation arena (at least one context).
 cpu::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
                                  int64_t layers, int64_t row_elements, int64_t max_context,
-                                 cpu::KvDType dtype);
+                                 cpu::KvDType dtype, uint64_t available_bytes);
+
+/// This machine's available memory (MemAvailable in /proc/meminfo), or 0 when unknown.
+uint64_t host_available_memory();
 
 /// The device names this build has: "cpu", and "cuda" when it was built with nvcc.
 std::string available_devices();

@@ -225,6 +225,37 @@ TEST_F(PipelineTest, PipelineModelDecodesFromInitialThenNextTokenInputs) {
   for (auto& sequence : sequences) engine->executor().cache().release(sequence);
 }
 
+// With max_sequences 0 the KV cache takes the artifact's device_memory_utilization of the free
+// memory, less the weights and the arena, and always holds one full context.
+TEST_F(PipelineTest, KvPagesFollowDeviceMemoryUtilization) {
+  auto engine = open(1);
+  ASSERT_NE(engine, nullptr);
+  const artifact::Artifact& artifact = engine->artifact();
+  device::ExecutorOptions options;
+  options.max_sequences = 0;
+  const int64_t layers = 30, row = 192;  // SmolLM2: 3 KV heads of 64
+  const uint64_t page_bytes = static_cast<uint64_t>(layers * 2 * 128 * row) * 4;
+  const double utilization = artifact.model().config()->device_memory_utilization();
+  ASSERT_GT(utilization, 0.0);
+  const uint64_t taken = artifact.segment().size() + artifact.model().plan()->arena_bytes();
+  const uint64_t available = 4ull << 30;
+  const auto shape =
+      device::kv_cache_shape(artifact, options, layers, row, 512, cpu::KvDType::kF32, available);
+  EXPECT_EQ(shape.pages,
+            static_cast<int64_t>((available * utilization - static_cast<double>(taken)) /
+                                 static_cast<double>(page_bytes)));
+  EXPECT_GT(shape.pages, 100);
+  // Too little memory still gives one context; an explicit count ignores the memory.
+  EXPECT_EQ(device::kv_cache_shape(artifact, options, layers, row, 512, cpu::KvDType::kF32, 1 << 20)
+                .pages,
+            4);
+  options.max_sequences = 3;
+  EXPECT_EQ(
+      device::kv_cache_shape(artifact, options, layers, row, 512, cpu::KvDType::kF32, available)
+          .pages,
+      12);
+}
+
 TEST_F(PipelineTest, BadRequestsAreRefusedAndTheOthersGoOn) {
   auto engine = open(2);
   ASSERT_NE(engine, nullptr);

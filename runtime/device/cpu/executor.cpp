@@ -50,9 +50,9 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
 
   INGOT_ASSIGN_OR_RETURN(KvDType dtype, device::cache_dtype(artifact, options));
   if (plan.cache_layers > 0) {
-    const KvCacheShape shape = device::kv_cache_shape(artifact, options, plan.cache_layers,
-                                                      plan.cache_row_elements, impl->max_context,
-                                                      dtype);
+    const KvCacheShape shape = device::kv_cache_shape(
+        artifact, options, plan.cache_layers, plan.cache_row_elements, impl->max_context, dtype,
+        device::host_available_memory());
     auto cache = PagedKvCache::create(shape);
     if (!cache.ok())
       return make_error(cache.status().code(), artifact.path() + ": " + cache.status().message());

@@ -37,11 +37,11 @@ enum class Op {
 
 std::optional<Op> op_of(const std::string& name) {
   static const std::map<std::string, Op> ops = {
-      {"embedding", Op::kEmbedding}, {"rms_norm", Op::kRmsNorm},
+      {"embedding", Op::kEmbedding},     {"rms_norm", Op::kRmsNorm},
       {"add_rms_norm", Op::kAddRmsNorm}, {"add", Op::kAdd},
-      {"swiglu", Op::kSwiglu},       {"split", Op::kSplit},
-      {"matmul", Op::kMatmul},       {"gate_up_swiglu", Op::kGateUpSwiglu},
-      {"logits", Op::kLogits},       {"fused_attention", Op::kFusedAttention}};
+      {"swiglu", Op::kSwiglu},           {"split", Op::kSplit},
+      {"matmul", Op::kMatmul},           {"gate_up_swiglu", Op::kGateUpSwiglu},
+      {"logits", Op::kLogits},           {"fused_attention", Op::kFusedAttention}};
   const auto it = ops.find(name.substr(0, name.find('.')));
   if (it == ops.end()) return std::nullopt;
   return it->second;
@@ -90,6 +90,15 @@ struct CudaExecutor::Impl {
 
   const void* weight(const WeightRef& w) const { return weights.at(w.data).get(); }
 
+  /// Free GPU memory now plus what the uploaded weights took: kv_cache_shape subtracts them.
+  uint64_t memory_before_weights() const {
+    size_t free = 0, total = 0;
+    if (cudaMemGetInfo(&free, &total) != cudaSuccess) return 0;
+    uint64_t uploaded = 0;
+    for (const auto& [data, buffer] : weights) uploaded += buffer.bytes();
+    return free + uploaded;
+  }
+
   KvLayer layer(int64_t index) const {
     const uint64_t plane = pages->plane_bytes();
     uint8_t* base = kv.get<uint8_t>() + plane * 2 * static_cast<uint64_t>(index);
@@ -124,7 +133,8 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
     case Op::kAddRmsNorm:  // outputs: the sum (residual stream), then its norm
       return rms_norm(in[0].data, in[1].data, static_cast<const float*>(weight(k.weights[0])),
                       k.epsilon, tokens, out[0].features, out[0].data, out[1].data, stream);
-    case Op::kAdd: return add(in[0].data, in[1].data, tokens * out[0].features, out[0].data, stream);
+    case Op::kAdd:
+      return add(in[0].data, in[1].data, tokens * out[0].features, out[0].data, stream);
     case Op::kSwiglu:
       return swiglu(in[0].data, in[1].data, tokens * out[0].features, out[0].data, stream);
     case Op::kSplit: {
@@ -144,7 +154,8 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
     case Op::kGateUpSwiglu: {
       const WeightRef& gate = k.weights[0];
       cudaError_t status = product(gate, in[0].data, tokens, out[0].data);
-      if (status == cudaSuccess) status = product(k.weights[1], in[0].data, tokens, up.get<float>());
+      if (status == cudaSuccess)
+        status = product(k.weights[1], in[0].data, tokens, up.get<float>());
       if (status == cudaSuccess)
         status = swiglu(out[0].data, up.get<float>(), tokens * gate.rows, out[0].data, stream);
       return status;
@@ -165,9 +176,9 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
       const AttentionDims dims{k.attention.num_heads, k.attention.num_kv_heads,
                                k.attention.head_dim, k.attention.scale};
       const int64_t q_features = dims.num_heads * dims.head_dim;
-      cudaError_t status = cudaMemcpyAsync(queries.get(), in[0].data,
-                                           static_cast<size_t>(tokens * q_features) * 4,
-                                           cudaMemcpyDeviceToDevice, stream);
+      cudaError_t status =
+          cudaMemcpyAsync(queries.get(), in[0].data, static_cast<size_t>(tokens * q_features) * 4,
+                          cudaMemcpyDeviceToDevice, stream);
       const KvLayer kv_layer = layer(k.layer);
       if (status == cudaSuccess)
         status = rope_kv_write(dims, k.has_rope ? k.rope.dims : 0, k.rope.neox,
@@ -207,15 +218,17 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
     };
     const auto op = op_of(k.name);
     if (!op)
-      return fail("the CUDA device runs attention fused (fused_attention) only; compile without "
-                  "--disable-fusion for it");
+      return fail(
+          "the CUDA device runs attention fused (fused_attention) only; compile without "
+          "--disable-fusion for it");
     for (const WeightRef& w : k.weights)
       if (!supports_weight_type(w.type))
         return fail(std::string("no CUDA kernel reads ") +
                     std::string(quant::type_traits(w.type).name) + " weights");
     if (*op == Op::kMatmul || *op == Op::kGateUpSwiglu || *op == Op::kLogits) {
       for (const WeightRef& w : k.weights)
-        gemm_bytes = std::max(gemm_bytes, gemm_scratch_bytes(w.rows, w.row_length, plan.max_tokens));
+        gemm_bytes =
+            std::max(gemm_bytes, gemm_scratch_bytes(w.rows, w.row_length, plan.max_tokens));
       if (*op == Op::kGateUpSwiglu) widest_gate = std::max(widest_gate, k.weights[0].rows);
       if (*op == Op::kLogits) hidden = k.inputs[0].features;
     }
@@ -227,8 +240,8 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
                     " is not a multiple of 32 up to 256");
       widest_q = std::max(widest_q, dims.num_heads * dims.head_dim);
       if (k.has_rope) rope_dims = std::max(rope_dims, k.rope.dims);
-      attention_bytes = std::max(attention_bytes, attention_scratch_bytes(dims, plan.max_tokens,
-                                                                          impl->max_context));
+      attention_bytes = std::max(attention_bytes,
+                                 attention_scratch_bytes(dims, plan.max_tokens, impl->max_context));
     }
     impl->ops.push_back(*op);
   }
@@ -237,8 +250,8 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   for (const BoundKernel& k : plan.kernels)
     for (const WeightRef& w : k.weights) {
       if (impl->weights.count(w.data)) continue;
-      const uint64_t bytes =
-          *quant::row_bytes(w.type, static_cast<uint64_t>(w.row_length)) * static_cast<uint64_t>(w.rows);
+      const uint64_t bytes = *quant::row_bytes(w.type, static_cast<uint64_t>(w.row_length)) *
+                             static_cast<uint64_t>(w.rows);
       INGOT_ASSIGN_OR_RETURN(DeviceBuffer buffer, DeviceBuffer::allocate(bytes, file + " weights"));
       if (cudaMemcpy(buffer.get(), w.data, bytes, cudaMemcpyHostToDevice) != cudaSuccess)
         return cuda_error(cudaGetLastError(), file + ": uploading weights");
@@ -250,9 +263,10 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   if (plan.cache_layers > 0) {
     const cpu::KvCacheShape shape =
         device::kv_cache_shape(artifact, options, plan.cache_layers, plan.cache_row_elements,
-                               impl->max_context, dtype);
+                               impl->max_context, dtype, impl->memory_before_weights());
     auto pages = device::PagedKvCache::create(shape, /*host_storage=*/false);
-    if (!pages.ok()) return make_error(pages.status().code(), file + ": " + pages.status().message());
+    if (!pages.ok())
+      return make_error(pages.status().code(), file + ": " + pages.status().message());
     impl->pages = std::move(*pages);
     INGOT_ASSIGN_OR_RETURN(impl->kv, DeviceBuffer::allocate(impl->pages->bytes(), "the KV cache"));
   }
@@ -263,14 +277,20 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   const uint64_t tokens = static_cast<uint64_t>(plan.max_tokens);
   INGOT_RETURN_IF_ERROR(allocate(impl->arena, plan.arena_floats * 4, "the activation arena"));
   INGOT_RETURN_IF_ERROR(allocate(impl->ids, tokens * 4, "token ids"));
-  INGOT_RETURN_IF_ERROR(allocate(impl->rows, static_cast<uint64_t>(impl->max_context) * 4, "KV rows"));
-  INGOT_RETURN_IF_ERROR(allocate(impl->cos_sin, tokens * static_cast<uint64_t>(rope_dims) * 4, "rope"));
-  INGOT_RETURN_IF_ERROR(allocate(impl->queries, tokens * static_cast<uint64_t>(widest_q) * 4, "queries"));
-  INGOT_RETURN_IF_ERROR(allocate(impl->up, tokens * static_cast<uint64_t>(widest_gate) * 4, "swiglu"));
+  INGOT_RETURN_IF_ERROR(
+      allocate(impl->rows, static_cast<uint64_t>(impl->max_context) * 4, "KV rows"));
+  INGOT_RETURN_IF_ERROR(
+      allocate(impl->cos_sin, tokens * static_cast<uint64_t>(rope_dims) * 4, "rope"));
+  INGOT_RETURN_IF_ERROR(
+      allocate(impl->queries, tokens * static_cast<uint64_t>(widest_q) * 4, "queries"));
+  INGOT_RETURN_IF_ERROR(
+      allocate(impl->up, tokens * static_cast<uint64_t>(widest_gate) * 4, "swiglu"));
   INGOT_RETURN_IF_ERROR(allocate(impl->gemm_scratch, gemm_bytes, "matmul scratch"));
   INGOT_RETURN_IF_ERROR(allocate(impl->attention_scratch, attention_bytes, "attention scratch"));
-  INGOT_RETURN_IF_ERROR(allocate(impl->gathered, tokens * static_cast<uint64_t>(hidden) * 4, "logits rows"));
-  INGOT_RETURN_IF_ERROR(allocate(impl->logits, tokens * static_cast<uint64_t>(plan.vocab_size) * 4, "logits"));
+  INGOT_RETURN_IF_ERROR(
+      allocate(impl->gathered, tokens * static_cast<uint64_t>(hidden) * 4, "logits rows"));
+  INGOT_RETURN_IF_ERROR(
+      allocate(impl->logits, tokens * static_cast<uint64_t>(plan.vocab_size) * 4, "logits"));
   plan.resolve_arena(impl->arena.get<float>());
 
   if (cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking) != cudaSuccess)
@@ -299,15 +319,15 @@ Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
   const auto check = [](cudaError_t status, const std::string& what) {
     return status == cudaSuccess ? Status::ok_status() : cuda_error(status, "step: " + what);
   };
-  INGOT_RETURN_IF_ERROR(check(cudaMemcpyAsync(impl.ids.get(), request.tokens.data(),
-                                              static_cast<size_t>(tokens) * 4,
-                                              cudaMemcpyHostToDevice, impl.stream),
-                              "uploading token ids"));
+  INGOT_RETURN_IF_ERROR(
+      check(cudaMemcpyAsync(impl.ids.get(), request.tokens.data(), static_cast<size_t>(tokens) * 4,
+                            cudaMemcpyHostToDevice, impl.stream),
+            "uploading token ids"));
   if (impl.pages)
-    INGOT_RETURN_IF_ERROR(check(cudaMemcpyAsync(impl.rows.get(), sequence.rows.data(),
-                                                static_cast<size_t>(end) * 4,
-                                                cudaMemcpyHostToDevice, impl.stream),
-                                "uploading KV rows"));
+    INGOT_RETURN_IF_ERROR(
+        check(cudaMemcpyAsync(impl.rows.get(), sequence.rows.data(), static_cast<size_t>(end) * 4,
+                              cudaMemcpyHostToDevice, impl.stream),
+              "uploading KV rows"));
   // Rope angles on the host with cpu::rope_angles (one table: the plan's ropes are alike).
   const cpu::RopeSpec* rope = nullptr;
   for (const BoundKernel& k : plan.kernels) {
@@ -319,23 +339,24 @@ Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
   if (rope) {
     impl.cos_sin_host.resize(static_cast<size_t>(tokens * rope->dims));
     for (int64_t t = 0; t < tokens; ++t)
-      cpu::rope_angles(*rope, first + t,
-                       {impl.cos_sin_host.data() + t * rope->dims, static_cast<size_t>(rope->dims)});
-    INGOT_RETURN_IF_ERROR(check(cudaMemcpyAsync(impl.cos_sin.get(), impl.cos_sin_host.data(),
-                                                impl.cos_sin_host.size() * 4,
-                                                cudaMemcpyHostToDevice, impl.stream),
-                                "uploading rope angles"));
+      cpu::rope_angles(
+          *rope, first + t,
+          {impl.cos_sin_host.data() + t * rope->dims, static_cast<size_t>(rope->dims)});
+    INGOT_RETURN_IF_ERROR(
+        check(cudaMemcpyAsync(impl.cos_sin.get(), impl.cos_sin_host.data(),
+                              impl.cos_sin_host.size() * 4, cudaMemcpyHostToDevice, impl.stream),
+              "uploading rope angles"));
   }
   for (size_t i = 0; i < plan.kernels.size(); ++i)
-    INGOT_RETURN_IF_ERROR(check(impl.run(plan.kernels[i], impl.ops[i], tokens, first,
-                                         request.output_rows),
-                                plan.kernels[i].name));
+    INGOT_RETURN_IF_ERROR(
+        check(impl.run(plan.kernels[i], impl.ops[i], tokens, first, request.output_rows),
+              plan.kernels[i].name));
   if (!request.output_rows.empty())
-    INGOT_RETURN_IF_ERROR(check(
-        cudaMemcpyAsync(batch.logits, impl.logits.get(),
-                        request.output_rows.size() * static_cast<size_t>(plan.vocab_size) * 4,
-                        cudaMemcpyDeviceToHost, impl.stream),
-        "downloading logits"));
+    INGOT_RETURN_IF_ERROR(
+        check(cudaMemcpyAsync(batch.logits, impl.logits.get(),
+                              request.output_rows.size() * static_cast<size_t>(plan.vocab_size) * 4,
+                              cudaMemcpyDeviceToHost, impl.stream),
+              "downloading logits"));
   INGOT_RETURN_IF_ERROR(check(cudaStreamSynchronize(impl.stream), "running the plan"));
   sequence.length = end;
   return Status::ok_status();
