@@ -77,11 +77,11 @@ Result<int64_t> context_length(const artifact::Artifact& artifact, const Executo
   return context;
 }
 
-cpu::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
+kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
                                  int64_t layers, int64_t row_elements, int64_t max_context,
                                  cpu::KvDType dtype, uint64_t available_bytes) {
   const auto* config = artifact.model().config();
-  cpu::KvCacheShape shape;
+  kv_cache::KvCacheShape shape;
   shape.layers = layers;
   shape.row_elements = row_elements;
   shape.dtype = dtype;

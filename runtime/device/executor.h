@@ -9,12 +9,12 @@
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/base/status.h"
-#include "runtime/device/cpu/kv_cache.h"
+#include "runtime/kv_cache/paged_kv_cache.h"
 
 namespace ingot::device {
 
-using cpu::KvSequence;
-using cpu::PagedKvCache;
+using kv_cache::KvSequence;
+using kv_cache::PagedKvCache;
 
 /// How an executor runs.
 struct ExecutorOptions {
@@ -101,7 +101,7 @@ Result<int64_t> context_length(const artifact::Artifact& artifact, const Executo
 /// (kv_cache_page_size, else 128), and pages for options.max_sequences full contexts, or with
 /// max_sequences 0, the pages that fit in device_memory_utilization (the artifact's, else 0.9) of
 /// `available_bytes` less the weight segment and the activation arena (at least one context).
-cpu::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
+kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
                                  int64_t layers, int64_t row_elements, int64_t max_context,
                                  cpu::KvDType dtype, uint64_t available_bytes);
 

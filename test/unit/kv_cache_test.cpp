@@ -1,13 +1,13 @@
-// runtime/device/cpu PagedKvCache: page bookkeeping and the prefix cache (sharing, reference
+// runtime/kv_cache PagedKvCache: page bookkeeping and the prefix cache (sharing, reference
 // counts, least-recently-used eviction, truncation out of the cache).
-#include "runtime/device/cpu/kv_cache.h"
+#include "runtime/kv_cache/paged_kv_cache.h"
 
 #include <gtest/gtest.h>
 
 #include <numeric>
 #include <vector>
 
-namespace ingot::cpu {
+namespace ingot::kv_cache {
 namespace {
 
 std::unique_ptr<PagedKvCache> make_cache(int64_t pages) {
@@ -108,4 +108,4 @@ TEST(PagedKvCache, TruncatingIntoAPageTakesItOutOfTheCache) {
 }
 
 }  // namespace
-}  // namespace ingot::cpu
+}  // namespace ingot::kv_cache

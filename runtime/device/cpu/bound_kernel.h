@@ -11,10 +11,13 @@
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/rope.h"
 #include "runtime/base/status.h"
-#include "runtime/device/cpu/kv_cache.h"
+#include "runtime/kv_cache/paged_kv_cache.h"
 #include "runtime/device/cpu/thread_pool.h"
 
 namespace ingot::cpu::detail {
+
+using kv_cache::KvSequence;
+using kv_cache::PagedKvCache;
 
 /// A weight operand: rows of row_length values in a ggml block format.
 struct WeightRef {

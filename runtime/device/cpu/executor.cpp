@@ -14,6 +14,8 @@
 
 namespace ingot::cpu {
 
+using kv_cache::KvCacheShape;
+
 struct CpuExecutor::Impl {
   BoundPlan plan;
   int64_t max_context = 0;

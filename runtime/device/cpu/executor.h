@@ -8,10 +8,13 @@
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/base/status.h"
-#include "runtime/device/cpu/kv_cache.h"
+#include "runtime/kv_cache/paged_kv_cache.h"
 #include "runtime/device/executor.h"
 
 namespace ingot::cpu {
+
+using kv_cache::KvSequence;
+using kv_cache::PagedKvCache;
 
 using device::ExecutorOptions;
 using device::StepRequest;

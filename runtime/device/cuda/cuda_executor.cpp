@@ -261,7 +261,7 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   INGOT_ASSIGN_OR_RETURN(cpu::KvDType dtype, device::cache_dtype(artifact, options));
   impl->kv_type = kv_type_of(dtype);
   if (plan.cache_layers > 0) {
-    const cpu::KvCacheShape shape =
+    const kv_cache::KvCacheShape shape =
         device::kv_cache_shape(artifact, options, plan.cache_layers, plan.cache_row_elements,
                                impl->max_context, dtype, impl->memory_before_weights());
     auto pages = device::PagedKvCache::create(shape, /*host_storage=*/false);

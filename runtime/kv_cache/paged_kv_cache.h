@@ -1,4 +1,6 @@
-// PagedKvCache: keys and values of every layer in fixed-size pages, shared by sequences.
+// PagedKvCache: keys and values of every layer in fixed-size pages, shared by sequences, with a
+// prefix cache of full pages. The storage is on the host, or on a device that keeps the same
+// layout (the bookkeeping is the same).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +13,10 @@
 #include "kernels/cpu/attention.h"
 #include "runtime/base/status.h"
 
-namespace ingot::cpu {
+namespace ingot::kv_cache {
+
+using cpu::KvDType;
+using cpu::KvView;
 
 /// One sequence's view of the cache: the pages it holds, in position order, and the cache row of
 /// each position it may write (rows[p] = pages[p / page_size] * page_size + p % page_size).
@@ -100,4 +105,4 @@ class PagedKvCache {
   void uncache(int32_t page);
 };
 
-}  // namespace ingot::cpu
+}  // namespace ingot::kv_cache

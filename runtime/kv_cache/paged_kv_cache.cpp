@@ -1,5 +1,5 @@
 // PagedKvCache: one allocation, planes of [layer][keys|values][pool row][row_elements].
-#include "runtime/device/cpu/kv_cache.h"
+#include "runtime/kv_cache/paged_kv_cache.h"
 
 #include <xxhash.h>
 
@@ -9,7 +9,7 @@
 #include <new>
 #include <string>
 
-namespace ingot::cpu {
+namespace ingot::kv_cache {
 
 Result<std::unique_ptr<PagedKvCache>> PagedKvCache::create(const KvCacheShape& shape,
                                                            bool host_storage) {
@@ -172,8 +172,8 @@ KvView PagedKvCache::view(int64_t layer, const KvSequence& sequence) const {
 void PagedKvCache::store(int64_t layer, const KvSequence& sequence, int64_t position,
                          const float* keys, const float* values) {
   const int64_t row = sequence.rows[static_cast<size_t>(position)];
-  kv_store_row(shape_.dtype, plane(layer, 0), shape_.row_elements, row, keys);
-  kv_store_row(shape_.dtype, plane(layer, 1), shape_.row_elements, row, values);
+  cpu::kv_store_row(shape_.dtype, plane(layer, 0), shape_.row_elements, row, keys);
+  cpu::kv_store_row(shape_.dtype, plane(layer, 1), shape_.row_elements, row, values);
 }
 
-}  // namespace ingot::cpu
+}  // namespace ingot::kv_cache
