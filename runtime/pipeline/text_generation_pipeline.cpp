@@ -112,11 +112,15 @@ std::vector<std::pair<TextContext*, int64_t>> TextGenerationPipeline::schedule(
   return chunks;
 }
 
-bool TextGenerationPipeline::preempt(std::span<TextContext* const> batch, const TextContext* keep) {
+bool TextGenerationPipeline::preempt(std::span<TextContext* const> batch, const TextContext* keep,
+                                     std::span<const std::pair<TextContext*, int64_t>> ready) {
+  const auto is_ready = [&](const TextContext* c) {
+    return std::any_of(ready.begin(), ready.end(), [&](const auto& r) { return r.first == c; });
+  };
   TextContext* victim = nullptr;
   for (TextContext* c : batch)
     if (c != keep && c->admitted_ > keep->admitted_ && !c->sequence_.pages.empty() &&
-        (!victim || c->admitted_ > victim->admitted_))
+        !is_ready(c) && (!victim || c->admitted_ > victim->admitted_))
       victim = c;
   if (!victim) return false;
   engine_.executor().cache().release(victim->sequence_);
@@ -161,7 +165,7 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
   std::vector<std::pair<TextContext*, int64_t>> ready;
   for (auto [c, n] : schedule(batch)) {
     bool fits = cache.reserve(c->sequence_, c->sequence_.length + n).ok();
-    while (!fits && preempt(batch, c))
+    while (!fits && preempt(batch, c, ready))
       fits = cache.reserve(c->sequence_, c->sequence_.length + n).ok();
     if (fits) ready.emplace_back(c, n);
   }

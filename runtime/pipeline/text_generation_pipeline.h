@@ -121,8 +121,10 @@ class TextGenerationPipeline {
   Status step(std::span<TextContext* const> batch, std::map<std::string, TextResponse>& out);
   /// The chunks of one step: (context, tokens to feed) pairs.
   std::vector<std::pair<TextContext*, int64_t>> schedule(std::span<TextContext* const> batch) const;
-  /// Drops a later-admitted context's cache (not `keep`); false when there is none to drop.
-  bool preempt(std::span<TextContext* const> batch, const TextContext* keep);
+  /// Drops the cache of the latest-admitted context admitted after `keep` that is not already
+  /// in this step's `ready` chunks; false when there is none to drop.
+  bool preempt(std::span<TextContext* const> batch, const TextContext* keep,
+               std::span<const std::pair<TextContext*, int64_t>> ready);
   void emit(TextContext& context, std::span<float> logits, TextResponse& response);
 
   generate::Engine& engine_;
