@@ -165,6 +165,32 @@ TEST_F(PipelineTest, RequestsBeyondTheCachePagesAllFinishWithTheirTokens) {
   EXPECT_EQ(engine->executor().cache().free_pages(), engine->executor().cache().shape().pages);
 }
 
+// Without chunked prefill a prompt that does not fit what is left of a step waits for a later one,
+// so shorter, later requests may decode before it; with few pages and in-flight batching every
+// request still gets the tokens it gets alone.
+TEST_F(PipelineTest, WholePromptPrefillWithFewPagesKeepsEveryRequestsTokens) {
+  auto engine = open(2);  // 8 pages of 128 tokens
+  ASSERT_NE(engine, nullptr);
+  const auto base = prompts(10);
+  std::vector<std::vector<int32_t>> ps(4);
+  for (size_t k = 0; k < ps.size(); ++k) {
+    const size_t length = k == 0 ? 400 : k == 2 ? 300 : 40;  // long, short, long, short
+    for (size_t j = 0; ps[k].size() < length; ++j)
+      ps[k].insert(ps[k].end(), base[(k + j) % base.size()].begin(),
+                   base[(k + j) % base.size()].end());
+    ps[k].resize(length);
+  }
+  const auto want = alone(*engine, ps, 16);
+  PipelineConfig config;
+  config.max_batch_size = 4;
+  config.enable_chunked_prefill = false;
+  config.enable_in_flight_batching = true;
+  config.target_num_new_tokens = 420;
+  auto pipeline = TextGenerationPipeline::create(*engine, config);
+  ASSERT_TRUE(pipeline.ok());
+  EXPECT_EQ(together(**pipeline, ps, 16), want);
+}
+
 TEST_F(PipelineTest, APrefixSharedWithAnEarlierRequestIsNotComputedAgain) {
   auto engine = open(2);
   ASSERT_NE(engine, nullptr);
