@@ -10,8 +10,14 @@ namespace ingot::cpu {
 
 float silu(float x) { return x / (1.0f + std::exp(-x)); }
 
+namespace detail {
+void swiglu_avx512(const float* gate, const float* up, float* out, size_t n);
+}  // namespace detail
+
 void swiglu(std::span<const float> gate, std::span<const float> up, std::span<float> out) {
   assert(gate.size() == up.size() && out.size() == gate.size());
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  if (avx512) return detail::swiglu_avx512(gate.data(), up.data(), out.data(), gate.size());
   for (size_t i = 0; i < gate.size(); ++i) out[i] = silu(gate[i]) * up[i];
 }
 

@@ -9,6 +9,7 @@ namespace ingot::cpu {
 float silu(float x);
 
 /// out[i] = silu(gate[i]) * up[i]; all three spans have the same size; out may alias either input.
+/// With AVX-512 the exponential is a polynomial within 1.3 ulp of expf.
 void swiglu(std::span<const float> gate, std::span<const float> up, std::span<float> out);
 
 /// Softmax of x in place: exp(x - max) / sum, the sum of the float exps taken in double
