@@ -20,13 +20,13 @@ namespace {
 
 using ingot::cuda::GgmlType;
 
-#define CHECK(call)                                                                      \
-  do {                                                                                   \
-    const cudaError_t status_ = (call);                                                  \
-    if (status_ != cudaSuccess) {                                                        \
+#define CHECK(call)                                                                     \
+  do {                                                                                  \
+    const cudaError_t status_ = (call);                                                 \
+    if (status_ != cudaSuccess) {                                                       \
       std::fprintf(stderr, "cuda-bench: %s: %s\n", #call, cudaGetErrorString(status_)); \
-      std::exit(1);                                                                      \
-    }                                                                                    \
+      std::exit(1);                                                                     \
+    }                                                                                   \
   } while (0)
 
 /// Device bytes filled with random bytes; fp16 scales of the block types are overwritten with a
@@ -40,7 +40,8 @@ void* random_weights(GgmlType type, int64_t rows, int64_t n, uint32_t seed) {
   for (auto& b : host) b = static_cast<uint8_t>(rng());
   const uint16_t scale = 0x2000;  // fp16 ~0.0078; bf16 values get the same bit pattern's range
   if (type == GgmlType::BF16) {
-    for (uint64_t i = 0; i + 1 < bytes; i += 2) host[i + 1] = static_cast<uint8_t>(0x3c | (host[i + 1] & 0x80));
+    for (uint64_t i = 0; i + 1 < bytes; i += 2)
+      host[i + 1] = static_cast<uint8_t>(0x3c | (host[i + 1] & 0x80));
   } else if (type != GgmlType::F32 && type != GgmlType::F16) {
     const uint64_t scale_at = type == GgmlType::Q6_K ? 208 : 0;  // Q6_K keeps d last
     for (uint64_t at = 0; at < bytes; at += block) {
@@ -96,14 +97,16 @@ int main() {
   void *a = nullptr, *b = nullptr;
   CHECK(cudaMalloc(&a, copy_bytes));
   CHECK(cudaMalloc(&b, copy_bytes));
-  const double copy_ms = time_ms([&] { CHECK(cudaMemcpyAsync(b, a, copy_bytes, cudaMemcpyDeviceToDevice)); });
+  const double copy_ms =
+      time_ms([&] { CHECK(cudaMemcpyAsync(b, a, copy_bytes, cudaMemcpyDeviceToDevice)); });
   const double bandwidth = 2.0 * copy_bytes / (copy_ms * 1e-3);
   CHECK(cudaFree(a));
   CHECK(cudaFree(b));
 
-  cublasHandle_t cublas = nullptr;
-  if (cublasCreate(&cublas) != CUBLAS_STATUS_SUCCESS) {
-    std::fprintf(stderr, "cuda-bench: cuBLAS did not initialize\n");
+  std::string blas_problem;
+  ingot::cuda::Blas* blas = ingot::cuda::blas_create(&blas_problem);
+  if (!blas) {
+    std::fprintf(stderr, "cuda-bench: %s\n", blas_problem.c_str());
     return 1;
   }
   std::printf("%s, %d SMs; device-to-device copy %.0f GB/s (read + write)\n\n", properties.name,
@@ -125,16 +128,15 @@ int main() {
   CHECK(cudaMalloc(&x, sizeof(float) * prefill * 14336));
   CHECK(cudaMalloc(&y, sizeof(float) * prefill * 128256));
   CHECK(cudaMemset(x, 0x3c, sizeof(float) * prefill * 14336));  // ~0.0115 everywhere
-  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K,
-                        GgmlType::BF16}) {
+  for (GgmlType type :
+       {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::BF16}) {
     for (const Shape& s : shapes) {
       void* w = random_weights(type, s.rows, s.n, 7);
       const double bytes = static_cast<double>(s.rows * s.n) /
                            ingot::quant::type_traits(type).block_elems *
                            ingot::quant::type_traits(type).block_bytes;
-      const double ms = time_ms([&] {
-        CHECK(ingot::cuda::gemv(type, w, s.rows, s.n, x, 1, y, s.rows, nullptr));
-      });
+      const double ms = time_ms(
+          [&] { CHECK(ingot::cuda::gemv(type, w, s.rows, s.n, x, 1, y, s.rows, nullptr)); });
       std::printf("| gemv %s | %s, 1 token | %.3f ms | %.0f GB/s | %.0f%% |\n",
                   std::string(ingot::quant::type_traits(type).name).c_str(), s.name, ms,
                   bytes / (ms * 1e-3) / 1e9, 100.0 * bytes / (ms * 1e-3) / bandwidth);
@@ -146,10 +148,12 @@ int main() {
     void* w = random_weights(GgmlType::BF16, s.rows, s.n, 9);
     void* scratch = nullptr;
     CHECK(cudaMalloc(&scratch, ingot::cuda::gemm_scratch_bytes(s.rows, s.n, prefill)));
-    const double ms = time_ms([&] {
-      CHECK(ingot::cuda::gemm(cublas, GgmlType::BF16, w, s.rows, s.n, x, prefill, y, s.rows,
-                              scratch, nullptr));
-    }, 10);
+    const double ms = time_ms(
+        [&] {
+          CHECK(ingot::cuda::gemm(*blas, GgmlType::BF16, w, s.rows, s.n, x, prefill, y, s.rows,
+                                  scratch, nullptr));
+        },
+        10);
     const double flops = 2.0 * s.rows * s.n * prefill;
     std::printf("| gemm bf16 | %s, %lld tokens | %.3f ms | %.0f TFLOP/s | |\n", s.name,
                 static_cast<long long>(prefill), ms, flops / (ms * 1e-3) / 1e12);
@@ -167,7 +171,8 @@ int main() {
     CHECK(cudaMemset(keys, 0x3c, context * kv_features * 2));
     CHECK(cudaMemset(values, 0x3c, context * kv_features * 2));
     std::vector<int32_t> host_rows(static_cast<size_t>(context));
-    for (int64_t j = 0; j < context; ++j) host_rows[static_cast<size_t>(j)] = static_cast<int32_t>(j);
+    for (int64_t j = 0; j < context; ++j)
+      host_rows[static_cast<size_t>(j)] = static_cast<int32_t>(j);
     CHECK(cudaMalloc(&rows, context * 4));
     CHECK(cudaMemcpy(rows, host_rows.data(), context * 4, cudaMemcpyHostToDevice));
     CHECK(cudaMalloc(&scratch, ingot::cuda::attention_scratch_bytes(dims, 1, context)));
@@ -176,15 +181,17 @@ int main() {
       CHECK(ingot::cuda::attention(dims, x, layer, 1, context - 1, y, scratch, nullptr));
     });
     const double bytes = 2.0 * context * kv_features * 2;
-    std::printf("| attention decode | 32/8 heads x 128, %lld positions, bf16 | %.3f ms | %.0f GB/s | %.0f%% |\n",
-                static_cast<long long>(context), ms, bytes / (ms * 1e-3) / 1e9,
-                100.0 * bytes / (ms * 1e-3) / bandwidth);
+    std::printf(
+        "| attention decode | 32/8 heads x 128, %lld positions, bf16 | %.3f ms | %.0f GB/s | "
+        "%.0f%% |\n",
+        static_cast<long long>(context), ms, bytes / (ms * 1e-3) / 1e9,
+        100.0 * bytes / (ms * 1e-3) / bandwidth);
     CHECK(cudaFree(keys));
     CHECK(cudaFree(values));
     CHECK(cudaFree(rows));
     CHECK(cudaFree(scratch));
   }
-  cublasDestroy(cublas);
+  ingot::cuda::blas_destroy(blas);
   CHECK(cudaFree(x));
   CHECK(cudaFree(y));
   return 0;

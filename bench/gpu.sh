@@ -36,8 +36,8 @@ for o in "${objects[@]}"; do
     *) lib+=("$o") ;;
   esac
 done
-nvcc $arch -o "$out/cuda_kernels_test" "${test_main[@]}" "${lib[@]}" -lcublas -lpthread
-nvcc $arch -o "$out/cuda-bench" "${bench_main[@]}" "${lib[@]}" -lcublas
+nvcc $arch -o "$out/cuda_kernels_test" "${test_main[@]}" "${lib[@]}" -ldl -lpthread
+nvcc $arch -o "$out/cuda-bench" "${bench_main[@]}" "${lib[@]}" -ldl
 echo "gpu.sh: running the kernel checks"
 "$out/cuda_kernels_test"
 echo "gpu.sh: benchmark"

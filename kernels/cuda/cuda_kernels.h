@@ -4,7 +4,6 @@
 // from cpu::rope_angles, the softmax's max subtracted first.
 #pragma once
 
-#include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
@@ -30,15 +29,21 @@ inline constexpr int64_t kMaxGemvTokens = 8;
 cudaError_t gemv(GgmlType type, const void* w, int64_t rows, int64_t n, const float* x,
                  int64_t tokens, float* y, int64_t y_stride, cudaStream_t stream);
 
+/// cuBLAS, loaded with dlopen (libcublas.so.13) when first asked for, with one handle.
+struct Blas;
+/// Loads cuBLAS and creates a handle; nullptr with the reason in `why` when it cannot.
+Blas* blas_create(std::string* why = nullptr);
+/// Destroys the handle and unloads cuBLAS (nullptr is ignored).
+void blas_destroy(Blas* blas);
+
 /// Bytes of device scratch gemm needs for these sizes.
 uint64_t gemm_scratch_bytes(int64_t rows, int64_t n, int64_t tokens);
 
 /// Prefill products on the tensor cores, as gemv but for any number of tokens: W is widened to
 /// bfloat16 in `scratch` (BF16 weights are used in place), x rounded to bfloat16, and cuBLAS
 /// multiplies with float accumulation.
-cudaError_t gemm(cublasHandle_t handle, GgmlType type, const void* w, int64_t rows, int64_t n,
-                 const float* x, int64_t tokens, float* y, int64_t y_stride, void* scratch,
-                 cudaStream_t stream);
+cudaError_t gemm(Blas& blas, GgmlType type, const void* w, int64_t rows, int64_t n, const float* x,
+                 int64_t tokens, float* y, int64_t y_stride, void* scratch, cudaStream_t stream);
 
 /// out = rms_norm(x (+ residual)) * weight per row of n floats, for `tokens` rows; when
 /// `residual` is given, the sum x + residual is also written to `sum` (the residual stream).

@@ -1,5 +1,13 @@
 // Prefill products on the tensor cores: weights widened to bfloat16 (each thread one 32-value
-// unit), activations rounded to bfloat16, then one cuBLAS GEMM with float accumulation.
+// unit), activations rounded to bfloat16, then one cuBLAS GEMM with float accumulation. cuBLAS
+// is loaded with dlopen on first use, so CPU-only runs of a CUDA build never map its 60 MB.
+#include <cublas_v2.h>
+#include <dlfcn.h>
+
+#include <memory>
+#include <string>
+#include <type_traits>
+
 #include "kernels/cuda/common.cuh"
 
 namespace ingot::cuda {
@@ -40,9 +48,56 @@ uint64_t gemm_scratch_bytes(int64_t rows, int64_t n, int64_t tokens) {
          aligned(static_cast<uint64_t>(tokens * n) * 2);
 }
 
-cudaError_t gemm(cublasHandle_t handle, GgmlType type, const void* w, int64_t rows, int64_t n,
-                 const float* x, int64_t tokens, float* y, int64_t y_stride, void* scratch,
-                 cudaStream_t stream) {
+struct Blas {
+  void* library = nullptr;
+  cublasHandle_t handle = nullptr;
+  decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasDestroy_v2) destroy = nullptr;
+  decltype(&cublasSetStream_v2) set_stream = nullptr;
+  // The C entry point (the header also declares a C++ overload taking cudaDataType).
+  cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
+                            const void*, const void*, cudaDataType, int, const void*,
+                            cudaDataType, int, const void*, void*, cudaDataType, int,
+                            cublasComputeType_t, cublasGemmAlgo_t) = nullptr;
+};
+
+Blas* blas_create(std::string* why) {
+  const auto fail = [&](const std::string& reason) -> Blas* {
+    if (why) *why = reason;
+    return nullptr;
+  };
+  void* library = nullptr;
+  for (const char* name :
+       {"libcublas.so.13", "libcublas.so", "/usr/local/cuda/lib64/libcublas.so.13"})
+    if ((library = dlopen(name, RTLD_NOW | RTLD_LOCAL)) != nullptr) break;
+  if (!library) return fail(std::string("cannot load cuBLAS: ") + dlerror());
+  auto blas = std::make_unique<Blas>();
+  blas->library = library;
+  const auto resolve = [&](auto& fn, const char* symbol) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(library, symbol));
+    return fn != nullptr;
+  };
+  if (!resolve(blas->create, "cublasCreate_v2") || !resolve(blas->destroy, "cublasDestroy_v2") ||
+      !resolve(blas->set_stream, "cublasSetStream_v2") || !resolve(blas->gemm_ex, "cublasGemmEx")) {
+    dlclose(library);
+    return fail("cuBLAS lacks cublasCreate_v2, cublasSetStream_v2 or cublasGemmEx");
+  }
+  if (blas->create(&blas->handle) != CUBLAS_STATUS_SUCCESS) {
+    dlclose(library);
+    return fail("cuBLAS did not initialize");
+  }
+  return blas.release();
+}
+
+void blas_destroy(Blas* blas) {
+  if (!blas) return;
+  blas->destroy(blas->handle);
+  dlclose(blas->library);
+  delete blas;
+}
+
+cudaError_t gemm(Blas& blas, GgmlType type, const void* w, int64_t rows, int64_t n, const float* x,
+                 int64_t tokens, float* y, int64_t y_stride, void* scratch, cudaStream_t stream) {
   if (rows < 0 || tokens < 0 || y_stride < rows || !detail::whole_units(type, n) ||
       scratch == nullptr)
     return cudaErrorInvalidValue;
@@ -63,9 +118,9 @@ cudaError_t gemm(cublasHandle_t handle, GgmlType type, const void* w, int64_t ro
   if (const cudaError_t status = detail::launched(); status != cudaSuccess) return status;
   // Column-major view: Y (rows x tokens, ld y_stride) = W^T' * X', with W and X row-major.
   const float alpha = 1.0f, beta = 0.0f;
-  if (cublasSetStream(handle, stream) != CUBLAS_STATUS_SUCCESS) return cudaErrorUnknown;
+  if (blas.set_stream(blas.handle, stream) != CUBLAS_STATUS_SUCCESS) return cudaErrorUnknown;
   const cublasStatus_t status =
-      cublasGemmEx(handle, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(rows),
+      blas.gemm_ex(blas.handle, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(rows),
                    static_cast<int>(tokens), static_cast<int>(n), &alpha, a, CUDA_R_16BF,
                    static_cast<int>(n), xb, CUDA_R_16BF, static_cast<int>(n), &beta, y, CUDA_R_32F,
                    static_cast<int>(y_stride), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);

@@ -135,8 +135,9 @@ TEST(CudaKernels, GemvMatchesTheDequantizedDotForEveryType) {
 TEST(CudaKernels, GemmMatchesTheDequantizedDotWithinBfloat16Rounding) {
   SKIP_WITHOUT_GPU();
   constexpr int64_t kRows = 45, kTokens = 19;
-  cublasHandle_t handle = nullptr;
-  ASSERT_EQ(cublasCreate(&handle), CUBLAS_STATUS_SUCCESS);
+  std::string why;
+  Blas* blas = blas_create(&why);
+  ASSERT_NE(blas, nullptr) << why;
   for (GgmlType type : kTypes) {
     SCOPED_TRACE(std::string(quant::type_traits(type).name));
     const int64_t n = odd_length(type);
@@ -146,13 +147,13 @@ TEST(CudaKernels, GemmMatchesTheDequantizedDotWithinBfloat16Rounding) {
     DeviceBuffer<float> dx(x);
     DeviceBuffer<uint8_t> scratch(gemm_scratch_bytes(kRows, n, kTokens));
     const auto dy = poisoned(static_cast<size_t>(kTokens * kRows));
-    ASSERT_EQ(gemm(handle, type, dw.get(), kRows, n, dx.get(), kTokens, dy->get(), kRows,
+    ASSERT_EQ(gemm(*blas, type, dw.get(), kRows, n, dx.get(), kTokens, dy->get(), kRows,
                    scratch.get(), nullptr),
               cudaSuccess);
     // Both factors rounded to bfloat16: each product within 2 * 2^-8 of exact.
     check_products(w, x, kRows, n, kTokens, dy->download(), 2.0 / 256.0);
   }
-  cublasDestroy(handle);
+  blas_destroy(blas);
 }
 
 TEST(CudaKernels, RmsNormWithAndWithoutTheResidual) {

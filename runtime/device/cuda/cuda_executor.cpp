@@ -2,8 +2,6 @@
 // operand, and one launch (or two) per plan kernel.
 #include "runtime/device/cuda/cuda_executor.h"
 
-#include <cublas_v2.h>
-
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -80,11 +78,11 @@ struct CudaExecutor::Impl {
       gathered, logits;
   std::vector<float> cos_sin_host;
   cudaStream_t stream = nullptr;
-  cublasHandle_t cublas = nullptr;
+  Blas* blas = nullptr;
   std::string device_name;
 
   ~Impl() {
-    if (cublas) cublasDestroy(cublas);
+    blas_destroy(blas);
     if (stream) cudaStreamDestroy(stream);
   }
 
@@ -109,7 +107,7 @@ struct CudaExecutor::Impl {
   cudaError_t product(const WeightRef& w, const float* x, int64_t tokens, float* y) {
     if (tokens <= kMaxGemvTokens)
       return gemv(w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows, stream);
-    return gemm(cublas, w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows,
+    return gemm(*blas, w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows,
                 gemm_scratch.get(), stream);
   }
 
@@ -295,8 +293,9 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
 
   if (cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking) != cudaSuccess)
     return cuda_error(cudaGetLastError(), file + ": creating a stream");
-  if (cublasCreate(&impl->cublas) != CUBLAS_STATUS_SUCCESS)
-    return make_error(StatusCode::kInternal, file + ": cuBLAS did not initialize");
+  std::string blas_problem;
+  impl->blas = blas_create(&blas_problem);
+  if (!impl->blas) return make_error(StatusCode::kUnimplemented, file + ": " + blas_problem);
   cudaDeviceProp properties{};
   if (cudaGetDeviceProperties(&properties, 0) == cudaSuccess) impl->device_name = properties.name;
   return std::unique_ptr<CudaExecutor>(new CudaExecutor(std::move(impl)));
