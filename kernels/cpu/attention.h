@@ -9,6 +9,9 @@ namespace ingot::cpu {
 /// Element type of a KV cache.
 enum class KvDType { kF32, kF16, kBF16 };
 
+/// Bytes of one cache element of `dtype`.
+constexpr uint64_t kv_element_bytes(KvDType dtype) { return dtype == KvDType::kF32 ? 4 : 2; }
+
 /// A bfloat16 cache element (its bits), a type of its own so kernels can overload on it.
 struct Bf16 {
   uint16_t bits;

@@ -47,26 +47,9 @@ __device__ __forceinline__ void scale_min_k4(int j, const uint8_t* packed, int& 
   }
 }
 
-/// Bytes of one ggml row of n values (n a whole number of blocks).
-__host__ __device__ constexpr uint64_t row_bytes(GgmlType type, int64_t n) {
-  switch (type) {
-    case GgmlType::F32: return static_cast<uint64_t>(n) * 4;
-    case GgmlType::F16:
-    case GgmlType::BF16: return static_cast<uint64_t>(n) * 2;
-    case GgmlType::Q4_0: return static_cast<uint64_t>(n / 32) * 18;
-    case GgmlType::Q4_1: return static_cast<uint64_t>(n / 32) * 20;
-    case GgmlType::Q8_0: return static_cast<uint64_t>(n / 32) * 34;
-    case GgmlType::Q4_K: return static_cast<uint64_t>(n / 256) * 144;
-    case GgmlType::Q6_K: return static_cast<uint64_t>(n / 256) * 210;
-    default: return 0;
-  }
-}
-
-/// Values per block (32, or 256 for the K-quants; 1 for float types).
-__host__ __device__ constexpr int64_t block_values(GgmlType type) {
-  return type == GgmlType::Q4_K || type == GgmlType::Q6_K                           ? 256
-         : type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16 ? 1
-                                                                                    : 32;
+/// Bytes of one ggml row of n values; n must be whole blocks (whole_units checked it).
+inline uint64_t row_bytes(GgmlType type, int64_t n) {
+  return *quant::row_bytes(type, static_cast<uint64_t>(n));
 }
 
 /// The 32 values of unit u (values 32u..32u+31) of a ggml row, as kernels/quant dequantizes them.
@@ -151,9 +134,10 @@ bool dispatch_type(GgmlType type, F&& f) {
   }
 }
 
-/// True when n values of `type` make whole blocks (and whole units of 32).
+/// True when `type` has kernels and n values of it make whole blocks and whole units of 32.
 inline bool whole_units(GgmlType type, int64_t n) {
-  return n > 0 && n % 32 == 0 && n % block_values(type) == 0;
+  return supports_weight_type(type) && n > 0 && n % 32 == 0 &&
+         quant::row_bytes(type, static_cast<uint64_t>(n)).has_value();
 }
 
 }  // namespace ingot::cuda::detail

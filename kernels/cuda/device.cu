@@ -15,7 +15,17 @@ bool device_available(std::string* why) {
 }
 
 bool supports_weight_type(GgmlType type) {
-  return detail::block_values(type) > 0 && detail::row_bytes(type, 256) > 0;
+  switch (type) {  // the types detail::dispatch_type instantiates kernels for
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16:
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q8_0:
+    case GgmlType::Q4_K:
+    case GgmlType::Q6_K: return true;
+    default: return false;
+  }
 }
 
 }  // namespace ingot::cuda

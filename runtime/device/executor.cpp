@@ -93,7 +93,7 @@ kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const 
                               ? std::min(1.0, config->device_memory_utilization())
                               : 0.9;
   const uint64_t page_bytes = static_cast<uint64_t>(layers * 2 * shape.page_size * row_elements) *
-                              (dtype == cpu::KvDType::kF32 ? 4 : 2);
+                              cpu::kv_element_bytes(dtype);
   const auto* plan = artifact.model().plan();
   const double taken = static_cast<double>(artifact.segment().size()) +
                        static_cast<double>(plan ? plan->arena_bytes() : 0);

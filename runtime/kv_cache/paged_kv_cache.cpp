@@ -16,7 +16,7 @@ Result<std::unique_ptr<PagedKvCache>> PagedKvCache::create(const KvCacheShape& s
   if (shape.layers <= 0 || shape.row_elements <= 0 || shape.page_size <= 0 || shape.pages <= 0 ||
       shape.pages > INT32_MAX / shape.page_size)
     return make_error(StatusCode::kInvalidArgument, "kv cache: empty or oversized shape");
-  const uint64_t element = shape.dtype == KvDType::kF32 ? 4 : 2;
+  const uint64_t element = cpu::kv_element_bytes(shape.dtype);
   uint64_t plane = 0, total = 0;
   if (__builtin_mul_overflow(static_cast<uint64_t>(shape.pages * shape.page_size),
                              static_cast<uint64_t>(shape.row_elements) * element, &plane) ||

@@ -30,18 +30,23 @@ Result<ModelOutputs> PipelineModel::execute(const ModelInputs& inputs) {
     total += rows[i].size();
   }
   const size_t vocab = static_cast<size_t>(executor_.vocab_size());
-  rows_.resize(total * vocab);
+  // Without echo rows the executor's rows are exactly next_token_logits: it writes them there.
+  ModelOutputs out;
+  const bool echo = std::any_of(inputs.chunks.begin(), inputs.chunks.end(),
+                                [](const ChunkInput& c) { return !c.echo_rows.empty(); });
+  std::vector<float>& written = echo ? rows_ : out.next_token_logits;
+  written.resize(total * vocab);
   if (executor_.batches_sequences()) {
-    INGOT_RETURN_IF_ERROR(executor_.step_batch({chunks, rows_.data()}));
+    INGOT_RETURN_IF_ERROR(executor_.step_batch({chunks, written.data()}));
   } else {
     size_t row = 0;
     for (const device::SequenceChunk& chunk : chunks) {
       INGOT_RETURN_IF_ERROR(executor_.step_batch(
-          {std::span<const device::SequenceChunk>(&chunk, 1), rows_.data() + row * vocab}));
+          {std::span<const device::SequenceChunk>(&chunk, 1), written.data() + row * vocab}));
       row += chunk.output_rows.size();
     }
   }
-  ModelOutputs out;
+  if (!echo) return out;
   size_t row = 0;
   for (size_t i = 0; i < inputs.chunks.size(); ++i) {
     const auto copy = [&](std::vector<float>& to) {

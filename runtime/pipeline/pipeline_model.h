@@ -72,7 +72,7 @@ class PipelineModel {
 
  private:
   device::Executor& executor_;
-  std::vector<float> rows_;  // the step's logits, chunk after chunk as the executor writes them
+  std::vector<float> rows_;  // with echo rows: the step's logits as the executor writes them
 };
 
 }  // namespace ingot::pipeline

@@ -206,12 +206,12 @@ void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, flo
   const AttentionShape& shape = k.attention;
   const int64_t heads = shape.num_heads;
   const int64_t q_features = heads * shape.head_dim;
-  const auto [begin, end] = s.tokens >= 4 * s.threads
-                                ? [&] {
-                                    const auto [first, last] = causal_share(s, thread);
-                                    return std::pair<int64_t, int64_t>{first * heads, last * heads};
-                                  }()
-                                : share(s, s.tokens * heads, thread);
+  auto [begin, end] = share(s, s.tokens * heads, thread);
+  if (s.tokens >= 4 * s.threads) {
+    const auto [first, last] = causal_share(s, thread);
+    begin = first * heads;
+    end = last * heads;
+  }
   const size_t score_floats = static_cast<size_t>(s.longest_count * heads);
   float* scores = s.scratch(thread, score_floats);
   for (int64_t item = begin; item < end;) {
