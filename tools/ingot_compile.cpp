@@ -90,7 +90,7 @@ std::string megabytes(uint64_t bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cxxopts::Options cli(kTool, "Compile a GGUF model through the ingot pass pipeline.");
+  cxxopts::Options cli(kTool, "Compile a GGUF model (or a dummy preset) through the ingot pass pipeline.");
   cli.positional_help("MODEL");
   // clang-format off
   cli.add_options()
@@ -106,6 +106,13 @@ int main(int argc, char** argv) {
        cxxopts::value<std::string>())
       ("print-ir-after-all", "Print the module after every pass (stderr)")
       ("timing", "Report the time of each pass (stderr)")
+      ("load-format", "auto (read MODEL's weights) or dummy (vLLM's: no model file and no "
+       "weight segment; the runtime makes random weights from --seed; needs --arch and --preset)",
+       cxxopts::value<std::string>()->default_value("auto"))
+      ("arch", "Architecture of a dummy model: llama", cxxopts::value<std::string>())
+      ("preset", "Shape of a dummy model: smollm2-135m, llama-3.2-1b, llama-3.1-8b",
+       cxxopts::value<std::string>())
+      ("seed", "Seed of a dummy model's weights", cxxopts::value<uint64_t>()->default_value("0"))
       ("h,help", "Show this help")
       ("model", "GGUF model file", cxxopts::value<std::string>());
   // clang-format on
@@ -123,7 +130,23 @@ int main(int argc, char** argv) {
       std::cout << cli.help() << std::endl;
       return 0;
     }
-    if (!args.count("model")) return ingot::cli::report_error(kTool, "no MODEL given (see --help)");
+    const std::string load_format = args["load-format"].as<std::string>();
+    if (load_format != "auto" && load_format != "dummy")
+      return ingot::cli::report_error(kTool, "--load-format: '" + load_format +
+                                                 "' is not one of: auto, dummy");
+    if (load_format == "dummy") {
+      if (args.count("model"))
+        return ingot::cli::report_error(kTool, "--load-format dummy reads no MODEL");
+      if (!args.count("arch") || !args.count("preset"))
+        return ingot::cli::report_error(kTool, "--load-format dummy needs --arch and --preset");
+      request.dummy = ingot::driver::DummyModel{args["arch"].as<std::string>(),
+                                                args["preset"].as<std::string>(),
+                                                args["seed"].as<uint64_t>()};
+    } else if (args.count("arch") || args.count("preset")) {
+      return ingot::cli::report_error(kTool, "--arch and --preset need --load-format dummy");
+    } else if (!args.count("model")) {
+      return ingot::cli::report_error(kTool, "no MODEL given (see --help)");
+    }
     emit = args["emit"].as<std::string>();
     if (emit != "mlir" && emit != "artifact") {
       return ingot::cli::report_error(kTool, "--emit: '" + emit + "' is not one of: artifact, mlir");
@@ -137,7 +160,8 @@ int main(int argc, char** argv) {
     auto config = ingot::config::compile_config_from_args(args);
     if (!config.ok()) return ingot::cli::report_error(kTool, config.status());
     request.config = std::move(config).value();
-    request.config.model_path = args["model"].as<std::string>();
+    request.config.model_path =
+        request.dummy ? "dummy:" + request.dummy->preset : args["model"].as<std::string>();
     request.pipeline.stop_after = args["stop-after"].as<std::string>();
     if (!disable_fusions(split_list(args["disable-fusion"].as<std::string>()), request.pipeline,
                          error)) {
@@ -191,15 +215,20 @@ int main(int argc, char** argv) {
   auto progress = [&](double fraction) {
     if (terminal) std::fprintf(stderr, "\r%s: writing weights %3d%%", kTool, static_cast<int>(fraction * 100));
   };
-  ingot::emit::ArtifactInputs inputs{&compiled->source, *compiled->module, &request.config,
-                                     request.max_tokens_per_step};
+  ingot::emit::ArtifactInputs inputs;
+  inputs.gguf = compiled->source ? &*compiled->source : nullptr;
+  inputs.module = *compiled->module;
+  inputs.config = &request.config;
+  inputs.target_num_new_tokens = request.max_tokens_per_step;
+  if (request.dummy) inputs.dummy_seed = request.dummy->seed;
   auto summary = ingot::emit::write_artifact(inputs, output, progress);
   if (terminal) std::fprintf(stderr, "\r\033[K");
   if (!summary.ok()) return ingot::cli::report_error(kTool, summary.status());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string encoding = request.pipeline.encoding.empty() ? "as in the source" : request.pipeline.encoding;
-  std::fprintf(stderr, "%s: wrote %s: %zu weights (%s), encoding %s, %s in %.2f s\n", kTool,
-               output.c_str(), summary->weights, megabytes(summary->weight_bytes).c_str(),
-               encoding.c_str(), megabytes(summary->file_bytes).c_str(), seconds);
+  std::fprintf(stderr, "%s: wrote %s: %zu %sweights (%s), encoding %s, %s in %.2f s\n", kTool,
+               output.c_str(), summary->weights, request.dummy ? "dummy " : "",
+               megabytes(summary->weight_bytes).c_str(), encoding.c_str(),
+               megabytes(summary->file_bytes).c_str(), seconds);
   return failed_diagnostic ? ingot::cli::kExitBadInput : 0;
 }

@@ -39,7 +39,9 @@ void print(const nlohmann::ordered_json& json) {
 }
 
 int inspect_artifact(const Options& options) {
-  auto artifact = ingot::artifact::Artifact::open(options.path, {options.verify_checksums});
+  // Dummy weights are described, not made: inspecting a dummy 8B model fills no 16 GB.
+  auto artifact = ingot::artifact::Artifact::open(
+      options.path, {.verify_checksums = options.verify_checksums, .fill_dummy_weights = false});
   if (!artifact.ok()) return ingot::cli::report_error(kTool, artifact.status());
   if (options.json) {
     auto json = ingot::inspect::artifact_to_json(*artifact, options.shape);

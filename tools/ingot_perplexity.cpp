@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   options.max_context = n_ctx;
   auto engine = ingot::generate::Engine::open(model, options);
   if (!engine.ok()) return ingot::cli::report_error(kTool, engine.status());
+  if (auto status = (*engine)->require_tokenizer(); !status.ok())
+    return ingot::cli::report_error(kTool, status);
   // llama-perplexity tokenizes with add_special and without parsing special tokens.
   const auto& tok = (*engine)->tokenizer();
   const std::vector<int32_t> tokens = tok.encode(text, true, false);

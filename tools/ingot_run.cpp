@@ -115,6 +115,8 @@ int run(Options& o) {
   auto engine_or = Engine::open(o.model, o.executor, o.load);
   if (!engine_or.ok()) return ingot::cli::report_error(kTool, engine_or.status());
   Engine& engine = **engine_or;
+  if (auto status = engine.require_tokenizer(); !status.ok())
+    return ingot::cli::report_error(kTool, status);
   auto params = sampling_params(engine, o.args);
   if (!params.ok()) return ingot::cli::report_error(kTool, params.status());
   const auto& tok = engine.tokenizer();

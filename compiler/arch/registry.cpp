@@ -22,4 +22,10 @@ const Architecture* find_architecture(std::string_view general_architecture) {
   return nullptr;
 }
 
+const Preset* find_preset(const Architecture& architecture, std::string_view name) {
+  for (const Preset& preset : architecture.presets)
+    if (preset.name == name) return &preset;
+  return nullptr;
+}
+
 }  // namespace ingot::arch

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,11 +25,24 @@ struct BuildOptions {
 using BuildFunction = std::function<mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>(
     const gguf::GgufFile&, const BuildOptions&, mlir::MLIRContext&)>;
 
+/// A named model shape an architecture builds with no weights behind it (--load-format dummy).
+struct Preset {
+  std::string name;            ///< e.g. "llama-3.1-8b"
+  int64_t context_length = 0;  ///< The model's own, as a GGUF's {arch}.context_length.
+  std::function<mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>(const BuildOptions&,
+                                                                   mlir::MLIRContext&)>
+      build;
+};
+
 /// One registered architecture.
 struct Architecture {
   SupportedArchitecture info;
   BuildFunction build;
+  std::vector<Preset> presets;
 };
+
+/// The preset of `architecture` named `name`, or nullptr.
+const Preset* find_preset(const Architecture& architecture, std::string_view name);
 
 /// Every registered architecture (one line per architecture in registry.cpp).
 const std::vector<Architecture>& registered_architectures();

@@ -1,6 +1,7 @@
 #include "compiler/driver/compile.h"
 
 #include <map>
+#include <optional>
 
 #include "compiler/arch/registry.h"
 #include "compiler/config/resolve.h"
@@ -36,36 +37,86 @@ std::optional<arch::Encoding> dominant_encoding(const gguf::GgufFile& file) {
   return std::nullopt;
 }
 
+// What a compilation builds from: the architecture, and a model file or a preset.
+struct Source {
+  const arch::Architecture* architecture = nullptr;
+  const arch::Preset* preset = nullptr;  // set for a dummy model
+  std::optional<gguf::GgufFile> file;    // set otherwise
+  int64_t context_length = 0;            // the model's own (0 when it does not say)
+
+  mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build(const arch::BuildOptions& options,
+                                                           mlir::MLIRContext& context) const {
+    return preset ? preset->build(options, context) : architecture->build(*file, options, context);
+  }
+};
+
+// The error for an unknown architecture name, listing the known ones.
+std::string unknown_architecture(const std::string& where, std::string_view name) {
+  std::string error = where + ": architecture '" + std::string(name) + "' is not supported (known:";
+  for (const arch::Architecture& known : arch::registered_architectures()) {
+    for (const std::string& gguf_name : known.info.gguf_names) error += " " + gguf_name;
+  }
+  return error + ")";
+}
+
+// A preset of request.dummy; its weights stay those of the preset's source (bfloat16) unless
+// --encoding asks otherwise.
+std::optional<Source> dummy_source(const DummyModel& dummy, std::string& error) {
+  Source source;
+  source.architecture = arch::find_architecture(dummy.architecture);
+  if (!source.architecture) {
+    error = unknown_architecture("--arch", dummy.architecture);
+    return std::nullopt;
+  }
+  const arch::Preset* preset = arch::find_preset(*source.architecture, dummy.preset);
+  if (!preset) {
+    error = "--preset: '" + dummy.preset + "' is not a " + dummy.architecture + " preset (known:";
+    for (const arch::Preset& known : source.architecture->presets) error += " " + known.name;
+    error += ")";
+    return std::nullopt;
+  }
+  source.preset = preset;
+  source.context_length = preset->context_length;
+  return source;
+}
+
+std::optional<Source> gguf_source(const std::string& path, std::string& error) {
+  Result<gguf::GgufFile> file = gguf::GgufFile::open(path);
+  if (!file.ok()) {
+    error = file.status().message();
+    return std::nullopt;
+  }
+  Result<std::string_view> name = file->get_string("general.architecture");
+  if (!name.ok()) {
+    error = name.status().message();
+    return std::nullopt;
+  }
+  Source source;
+  source.architecture = arch::find_architecture(*name);
+  if (!source.architecture) {
+    error = unknown_architecture(path, *name);
+    return std::nullopt;
+  }
+  source.context_length = model_context_length(*file, *name);
+  source.file = std::move(file).value();
+  return source;
+}
+
 }  // namespace
 
 mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRContext& context,
                                           std::string& error) {
   config::CompileConfig& config = request.config;
-  Result<gguf::GgufFile> file = gguf::GgufFile::open(config.model_path);
-  if (!file.ok()) {
-    error = file.status().message();
-    return mlir::failure();
-  }
-  Result<std::string_view> name = file->get_string("general.architecture");
-  if (!name.ok()) {
-    error = name.status().message();
-    return mlir::failure();
-  }
-  const arch::Architecture* architecture = arch::find_architecture(*name);
-  if (!architecture) {
-    error =
-        config.model_path + ": architecture '" + std::string(*name) + "' is not supported (known:";
-    for (const arch::Architecture& known : arch::registered_architectures()) {
-      for (const std::string& gguf_name : known.info.gguf_names) error += " " + gguf_name;
-    }
-    error += ")";
-    return mlir::failure();
-  }
-  // Without --encoding every weight keeps the file's own encoding (MAX infers the
+  std::optional<Source> source = request.dummy ? dummy_source(*request.dummy, error)
+                                               : gguf_source(config.model_path, error);
+  if (!source) return mlir::failure();
+  // Without --encoding every weight keeps the source's own encoding (MAX infers the
   // encoding from a GGUF); the dominant one stands for it in validation.
   bool keep_source = !config.quantization_encoding.has_value();
-  if (keep_source) config.quantization_encoding = dominant_encoding(*file);
-  Status resolved = config::resolve(config, architecture->info, model_context_length(*file, *name));
+  if (keep_source)
+    config.quantization_encoding =
+        source->file ? dominant_encoding(*source->file) : arch::Encoding::kBfloat16;
+  Status resolved = config::resolve(config, source->architecture->info, source->context_length);
   if (!resolved.ok()) {
     error = resolved.message();
     return mlir::failure();
@@ -82,7 +133,7 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
   build.rope_type = *config.rope_type;
   build.max_length = *config.max_length;
   build.max_tokens_per_step = request.max_tokens_per_step;
-  auto module = architecture->build(*file, build, context);
+  auto module = source->build(build, context);
   if (mlir::failed(module)) return mlir::failure();
 
   mlir::PassManager pm(&context);
@@ -95,7 +146,7 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
   }
   if (request.timing) pm.enableTiming();
   if (mlir::failed(pm.run(**module))) return mlir::failure();
-  return Compiled{std::move(*module), std::move(file).value()};
+  return Compiled{std::move(*module), std::move(source->file)};
 }
 
 }  // namespace ingot::driver

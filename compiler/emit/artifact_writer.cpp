@@ -89,10 +89,13 @@ Result<std::vector<uint8_t>> build_model(const ArtifactInputs& in, const Layout&
         layout.offsets.empty() ? 0 : layout.offsets[i], layout.sizes.empty() ? 0 : layout.sizes[i],
         layout.checksums.empty() ? 0 : layout.checksums[i], b.CreateVectorOfStrings(spec.sources)));
   }
-  INGOT_ASSIGN_OR_RETURN(auto tok, tokenizer(b, *in.gguf));
+  fb::Offset<schema::Tokenizer> tok;
   std::string chat_template;
-  if (auto value = in.gguf->get_string("tokenizer.chat_template"); value.ok())
-    chat_template = *value;
+  if (in.gguf != nullptr) {
+    INGOT_ASSIGN_OR_RETURN(tok, tokenizer(b, *in.gguf));
+    if (auto value = in.gguf->get_string("tokenizer.chat_template"); value.ok())
+      chat_template = *value;
+  }
   auto arch = in.module->getAttrOfType<mlir::StringAttr>("ingot.architecture");
   schema::FormatVersion version(artifact::kFormatMajor, artifact::kFormatMinor);
   auto model = schema::CreateModel(
@@ -100,7 +103,9 @@ Result<std::vector<uint8_t>> build_model(const ArtifactInputs& in, const Layout&
       b.CreateString(arch ? arch.getValue().str() : ""), hyper_parameters(b, in.module),
       compile_config(b, *in.config, in.target_num_new_tokens), tok, b.CreateString(chat_template),
       schema::CreateGenerationDefaults(b), exported->plan, b.CreateVector(weights),
-      layout.segment_size, layout.segment_checksum);
+      layout.segment_size, layout.segment_checksum,
+      in.dummy_seed ? schema::LoadFormat::dummy : schema::LoadFormat::segment,
+      in.dummy_seed.value_or(0));
   schema::FinishSizePrefixedModelBuffer(b, model);
   return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
 }
@@ -129,8 +134,15 @@ Result<WriteSummary> write_artifact(const ArtifactInputs& in, const std::string&
   uint64_t segment_offset = 0;
   align_up(draft.size(), artifact::kSegmentAlignment, segment_offset);
 
-  // Pass 2: encode each weight into place, hashing the segment as it goes.
   INGOT_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::create(path));
+  if (in.dummy_seed) {  // the FlatBuffer alone, padded to where the segment would start
+    INGOT_RETURN_IF_ERROR(file.write_at(0, draft));
+    INGOT_RETURN_IF_ERROR(file.resize(segment_offset));
+    INGOT_RETURN_IF_ERROR(file.commit());
+    return WriteSummary{segment_offset, layout.segment_size, exported->weights.size()};
+  }
+
+  // Pass 2: encode each weight into place, hashing the segment as it goes.
   XXH64_state_t* segment_hash = XXH64_createState();
   XXH64_reset(segment_hash, 0);
   static const std::vector<uint8_t> kZeros(artifact::kWeightAlignment, 0);

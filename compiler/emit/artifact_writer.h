@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "compiler/config/compile_config.h"
@@ -17,6 +18,9 @@ struct ArtifactInputs {
   mlir::ModuleOp module;                          ///< After ingot-lower-to-plan.
   const config::CompileConfig* config = nullptr;  ///< Resolved.
   int64_t target_num_new_tokens = 0;
+  /// Dummy weights (--load-format dummy): no segment is written and the runtime makes the
+  /// weights from this seed; `gguf` may then be null (no tokenizer).
+  std::optional<uint64_t> dummy_seed;
 };
 
 /// Called with the fraction of weight bytes written so far (0..1).
@@ -29,7 +33,7 @@ struct WriteSummary {
   size_t weights = 0;
 };
 
-/// Writes `inputs` to `path`. On any failure (or a kill) nothing appears at
+/// Writes `inputs` to `path` (for dummy weights, the FlatBuffer alone). On any failure (or a kill) nothing appears at
 /// `path`; a temporary left by a killed earlier run is removed first.
 Result<WriteSummary> write_artifact(const ArtifactInputs& inputs, const std::string& path,
                                     const ProgressFunction& progress);

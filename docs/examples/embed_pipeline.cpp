@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
   options.max_context = 1024;
   options.max_sequences = 4;        // KV cache room for 4 full contexts
   auto engine = generate::Engine::open(argv[1], options);
-  if (!engine.ok()) {
-    std::fprintf(stderr, "%s\n", engine.status().message().c_str());
+  if (!engine.ok() || !(*engine)->has_tokenizer()) {
+    std::fprintf(stderr, "%s\n", engine.ok() ? "the example needs an artifact with a tokenizer"
+                                              : engine.status().message().c_str());
     return 2;
   }
   pipeline::PipelineConfig config;  // MAX's names and defaults

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "runtime/artifact/dummy_fill.h"
 #include "runtime/artifact/field_error.h"
 #include "runtime/artifact/format.h"
 #include "runtime/artifact/verify_model.h"
@@ -116,6 +117,13 @@ Status verify_segment(std::span<const uint8_t> bytes, const schema::Model& model
     }
   }
   const uint64_t available = size - segment_offset;
+  if (model.load_format() == schema::LoadFormat::dummy) {  // the runtime makes the segment
+    if (available != 0)
+      return errors.corrupt("load_format", segment_offset,
+                            "is dummy, but the file holds " + std::to_string(available) +
+                                " bytes after the FlatBuffer");
+    return Status::ok_status();
+  }
   if (model.weight_segment_size() != available) {
     return errors.corrupt(
         "weight_segment_size", errors.at(&model, schema::Model::VT_WEIGHT_SEGMENT_SIZE),
@@ -175,17 +183,29 @@ Result<Artifact> Artifact::parse(MappedFile file, const LoadOptions& options) {
   INGOT_RETURN_IF_ERROR(verify_version(model, errors));
   uint64_t segment_offset = 0;
   INGOT_RETURN_IF_ERROR(verify_segment(bytes, model, flatbuffer_end, errors, segment_offset));
-  const uint64_t segment_size = bytes.size() - segment_offset;
+  const bool dummy = model.load_format() == schema::LoadFormat::dummy;
+  if (!schema::EnumNameLoadFormat(model.load_format())[0])
+    return errors.corrupt("load_format", errors.at(&model, schema::Model::VT_LOAD_FORMAT),
+                          "unknown value " + std::to_string(static_cast<int>(model.load_format())));
+  const uint64_t segment_size = dummy ? model.weight_segment_size() : bytes.size() - segment_offset;
   INGOT_RETURN_IF_ERROR(verify_weights(model, segment_size, errors));
   INGOT_RETURN_IF_ERROR(verify_plan(model, errors));
-  INGOT_RETURN_IF_ERROR(verify_tokenizer(model, errors));
-  if (options.verify_checksums) {
+  // Dummy-weight artifacts may have no tokenizer: they are for measuring, on token ids.
+  if (!dummy || model.tokenizer() != nullptr) INGOT_RETURN_IF_ERROR(verify_tokenizer(model, errors));
+  Artifact artifact;
+  if (dummy) {
+    INGOT_ASSIGN_OR_RETURN(artifact.dummy_segment_,
+                           AnonymousMemory::reserve(segment_size, file.path() + ": dummy weights"));
+    if (options.fill_dummy_weights) {
+      INGOT_RETURN_IF_ERROR(fill_dummy_weights(model, artifact.dummy_segment_.bytes(), file.path()));
+      artifact.dummy_filled_ = true;
+    }
+  } else if (options.verify_checksums) {
     INGOT_RETURN_IF_ERROR(
         verify_checksums(model, bytes.subspan(segment_offset), segment_offset, errors));
     // Hashing touched every page; a device reads what it needs back from the page cache.
     file.release(bytes.subspan(segment_offset));
   }
-  Artifact artifact;
   artifact.model_ = &model;
   artifact.segment_offset_ = segment_offset;
   artifact.segment_size_ = segment_size;
@@ -204,7 +224,12 @@ std::span<const uint8_t> Artifact::weight_bytes(size_t index) const {
 }
 
 std::span<const uint8_t> Artifact::segment() const {
+  if (has_dummy_weights()) return dummy_segment_.bytes();
   return file_.bytes().subspan(segment_offset_, segment_size_);
+}
+
+bool Artifact::has_dummy_weights() const {
+  return model_->load_format() == schema::LoadFormat::dummy;
 }
 
 }  // namespace ingot::artifact

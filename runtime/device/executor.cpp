@@ -2,7 +2,6 @@
 #include "runtime/device/executor.h"
 
 #include <algorithm>
-#include <fstream>
 #include <string>
 
 namespace ingot::device {
@@ -101,16 +100,6 @@ kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const 
   const int64_t fit = room > 0 ? static_cast<int64_t>(room / static_cast<double>(page_bytes)) : 0;
   shape.pages = std::max(pages_per_sequence, std::min<int64_t>(fit, INT32_MAX / shape.page_size));
   return shape;
-}
-
-uint64_t host_available_memory() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return 0;
 }
 
 }  // namespace ingot::device

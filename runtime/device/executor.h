@@ -105,9 +105,6 @@ kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const 
                                  int64_t layers, int64_t row_elements, int64_t max_context,
                                  cpu::KvDType dtype, uint64_t available_bytes);
 
-/// This machine's available memory (MemAvailable in /proc/meminfo), or 0 when unknown.
-uint64_t host_available_memory();
-
 /// The device names this build has: "cpu", and "cuda" when it was built with nvcc.
 std::string available_devices();
 

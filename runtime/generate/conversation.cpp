@@ -71,7 +71,6 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
                                           const std::atomic<bool>* cancel) {
   const auto start = Clock::now();
   device::Executor& executor = engine_.executor();
-  const tokenizer::BpeTokenizer& tok = engine_.tokenizer();
   if (prompt.empty()) return make_error(StatusCode::kInvalidArgument, "the prompt is empty");
   const int64_t context = executor.max_context();
   if (static_cast<int64_t>(history_.size() + prompt.size()) >= context)
@@ -79,7 +78,7 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
                       "the prompt (" + std::to_string(history_.size() + prompt.size()) +
                           " tokens with the history) does not fit the context of " +
                           std::to_string(context) + " tokens");
-  INGOT_ASSIGN_OR_RETURN(TokenPicker picker, TokenPicker::create(tok, params));
+  INGOT_ASSIGN_OR_RETURN(TokenPicker picker, TokenPicker::create(engine_.tokenizer_or_null(), params));
 
   Generation out;
   out.timings.prompt_tokens = static_cast<int64_t>(prompt.size());

@@ -41,23 +41,39 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path,
                                              const device::ExecutorOptions& options,
                                              const artifact::LoadOptions& load) {
   const auto start = Clock::now();
-  INGOT_ASSIGN_OR_RETURN(artifact::Artifact artifact, artifact::Artifact::open(path, load));
+  artifact::LoadOptions load_options = load;
+  // A GPU fills its own copy of dummy weights; the host's stays reserved and unwritten.
+  if (options.device != "cpu") load_options.fill_dummy_weights = false;
+  INGOT_ASSIGN_OR_RETURN(artifact::Artifact artifact, artifact::Artifact::open(path, load_options));
   std::unique_ptr<Engine> engine(new Engine(std::move(artifact)));
-  INGOT_ASSIGN_OR_RETURN(tokenizer::TokenizerSpec spec, tokenizer_spec(engine->artifact_));
-  auto tok = tokenizer::BpeTokenizer::create(std::move(spec));
-  if (!tok.ok())
-    return make_error(tok.status().code(), path + ": tokenizer: " + tok.status().message());
-  engine->tokenizer_ = std::make_unique<tokenizer::BpeTokenizer>(std::move(*tok));
+  const bool no_tokenizer =
+      engine->artifact_.has_dummy_weights() && engine->artifact_.model().tokenizer() == nullptr;
+  if (!no_tokenizer) {
+    INGOT_ASSIGN_OR_RETURN(tokenizer::TokenizerSpec spec, tokenizer_spec(engine->artifact_));
+    auto tok = tokenizer::BpeTokenizer::create(std::move(spec));
+    if (!tok.ok())
+      return make_error(tok.status().code(), path + ": tokenizer: " + tok.status().message());
+    engine->tokenizer_ = std::make_unique<tokenizer::BpeTokenizer>(std::move(*tok));
+  }
   INGOT_ASSIGN_OR_RETURN(engine->executor_,
                          device::create_executor(engine->artifact_, options));
-  if (engine->executor_->vocab_size() > engine->tokenizer_->vocab_size() + 1024 ||
-      engine->tokenizer_->vocab_size() > engine->executor_->vocab_size())
+  if (engine->tokenizer_ &&
+      (engine->executor_->vocab_size() > engine->tokenizer_->vocab_size() + 1024 ||
+       engine->tokenizer_->vocab_size() > engine->executor_->vocab_size()))
     return make_error(StatusCode::kDataLoss,
                       path + ": the tokenizer has " +
                           std::to_string(engine->tokenizer_->vocab_size()) +
                           " tokens, the logits " + std::to_string(engine->executor_->vocab_size()));
   engine->load_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return engine;
+}
+
+Status Engine::require_tokenizer() const {
+  if (tokenizer_) return Status::ok_status();
+  return make_error(StatusCode::kInvalidArgument,
+                    artifact_.path() +
+                        ": the artifact has dummy weights and no tokenizer; it runs on token ids "
+                        "(ingot-bench)");
 }
 
 std::string Engine::chat_template() const {

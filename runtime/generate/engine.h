@@ -44,13 +44,21 @@ using TextCallback = std::function<bool(std::string_view)>;
 /// A loaded model: artifact, tokenizer and executor; owns one KV sequence per Conversation.
 class Engine {
  public:
-  /// Opens and verifies the artifact at `path` and binds its plan.
+  /// Opens and verifies the artifact at `path` and binds its plan. Dummy weights are made on the
+  /// device that runs them (in host memory for the CPU).
   static Result<std::unique_ptr<Engine>> open(const std::string& path,
                                               const device::ExecutorOptions& options,
                                               const artifact::LoadOptions& load = {});
 
   const artifact::Artifact& artifact() const { return artifact_; }
+  /// Whether the artifact has a tokenizer (dummy-weight artifacts may not: they run on ids).
+  bool has_tokenizer() const { return tokenizer_ != nullptr; }
+  /// The tokenizer; only when has_tokenizer().
   const tokenizer::BpeTokenizer& tokenizer() const { return *tokenizer_; }
+  /// An error naming the artifact when it has no tokenizer, for callers that need text.
+  Status require_tokenizer() const;
+  /// The tokenizer, or null when the artifact has none.
+  const tokenizer::BpeTokenizer* tokenizer_or_null() const { return tokenizer_.get(); }
   device::Executor& executor() { return *executor_; }
   /// The chat format the artifact's template names, if one is known.
   std::optional<ChatFormat> chat_format() const;

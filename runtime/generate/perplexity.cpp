@@ -28,6 +28,7 @@ Result<Perplexity> perplexity(Engine& engine, std::span<const int32_t> tokens, i
     return make_error(StatusCode::kInvalidArgument,
                       "perplexity: " + std::to_string(tokens.size()) +
                           " tokens are fewer than one context of " + std::to_string(n_ctx));
+  INGOT_RETURN_IF_ERROR(engine.require_tokenizer());
   const auto bos = engine.tokenizer().bos_id();
   if (add_bos && !bos)
     return make_error(StatusCode::kInvalidArgument, "perplexity: the model has no BOS token");

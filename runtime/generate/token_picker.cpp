@@ -18,14 +18,16 @@ const char* finish_reason_name(FinishReason reason) {
   return "?";
 }
 
-TokenPicker::TokenPicker(const tokenizer::BpeTokenizer& tokenizer, sampling::Sampler sampler)
-    : tokenizer_(&tokenizer),
-      sampler_(std::move(sampler)),
-      decoder_(tokenizer, /*special=*/false),
-      stops_(sampler_.params().stop) {}
+TokenPicker::TokenPicker(const tokenizer::BpeTokenizer* tokenizer, sampling::Sampler sampler)
+    : tokenizer_(tokenizer), sampler_(std::move(sampler)), stops_(sampler_.params().stop) {
+  if (tokenizer != nullptr) decoder_.emplace(*tokenizer, /*special=*/false);
+}
 
-Result<TokenPicker> TokenPicker::create(const tokenizer::BpeTokenizer& tokenizer,
+Result<TokenPicker> TokenPicker::create(const tokenizer::BpeTokenizer* tokenizer,
                                         const sampling::SamplingParams& params) {
+  if (tokenizer == nullptr && !params.stop.empty())
+    return make_error(StatusCode::kInvalidArgument,
+                      "stop strings need a tokenizer, and this artifact has none");
   INGOT_ASSIGN_OR_RETURN(sampling::Sampler sampler, sampling::Sampler::create(params));
   return TokenPicker(tokenizer, std::move(sampler));
 }
@@ -35,25 +37,29 @@ bool TokenPicker::is_stop_id(int32_t id) const {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
+bool TokenPicker::is_end_of_text(int32_t id) const {
+  return tokenizer_ != nullptr && id < tokenizer_->vocab_size() &&
+         tokenizer_->is_end_of_generation(id);
+}
+
 Pick TokenPicker::pick(std::span<float> logits, std::span<const int32_t> sequence) {
   const sampling::SamplingParams& p = params();
   // Before min_new_tokens, nothing that would end generation may be drawn.
   if (picked_ < p.min_new_tokens) {
     for (int32_t id = 0; id < static_cast<int32_t>(logits.size()); ++id)
-      if ((id < tokenizer_->vocab_size() && tokenizer_->is_end_of_generation(id) && !p.ignore_eos) ||
-          is_stop_id(id))
+      if ((is_end_of_text(id) && !p.ignore_eos) || is_stop_id(id))
         logits[static_cast<size_t>(id)] = -std::numeric_limits<float>::infinity();
   }
   const size_t window = std::min<size_t>(sequence.size(), 64);
   Pick out;
   out.id = sampler_.sample(logits, sequence.subspan(sequence.size() - window));
   ++picked_;
-  if (!p.ignore_eos && tokenizer_->is_end_of_generation(out.id)) {
+  if (!p.ignore_eos && is_end_of_text(out.id)) {
     out.finish = FinishReason::kEndOfText;
   } else if (is_stop_id(out.id)) {
     out.finish = FinishReason::kStopToken;
-  } else {
-    const StopStrings::Piece piece = stops_.push(decoder_.push(out.id));
+  } else if (decoder_) {
+    const StopStrings::Piece piece = stops_.push(decoder_->push(out.id));
     out.text = piece.text;
     if (piece.stopped) {
       out.finish = FinishReason::kStopString;
@@ -65,8 +71,8 @@ Pick TokenPicker::pick(std::span<float> logits, std::span<const int32_t> sequenc
 
 Pick TokenPicker::finish() {
   Pick out;
-  if (stopped_) return out;
-  const StopStrings::Piece piece = stops_.push(decoder_.finish());
+  if (stopped_ || !decoder_) return out;
+  const StopStrings::Piece piece = stops_.push(decoder_->finish());
   out.text = piece.text;
   if (piece.stopped) {
     out.finish = FinishReason::kStopString;

@@ -33,8 +33,10 @@ struct Pick {
 /// (the text streamed, a stop string's text held back and cut).
 class TokenPicker {
  public:
-  /// Validates `params`; `tokenizer` must outlive the picker.
-  static Result<TokenPicker> create(const tokenizer::BpeTokenizer& tokenizer,
+  /// Validates `params`; `tokenizer` must outlive the picker. Without one (a dummy-weight
+  /// artifact) picks carry no text, no id ends generation as end-of-text, and stop strings are
+  /// refused.
+  static Result<TokenPicker> create(const tokenizer::BpeTokenizer* tokenizer,
                                     const sampling::SamplingParams& params);
 
   /// Samples the next token from `logits` (changed in place) after `sequence` (prompt and
@@ -50,12 +52,13 @@ class TokenPicker {
   const sampling::SamplingParams& params() const { return sampler_.params(); }
 
  private:
-  TokenPicker(const tokenizer::BpeTokenizer& tokenizer, sampling::Sampler sampler);
+  TokenPicker(const tokenizer::BpeTokenizer* tokenizer, sampling::Sampler sampler);
   bool is_stop_id(int32_t id) const;
+  bool is_end_of_text(int32_t id) const;
 
   const tokenizer::BpeTokenizer* tokenizer_;
   sampling::Sampler sampler_;
-  tokenizer::StreamingDecoder decoder_;
+  std::optional<tokenizer::StreamingDecoder> decoder_;  ///< with a tokenizer
   StopStrings stops_;
   int64_t picked_ = 0;
   bool stopped_ = false;

@@ -50,7 +50,7 @@ Result<std::unique_ptr<TextContext>> TextGenerationPipeline::new_context(
       return refuse("token id " + std::to_string(id) + " is outside the vocabulary");
   if (request.echo && !config_.enable_echo) return refuse("echo needs enable_echo");
   if (request.logprobs < 0) return refuse("logprobs must be >= 0");
-  auto picker = generate::TokenPicker::create(engine_.tokenizer(), request.sampling);
+  auto picker = generate::TokenPicker::create(engine_.tokenizer_or_null(), request.sampling);
   if (!picker.ok()) return refuse(picker.status().message());
   const int64_t room = executor.max_context() - prompt;
   const int64_t max_new = request.sampling.max_new_tokens

@@ -9,21 +9,29 @@
 
 namespace ingot::testing {
 
+Status compile_request(driver::CompileRequest request, const std::string& path) {
+  mlir::MLIRContext context;
+  std::string error;
+  auto compiled = driver::compile_to_mlir(request, context, error);
+  if (mlir::failed(compiled)) return make_error(StatusCode::kInternal, "compile failed: " + error);
+  emit::ArtifactInputs inputs;
+  inputs.gguf = compiled->source ? &*compiled->source : nullptr;
+  inputs.module = *compiled->module;
+  inputs.config = &request.config;
+  inputs.target_num_new_tokens = request.max_tokens_per_step;
+  if (request.dummy) inputs.dummy_seed = request.dummy->seed;
+  auto summary = emit::write_artifact(inputs, path, nullptr);
+  if (!summary.ok()) return summary.status();
+  return Status::ok_status();
+}
+
 Status compile_artifact(config::CompileConfig config, const driver::PipelineOptions& pipeline,
                         const std::string& path, int64_t max_tokens_per_step) {
   driver::CompileRequest request;
   request.config = std::move(config);
   request.pipeline = pipeline;
   request.max_tokens_per_step = max_tokens_per_step;
-  mlir::MLIRContext context;
-  std::string error;
-  auto compiled = driver::compile_to_mlir(request, context, error);
-  if (mlir::failed(compiled)) return make_error(StatusCode::kInternal, "compile failed: " + error);
-  emit::ArtifactInputs inputs{&compiled->source, *compiled->module, &request.config,
-                              request.max_tokens_per_step};
-  auto summary = emit::write_artifact(inputs, path, nullptr);
-  if (!summary.ok()) return summary.status();
-  return Status::ok_status();
+  return compile_request(std::move(request), path);
 }
 
 std::string temp_artifact_path(const std::string& name) {

@@ -1,4 +1,4 @@
-// compile_artifact: GGUF -> .ingot through the compiler's driver, for runtime tests.
+// compile_artifact: GGUF (or dummy preset) -> .ingot through the compiler's driver, for tests.
 #pragma once
 
 #include <string>
@@ -11,6 +11,9 @@ namespace ingot::testing {
 /// Compiles config.model_path with `pipeline` and writes the artifact to `path`.
 Status compile_artifact(config::CompileConfig config, const driver::PipelineOptions& pipeline,
                         const std::string& path, int64_t max_tokens_per_step = 512);
+
+/// Compiles `request` (a GGUF, or a dummy preset) and writes the artifact to `path`.
+Status compile_request(driver::CompileRequest request, const std::string& path);
 
 /// A per-process path in the temp directory for `name`.
 std::string temp_artifact_path(const std::string& name);

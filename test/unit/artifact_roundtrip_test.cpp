@@ -39,8 +39,11 @@ void round_trip(const std::string& model, const std::string& encoding) {
   auto compiled = driver::compile_to_mlir(request, context, error);
   ASSERT_TRUE(mlir::succeeded(compiled)) << error;
   std::string path = temp_path(fs::path(model).filename().string() + "." + encoding + ".ingot");
-  emit::ArtifactInputs inputs{&compiled->source, *compiled->module, &request.config,
-                              request.max_tokens_per_step};
+  emit::ArtifactInputs inputs;
+  inputs.gguf = &*compiled->source;
+  inputs.module = *compiled->module;
+  inputs.config = &request.config;
+  inputs.target_num_new_tokens = request.max_tokens_per_step;
   auto summary = emit::write_artifact(inputs, path, nullptr);
   ASSERT_TRUE(summary.ok()) << summary.status().message();
 
@@ -56,7 +59,7 @@ void round_trip(const std::string& model, const std::string& encoding) {
   for (size_t i = 0; i < exported->weights.size(); ++i) {
     const emit::WeightSpec& spec = exported->weights[i];
     std::vector<uint8_t> expected;
-    Status status = emit::encode_weight(compiled->source, spec, [&](std::span<const uint8_t> bytes) {
+    Status status = emit::encode_weight(*compiled->source, spec, [&](std::span<const uint8_t> bytes) {
       expected.insert(expected.end(), bytes.begin(), bytes.end());
       return Status();
     });

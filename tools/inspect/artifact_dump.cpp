@@ -132,6 +132,8 @@ Result<ordered_json> artifact_to_json(const artifact::Artifact& artifact,
   root["chat_template_chars"] = m.chat_template() ? m.chat_template()->size() : 0;
   if (m.plan()) root["plan"] = plan_json(*m.plan());
   std::map<std::string, uint64_t> totals;
+  root["load_format"] = schema::EnumNameLoadFormat(m.load_format());
+  if (artifact.has_dummy_weights()) root["dummy_seed"] = m.dummy_seed();
   root["segment_offset"] = artifact.segment_offset();
   root["weights"] = weights_json(artifact, totals);
   ordered_json sizes = ordered_json::object();
@@ -173,7 +175,7 @@ Result<std::string> artifact_to_text(const artifact::Artifact& artifact,
   };
   out += "* Hyper-parameters\n" + key_values(j["hyper_parameters"]);
   out += "* Compile config (MAX names)\n" + key_values(j["config"]);
-  out += "* Tokenizer\n" + key_values(j["tokenizer"]);
+  out += "* Tokenizer\n" + (j["tokenizer"].empty() ? "    none\n" : key_values(j["tokenizer"]));
   out += "    chat_template = " + std::to_string(j["chat_template_chars"].get<size_t>()) +
          " characters\n";
   if (j.contains("plan")) {
@@ -195,9 +197,15 @@ Result<std::string> artifact_to_text(const artifact::Artifact& artifact,
       out += line;
     }
   }
-  std::snprintf(line, sizeof(line), "* Weights: %zu, segment of %llu bytes at byte %llu\n",
-                j["weights"].size(), j["weights_size"].get<unsigned long long>(),
-                j["segment_offset"].get<unsigned long long>());
+  if (j.contains("dummy_seed"))
+    std::snprintf(line, sizeof(line),
+                  "* Weights: %zu, dummy: %llu bytes made at load from seed %llu, none in the file\n",
+                  j["weights"].size(), j["weights_size"].get<unsigned long long>(),
+                  j["dummy_seed"].get<unsigned long long>());
+  else
+    std::snprintf(line, sizeof(line), "* Weights: %zu, segment of %llu bytes at byte %llu\n",
+                  j["weights"].size(), j["weights_size"].get<unsigned long long>(),
+                  j["segment_offset"].get<unsigned long long>());
   out += line;
   out += "      #  encoding  shape                 offset        bytes  name\n";
   int index = 0;

@@ -1,6 +1,7 @@
 // The llama builder: LlamaParams read from a GGUF become an ingot module.
 #include <cmath>
 
+#include "compiler/arch/llama/llama_presets.h"
 #include "compiler/arch/registry.h"
 #include "compiler/import/gguf/llama_params.h"
 #include "ir/IngotDialect.h"
@@ -179,18 +180,17 @@ class LlamaEmitter {
   std::map<std::string, Value> weights_;
 };
 
-mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama(const gguf::GgufFile& file,
-                                                               const BuildOptions& options,
-                                                               mlir::MLIRContext& context) {
+// The module of a model described by `params`; `source` names it in diagnostics.
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama_module(
+    const gguf::LlamaParams& params, llvm::StringRef source, const BuildOptions& options,
+    mlir::MLIRContext& context) {
   context.loadDialect<IngotDialect, mlir::func::FuncDialect>();
-  auto file_loc = mlir::FileLineColLoc::get(&context, file.path(), 0, 0);
-  Result<gguf::LlamaParams> params = gguf::read_llama_params(file);
-  if (!params.ok()) return mlir::emitError(file_loc) << params.status().message();
+  auto file_loc = mlir::FileLineColLoc::get(&context, source, 0, 0);
   // Per-frequency rope factors change every angle; refuse rather than compile a wrong model.
-  if (params->rope_freqs)
+  if (params.rope_freqs)
     return mlir::emitError(file_loc)
            << "rope_freqs.weight (per-frequency rope factors, as Llama 3.1 has) is not supported";
-  if (params->rope_scaling.type == gguf::RopeScalingType::kLongRope)
+  if (params.rope_scaling.type == gguf::RopeScalingType::kLongRope)
     return mlir::emitError(file_loc) << "rope scaling longrope is not supported";
 
   mlir::OpBuilder builder(&context);
@@ -209,31 +209,41 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama(const gguf::GgufF
   (*module)->setAttr(
       "ingot.hyper_parameters",
       builder.getDictionaryAttr({
-          builder.getNamedAttr("block_count", u64(params->block_count)),
-          builder.getNamedAttr("context_length", u64(params->context_length)),
-          builder.getNamedAttr("embedding_length", u64(params->embedding_length)),
-          builder.getNamedAttr("feed_forward_length", u64(params->feed_forward_length)),
-          builder.getNamedAttr("head_count", u64(params->head_count)),
-          builder.getNamedAttr("head_count_kv", u64(params->head_count_kv)),
-          builder.getNamedAttr("head_dim", u64(params->head_dim)),
-          builder.getNamedAttr("vocab_size", u64(params->vocab_size)),
-          builder.getNamedAttr("rms_norm_eps", builder.getF64FloatAttr(params->rms_norm_eps)),
-          builder.getNamedAttr("rope_freq_base", builder.getF64FloatAttr(params->rope_freq_base)),
-          builder.getNamedAttr("tied_embeddings", builder.getBoolAttr(params->tied_embeddings)),
+          builder.getNamedAttr("block_count", u64(params.block_count)),
+          builder.getNamedAttr("context_length", u64(params.context_length)),
+          builder.getNamedAttr("embedding_length", u64(params.embedding_length)),
+          builder.getNamedAttr("feed_forward_length", u64(params.feed_forward_length)),
+          builder.getNamedAttr("head_count", u64(params.head_count)),
+          builder.getNamedAttr("head_count_kv", u64(params.head_count_kv)),
+          builder.getNamedAttr("head_dim", u64(params.head_dim)),
+          builder.getNamedAttr("vocab_size", u64(params.vocab_size)),
+          builder.getNamedAttr("rms_norm_eps", builder.getF64FloatAttr(params.rms_norm_eps)),
+          builder.getNamedAttr("rope_freq_base", builder.getF64FloatAttr(params.rope_freq_base)),
+          builder.getNamedAttr("tied_embeddings", builder.getBoolAttr(params.tied_embeddings)),
       }));
 
   auto ids = mlir::RankedTensorType::get({mlir::ShapedType::kDynamic}, builder.getI32Type());
-  auto logits = getActivationType(static_cast<int64_t>(params->vocab_size), &context);
+  auto logits = getActivationType(static_cast<int64_t>(params.vocab_size), &context);
   builder.setInsertionPointToEnd(module->getBody());
   auto func = builder.create<mlir::func::FuncOp>(file_loc, "forward",
                                                  builder.getFunctionType({ids, ids}, {logits}));
   mlir::Block* entry = func.addEntryBlock();
   builder.setInsertionPointToStart(entry);
-  LlamaEmitter emitter(*params, options, builder, entry->getArgument(0), entry->getArgument(1));
+  LlamaEmitter emitter(params, options, builder, entry->getArgument(0), entry->getArgument(1));
   mlir::FailureOr<Value> result = emitter.emit();
   if (mlir::failed(result)) return mlir::failure();
   builder.create<mlir::func::ReturnOp>(file_loc, *result);
   return module;
+}
+
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama(const gguf::GgufFile& file,
+                                                               const BuildOptions& options,
+                                                               mlir::MLIRContext& context) {
+  Result<gguf::LlamaParams> params = gguf::read_llama_params(file);
+  if (!params.ok())
+    return mlir::emitError(mlir::FileLineColLoc::get(&context, file.path(), 0, 0))
+           << params.status().message();
+  return build_llama_module(*params, file.path(), options, context);
 }
 
 }  // namespace
@@ -256,6 +266,16 @@ Architecture llama_architecture() {
   arch.info.default_weights_format = WeightsFormat::kGguf;
   arch.info.multi_gpu_supported = false;
   arch.build = build_llama;
+  for (const std::string& name : llama_preset_names()) {
+    gguf::LlamaParams params = *llama_preset(name);
+    const auto context_length = static_cast<int64_t>(params.context_length);
+    arch.presets.push_back(
+        {name, context_length,
+         [params = std::move(params), name](const BuildOptions& options,
+                                            mlir::MLIRContext& context) {
+           return build_llama_module(params, "dummy:" + name, options, context);
+         }});
+  }
   return arch;
 }
 

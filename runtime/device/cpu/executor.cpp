@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/artifact/weight_size.h"
+#include "runtime/io/host_memory.h"
 #include "runtime/device/cpu/bound_kernel.h"
 #include "runtime/device/cpu/plan_binding.h"
 #include "runtime/device/cpu/thread_pool.h"
@@ -54,7 +55,7 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   if (plan.cache_layers > 0) {
     const KvCacheShape shape = device::kv_cache_shape(
         artifact, options, plan.cache_layers, plan.cache_row_elements, impl->max_context, dtype,
-        device::host_available_memory());
+        host_available_memory());
     auto cache = PagedKvCache::create(shape);
     if (!cache.ok())
       return make_error(cache.status().code(), artifact.path() + ": " + cache.status().message());
