@@ -93,15 +93,11 @@ int main() {
   CHECK(cudaGetDeviceProperties(&properties, 0));
 
   // Device-to-device copy: bytes read plus written per second, the decode roofline's bandwidth.
-  const size_t copy_bytes = size_t{1} << 30;
-  void *a = nullptr, *b = nullptr;
-  CHECK(cudaMalloc(&a, copy_bytes));
-  CHECK(cudaMalloc(&b, copy_bytes));
-  const double copy_ms =
-      time_ms([&] { CHECK(cudaMemcpyAsync(b, a, copy_bytes, cudaMemcpyDeviceToDevice)); });
-  const double bandwidth = 2.0 * copy_bytes / (copy_ms * 1e-3);
-  CHECK(cudaFree(a));
-  CHECK(cudaFree(b));
+  const double bandwidth = ingot::cuda::copy_bandwidth(&why);
+  if (bandwidth <= 0) {
+    std::fprintf(stderr, "cuda-bench: measuring the copy bandwidth failed: %s\n", why.c_str());
+    return 1;
+  }
 
   std::string blas_problem;
   ingot::cuda::Blas* blas = ingot::cuda::blas_create(&blas_problem);

@@ -1,44 +1,48 @@
 #!/usr/bin/env bash
-# On a GPU machine with CUDA and a C++ compiler but no package registry: builds the CUDA kernels,
-# their GoogleTest checks against the CPU kernels and cuda-bench with nvcc alone (no CMake
-# dependencies, no MLIR), runs the checks, then prints the benchmark table. GoogleTest comes from
-# .gpu-bundle/ (scripts/bundle-gpu.sh, run where the packages are; carry it along).
-#   bench/gpu.sh [OUT_DIR]      (default build-gpu)
+# One command on a GPU machine that has CUDA, CMake, Ninja and a C++ compiler but no package
+# registry. Builds the runtime alone (-DINGOT_RUNTIME_ONLY=ON: no MLIR) with its dependencies
+# from .gpu-bundle (scripts/bundle-gpu.sh makes it where the packages are; carry it along), then:
+#   1. runs every test of that build: the CUDA kernels against the CPU ones, the GPU device
+#      against the CPU device on dummy models, and the runtime's own tests;
+#   2. runs compute-sanitizer's memcheck and racecheck over the kernel tests, where it is;
+#   3. prints the tables: cuda-bench (each kernel against its roofline), ingot-bench on dummy
+#      Llama-3.1-8B at q4_0 and bf16 (prefill of 2,048 tokens, decode against the roofline), and
+#      serve-sim on dummy Llama-3.2-1B bf16 with 64 concurrent requests.
+#   bench/gpu.sh [BUILD_DIR]      (default build-gpu)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build-gpu}
-gtest=.gpu-bundle/googletest
-[ -d "$gtest" ] || { echo "gpu.sh: $gtest is missing: run scripts/bundle-gpu.sh and carry .gpu-bundle" >&2; exit 2; }
-mkdir -p "$out/obj"
-arch="-gencode=arch=compute_90a,code=sm_90a -gencode=arch=compute_80,code=[sm_80,compute_80]"
-cxx="g++ -std=c++20 -O2 -I. -I$gtest/include -I$gtest -I/usr/local/cuda/include"
-objects=()
-compile() {  # source -> object
-  local obj="$out/obj/$(echo "$1" | tr / _).o"
-  case "$1" in
-    *.cu) nvcc -std=c++20 -O3 --expt-relaxed-constexpr -lineinfo $arch -I. -c "$1" -o "$obj" ;;
-    kernels/cpu/*) $cxx -ffp-contract=off -c "$1" -o "$obj" ;;
-    *) $cxx -c "$1" -o "$obj" ;;
-  esac
-  objects+=("$obj")
-}
+bundle=.gpu-bundle
+[ -d "$bundle/artifacts" ] || { echo "gpu.sh: $bundle is missing: run scripts/bundle-gpu.sh and carry it" >&2; exit 2; }
+jobs=$(nproc)
 echo "gpu.sh: building with $(nvcc --version | tail -1)"
-for f in kernels/cuda/*.cu kernels/quant/*.cpp kernels/cpu/*.cpp; do compile "$f"; done
-compile "$gtest/src/gtest-all.cc"
-compile "$gtest/src/gtest_main.cc"
-compile test/unit/cuda_kernels_test.cpp
-compile bench/cuda_bench.cpp
-lib=(); test_main=(); bench_main=()
-for o in "${objects[@]}"; do
-  case "$o" in
-    *cuda_kernels_test*|*gtest*) test_main+=("$o") ;;
-    *cuda_bench*) bench_main+=("$o") ;;
-    *) lib+=("$o") ;;
-  esac
+cmake -S . -B "$out" -G Ninja -DINGOT_RUNTIME_ONLY=ON -DINGOT_DEPS_BUNDLE="$bundle" \
+      -DINGOT_ENABLE_CUDA=ON > "$out.configure.log" 2>&1 ||
+  { cat "$out.configure.log"; exit 1; }
+cmake --build "$out" -j "$jobs"
+
+echo "gpu.sh: tests"
+(cd "$out" && ctest -j 4 --output-on-failure)
+"$out/bin/device_parity_test"  # again, for its printed agreement
+if command -v compute-sanitizer > /dev/null; then
+  for tool in memcheck racecheck; do
+    echo "gpu.sh: compute-sanitizer --tool $tool"
+    compute-sanitizer --tool "$tool" --error-exitcode 1 "$out/bin/cuda_kernels_test" > "$out/$tool.log" 2>&1 ||
+      { tail -40 "$out/$tool.log"; exit 1; }
+    tail -1 "$out/$tool.log"
+  done
+fi
+
+echo "gpu.sh: benchmarks"
+"$out/bin/cuda-bench"
+for model in llama-3.1-8b-q4_0 llama-3.1-8b-bf16; do
+  echo
+  echo "## dummy $model"
+  "$out/bin/ingot-bench" --artifact "$bundle/artifacts/$model.ingot" --device cuda \
+                         --prompt-tokens 2048 --decode-tokens 128 --reps 3
 done
-nvcc $arch -o "$out/cuda_kernels_test" "${test_main[@]}" "${lib[@]}" -ldl -lpthread
-nvcc $arch -o "$out/cuda-bench" "${bench_main[@]}" "${lib[@]}" -ldl
-echo "gpu.sh: running the kernel checks"
-"$out/cuda_kernels_test"
-echo "gpu.sh: benchmark"
-"$out/cuda-bench"
+echo
+echo "## dummy llama-3.2-1b-bf16, 64 concurrent requests"
+"$out/bin/ingot-bench" serve-sim --artifact "$bundle/artifacts/llama-3.2-1b-bf16.ingot" \
+    --device cuda --requests 256 --max-batch-size 64 --prompt-tokens 256 --output-tokens 128 \
+    --in-flight-batching

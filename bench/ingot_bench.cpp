@@ -65,10 +65,12 @@ double memory_bandwidth(int threads) {
 }
 
 /// ingot's numbers, measured in this (child) process.
-json measure_ingot(const std::string& artifact, const std::vector<int32_t>& prompt, int threads,
-                   int decode, int reps) {
+json measure_ingot(const std::string& artifact, const std::string& device,
+                   const std::vector<int32_t>& prompt, int threads, int decode, int reps) {
   ingot::device::ExecutorOptions options;
+  options.device = device;
   options.threads = threads;
+  options.max_sequences = 1;
   options.max_context = static_cast<int64_t>(prompt.size()) + decode + 16;
   auto engine = ingot::generate::Engine::open(artifact, options);
   if (!engine.ok()) {
@@ -150,6 +152,35 @@ json run_peer(const std::string& command) {
   return json::parse(out.substr(out.find('{')));
 }
 
+/// The decode roofline's bandwidth in bytes/s: the GPU's copy bandwidth, or the host's read one.
+double roofline_bandwidth(const std::string& device, int threads) {
+  if (device == "cpu") return memory_bandwidth(threads);
+  auto bandwidth = ingot::device::gpu_copy_bandwidth();
+  if (!bandwidth.ok()) std::exit(ingot::cli::report_error(kTool, bandwidth.status()));
+  return *bandwidth;
+}
+
+/// The table of ingot alone: rates, and decode against its roofline.
+int report_alone(const json& ours, const std::string& device, int threads, int prompt_tokens,
+                 int decode) {
+  const double bandwidth = roofline_bandwidth(device, threads);
+  const double bytes_per_token = ours["weight_bytes"].get<double>();
+  const double roofline = bandwidth / bytes_per_token;
+  std::printf("ingot: %s\n\n", ours["describe"].get<std::string>().c_str());
+  std::printf("| %s | ingot |\n|---|---|\n", device.c_str());
+  std::printf("| prefill, %d tokens | %.1f tok/s |\n", prompt_tokens,
+              ours["prefill_tok_s"].get<double>());
+  std::printf("| decode, %d tokens | %.1f tok/s |\n", decode, ours["decode_tok_s"].get<double>());
+  std::printf("| time to first token | %.1f ms |\n", ours["ttft_ms"].get<double>());
+  std::printf("| decode roofline fraction | %.0f%% of %.0f tok/s |\n",
+              100.0 * ours["decode_tok_s"].get<double>() / roofline, roofline);
+  std::printf("\ndecode roofline: %.1f MB of weights per token / %.1f GB/s measured %s "
+              "bandwidth = %.0f tok/s\n",
+              bytes_per_token / 1e6, bandwidth / 1e9,
+              device == "cpu" ? "read" : "device-to-device copy (read + write)", roofline);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,11 +189,16 @@ int main(int argc, char** argv) {
   cxxopts::Options cli(kTool,
                        "Benchmark ingot against llama.cpp (llama-cpp-python) on the same model,\n"
                        "encoding, prompt tokens and thread count; prints a Markdown table.\n"
+                       "Without --gguf, ingot alone (dummy-weight artifacts, GPUs) against its\n"
+                       "decode roofline.\n"
                        "`ingot-bench serve-sim --help`: the serving pipeline under a request "
                        "stream.");
   cli.add_options()
       ("artifact", "The .ingot artifact", cxxopts::value<std::string>())
-      ("gguf", "The GGUF llama.cpp runs (same weights and encoding)", cxxopts::value<std::string>())
+      ("device", "The device ingot runs on: cpu or cuda",
+       cxxopts::value<std::string>()->default_value("cpu"))
+      ("gguf", "The GGUF llama.cpp runs (same weights and encoding); without it, no peer",
+       cxxopts::value<std::string>())
       ("peer-python", "Python with llama-cpp-python (scripts/goldens/peer-env.sh)",
        cxxopts::value<std::string>())
       ("peer-quantize", "Have llama.cpp requantize --gguf to this type first (q4_0, q8_0, ...)",
@@ -172,7 +208,7 @@ int main(int argc, char** argv) {
       ("decode-tokens", "Decode length", cxxopts::value<int>()->default_value("128"))
       ("reps", "Timed repetitions (median)", cxxopts::value<int>()->default_value("3"))
       ("h,help", "Show this help");
-  std::string artifact, gguf, python, quantize;
+  std::string artifact, device, gguf, python, quantize;
   int threads = 0, prompt_tokens = 512, decode = 128, reps = 3;
   try {
     auto a = cli.parse(argc, argv);
@@ -180,12 +216,13 @@ int main(int argc, char** argv) {
       std::cout << cli.help() << std::endl;
       return 0;
     }
-    for (const char* need : {"artifact", "gguf", "peer-python"})
-      if (!a.count(need))
-        return ingot::cli::report_error(kTool, std::string("--") + need + " is required");
+    if (!a.count("artifact")) return ingot::cli::report_error(kTool, "--artifact is required");
+    if (a.count("gguf") && !a.count("peer-python"))
+      return ingot::cli::report_error(kTool, "--gguf needs --peer-python");
     artifact = a["artifact"].as<std::string>();
-    gguf = a["gguf"].as<std::string>();
-    python = a["peer-python"].as<std::string>();
+    device = a["device"].as<std::string>();
+    if (a.count("gguf")) gguf = a["gguf"].as<std::string>();
+    if (a.count("peer-python")) python = a["peer-python"].as<std::string>();
     if (a.count("peer-quantize")) quantize = a["peer-quantize"].as<std::string>();
     threads = a.count("threads") ? a["threads"].as<int>() : ingot::cpu::physical_cores();
     prompt_tokens = a["prompt-tokens"].as<int>();
@@ -203,7 +240,12 @@ int main(int argc, char** argv) {
   const std::string tokens_path = "/tmp/ingot_bench_tokens_" + std::to_string(getpid()) + ".json";
   std::ofstream(tokens_path) << json(prompt).dump();
 
-  const json ours = in_child([&] { return measure_ingot(artifact, prompt, threads, decode, reps); });
+  const json ours =
+      in_child([&] { return measure_ingot(artifact, device, prompt, threads, decode, reps); });
+  if (gguf.empty()) {
+    std::remove(tokens_path.c_str());
+    return report_alone(ours, device, threads, prompt_tokens, decode);
+  }
   std::string command = python + " " + INGOT_SOURCE_DIR "/bench/llama_cpp_peer.py --model '" +
                         gguf + "' --tokens " + tokens_path + " --threads " +
                         std::to_string(threads) + " --decode " + std::to_string(decode) +
@@ -216,7 +258,7 @@ int main(int argc, char** argv) {
   if (!quantize.empty())
     std::remove(("/tmp/ingot_bench_peer_" + std::to_string(getpid()) + "." + quantize + ".gguf").c_str());
 
-  const double bandwidth = memory_bandwidth(threads);
+  const double bandwidth = roofline_bandwidth(device, threads);
   const double bytes_per_token = ours["weight_bytes"].get<double>();
   std::printf("ingot: %s\n", ours["describe"].get<std::string>().c_str());
   std::printf("llama.cpp: %s\n\n", peer["system_info"].get<std::string>().c_str());

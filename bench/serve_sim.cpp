@@ -63,6 +63,7 @@ int serve_sim_main(int argc, char** argv) {
       ("max-num-steps", "PipelineConfig.max_num_steps", cxxopts::value<int>()->default_value("-1"))
       ("in-flight-batching", "PipelineConfig.enable_in_flight_batching")
       ("prefix-caching", "PipelineConfig.enable_prefix_caching")
+      ("device", "The device: cpu or cuda", cxxopts::value<std::string>()->default_value("cpu"))
       ("t,threads", "Threads (default: physical cores)", cxxopts::value<int>())
       ("seed", "Seed of the request stream", cxxopts::value<uint32_t>()->default_value("1"))
       ("h,help", "Show this help");
@@ -92,6 +93,7 @@ int serve_sim_main(int argc, char** argv) {
     config.enable_in_flight_batching = a.count("in-flight-batching") > 0;
     config.enable_prefix_caching = a.count("prefix-caching") > 0;
     if (a.count("threads")) options.threads = a["threads"].as<int>();
+    options.device = a["device"].as<std::string>();
     seed = a["seed"].as<uint32_t>();
     if (requests <= 0 || prompt_tokens <= 1 || output_tokens <= 1 || rate < 0 || shared < 0 ||
         shared > prompt_tokens / 2)

@@ -9,11 +9,16 @@
 #include <cstdint>
 #include <string>
 
+#include "kernels/quant/dummy_weights.h"
 #include "kernels/quant/ggml_type.h"
 
 namespace ingot::cuda {
 
 using quant::GgmlType;
+
+/// GPU 0's device-to-device copy bandwidth in bytes/s, read plus written (best of 10 copies of
+/// 1 GiB): the decode roofline's bandwidth. 0 on failure, with `why`.
+double copy_bandwidth(std::string* why = nullptr);
 
 /// True when a CUDA device can run kernels here (a driver and at least one GPU). `why` gets the
 /// reason when not, e.g. "CUDA driver version is insufficient for CUDA runtime version".
@@ -99,6 +104,10 @@ cudaError_t add(const float* a, const float* b, int64_t count, float* out, cudaS
 /// out[t] = row ids[t] of an embedding table of `type` (n values per row), as floats.
 cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t* ids,
                       int64_t tokens, float* out, cudaStream_t stream);
+
+/// Writes `blocks` blocks of a dummy weight (quant::dummy::fill_block's bytes) to `out`.
+cudaError_t fill_dummy(const quant::dummy::FillParams& params, uint64_t blocks, void* out,
+                       cudaStream_t stream);
 
 /// For each of `rows` rows of `vocab` logits: the largest one's index (lowest on ties) in out.
 cudaError_t argmax(const float* logits, int64_t rows, int64_t vocab, int32_t* out,

@@ -14,6 +14,33 @@ bool device_available(std::string* why) {
   return true;
 }
 
+double copy_bandwidth(std::string* why) {
+  const size_t bytes = size_t{1} << 30;
+  void *a = nullptr, *b = nullptr;
+  cudaEvent_t start = nullptr, stop = nullptr;
+  double best_ms = 0;
+  cudaError_t status = cudaMalloc(&a, bytes);
+  if (status == cudaSuccess) status = cudaMalloc(&b, bytes);
+  if (status == cudaSuccess) status = cudaEventCreate(&start);
+  if (status == cudaSuccess) status = cudaEventCreate(&stop);
+  for (int rep = 0; rep < 13 && status == cudaSuccess; ++rep) {  // 3 warm-ups, best of 10
+    cudaEventRecord(start);
+    cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice);
+    cudaEventRecord(stop);
+    status = cudaEventSynchronize(stop);
+    float ms = 0;
+    if (status == cudaSuccess) status = cudaEventElapsedTime(&ms, start, stop);
+    if (rep >= 3 && (best_ms == 0 || ms < best_ms)) best_ms = ms;
+  }
+  if (why && status != cudaSuccess) *why = cudaGetErrorString(status);
+  cudaFree(a);
+  cudaFree(b);
+  if (start) cudaEventDestroy(start);
+  if (stop) cudaEventDestroy(stop);
+  cudaGetLastError();
+  return status == cudaSuccess && best_ms > 0 ? 2.0 * bytes / (best_ms * 1e-3) : 0.0;
+}
+
 bool supports_weight_type(GgmlType type) {
   switch (type) {  // the types detail::dispatch_type instantiates kernels for
     case GgmlType::F32:

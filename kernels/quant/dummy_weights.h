@@ -95,14 +95,26 @@ INGOT_HOST_DEVICE inline void fill_block(const FillParams& p, uint64_t block, ui
     const uint64_t left = p.block_bytes - w * 8;
     store_le(out + w * 8, random_word(p, block * words + w), left < 8 ? static_cast<int>(left) : 8);
   }
+  // Quants are made symmetric about zero: a mean shared by every weight would add the same
+  // vector to every output, and through the layers the hidden state would stop depending on the
+  // input.
   const int e = p.exponent;
   switch (p.type) {
-    case GgmlType::Q4_0: store_le(out, fp16_pow2(e - 3), 2); break;  // d * (q - 8)
-    case GgmlType::Q4_1:                                            // d * q + m
+    case GgmlType::Q4_0:  // d * (q - 8); nibble 0 (-8) becomes 8 (0)
       store_le(out, fp16_pow2(e - 3), 2);
-      store_le(out + 2, fp16_pow2(e) | 0x8000u, 2);
+      for (int i = 2; i < 18; ++i) {
+        const uint8_t lo = out[i] & 15, hi = out[i] >> 4;
+        out[i] = static_cast<uint8_t>((lo == 0 ? 8 : lo) | (hi == 0 ? 8 : hi) << 4);
+      }
       break;
-    case GgmlType::Q8_0: store_le(out, fp16_pow2(e - 7), 2); break;  // d * q
+    case GgmlType::Q4_1:  // d * q + m, m = -7.5 d (15 * 2^(e-4) is 1.875 * 2^(e-1))
+      store_le(out, fp16_pow2(e - 3), 2);
+      store_le(out + 2, (e - 1 >= -14 ? fp16_pow2(e - 1) | 0x380u : fp16_pow2(e)) | 0x8000u, 2);
+      break;
+    case GgmlType::Q8_0:  // d * q; -128 becomes 0
+      store_le(out, fp16_pow2(e - 7), 2);
+      for (int i = 2; i < 34; ++i) out[i] = out[i] == 0x80 ? 0 : out[i];
+      break;
     case GgmlType::Q4_K:                      // d * sc * q - dmin * m, 6-bit sc and m
       store_le(out, fp16_pow2(e - 10), 2);
       store_le(out + 2, fp16_pow2(e - 7), 2);  // centres the mean: 2^-7 * 31.5 ~ 2^-10 * 236

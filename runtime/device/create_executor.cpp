@@ -2,6 +2,7 @@
 #include "runtime/device/cpu/executor.h"
 #include "runtime/device/executor.h"
 #if INGOT_HAVE_CUDA
+#include "kernels/cuda/cuda_kernels.h"
 #include "runtime/device/cuda/cuda_executor.h"
 #endif
 
@@ -12,6 +13,17 @@ std::string available_devices() {
   return "cpu, cuda";
 #else
   return "cpu";
+#endif
+}
+
+Result<double> gpu_copy_bandwidth() {
+#if INGOT_HAVE_CUDA
+  std::string why;
+  const double bandwidth = cuda::copy_bandwidth(&why);
+  if (bandwidth > 0) return bandwidth;
+  return make_error(StatusCode::kUnimplemented, "cuda: " + why);
+#else
+  return make_error(StatusCode::kInvalidArgument, "this build has no CUDA device");
 #endif
 }
 

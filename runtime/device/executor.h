@@ -108,6 +108,10 @@ kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const 
 /// The device names this build has: "cpu", and "cuda" when it was built with nvcc.
 std::string available_devices();
 
+/// GPU 0's measured device-to-device copy bandwidth in bytes/s (read plus written): the decode
+/// roofline's bandwidth. An error in builds without CUDA or on machines without a GPU.
+Result<double> gpu_copy_bandwidth();
+
 /// Creates the executor options.device names over `artifact` (which must outlive it).
 Result<std::unique_ptr<Executor>> create_executor(const artifact::Artifact& artifact,
                                                   const ExecutorOptions& options);

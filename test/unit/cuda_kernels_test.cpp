@@ -351,6 +351,23 @@ TEST(CudaKernels, SwigluEmbeddingAndArgmax) {
   EXPECT_EQ(got_best[2], 100);
 }
 
+TEST(CudaKernels, DummyFillMakesTheHostFillsBytes) {
+  SKIP_WITHOUT_GPU();
+  for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q4_0,
+                        GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+    SCOPED_TRACE(std::string(quant::type_traits(type).name));
+    const uint64_t row_length = 768, rows = 37;
+    const quant::dummy::FillParams p = quant::dummy::fill_params(type, row_length, false, 99, 4);
+    const uint64_t bytes = *quant::row_bytes(type, row_length) * rows;
+    std::vector<uint8_t> host(bytes);
+    for (uint64_t b = 0; b < bytes / p.block_bytes; ++b)
+      quant::dummy::fill_block(p, b, host.data() + b * p.block_bytes);
+    DeviceBuffer<uint8_t> device(std::vector<uint8_t>(bytes, 0xAB));  // poisoned
+    ASSERT_EQ(fill_dummy(p, bytes / p.block_bytes, device.get(), nullptr), cudaSuccess);
+    EXPECT_EQ(device.download(), host);
+  }
+}
+
 TEST(CudaKernels, RejectBadArguments) {
   // Argument checks run before any launch, so they hold with or without a GPU.
   EXPECT_EQ(gemv(GgmlType::Q4_0, nullptr, 4, 48, nullptr, 1, nullptr, 4, nullptr),

@@ -10,6 +10,7 @@
 #include "kernels/cpu/rope.h"
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/quant/dequantize.h"
+#include "runtime/artifact/dummy_fill.h"
 #include "runtime/device/cpu/plan_binding.h"
 #include "runtime/device/cuda/device_buffer.h"
 
@@ -244,17 +245,32 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
     impl->ops.push_back(*op);
   }
 
-  // Weights, once each (a tied embedding serves the embedding and the logits).
+  // Weights, once each (a tied embedding serves the embedding and the logits). Dummy weights
+  // the host has not made are made here, from the seed, by the host fill's code.
+  const bool fill_here = artifact.has_dummy_weights() && !artifact.dummy_weights_filled();
+  std::map<uint64_t, uint32_t> weight_at;  // segment offset -> weight index
+  for (uint32_t i = 0; fill_here && i < artifact.weight_count(); ++i)
+    weight_at[artifact.model().weights()->Get(i)->offset()] = i;
   for (const BoundKernel& k : plan.kernels)
     for (const WeightRef& w : k.weights) {
       if (impl->weights.count(w.data)) continue;
       const uint64_t bytes = *quant::row_bytes(w.type, static_cast<uint64_t>(w.row_length)) *
                              static_cast<uint64_t>(w.rows);
       INGOT_ASSIGN_OR_RETURN(DeviceBuffer buffer, DeviceBuffer::allocate(bytes, file + " weights"));
-      if (cudaMemcpy(buffer.get(), w.data, bytes, cudaMemcpyHostToDevice) != cudaSuccess)
+      if (fill_here) {
+        const uint64_t offset = static_cast<uint64_t>(w.data - artifact.segment().data());
+        INGOT_ASSIGN_OR_RETURN(quant::dummy::FillParams params,
+                               artifact::dummy_fill_params(artifact.model(), weight_at.at(offset),
+                                                           file));
+        if (fill_dummy(params, bytes / params.block_bytes, buffer.get(), nullptr) != cudaSuccess)
+          return cuda_error(cudaGetLastError(), file + ": making dummy weights");
+      } else if (cudaMemcpy(buffer.get(), w.data, bytes, cudaMemcpyHostToDevice) != cudaSuccess) {
         return cuda_error(cudaGetLastError(), file + ": uploading weights");
+      }
       impl->weights.emplace(w.data, std::move(buffer));
     }
+  if (fill_here && cudaDeviceSynchronize() != cudaSuccess)
+    return cuda_error(cudaGetLastError(), file + ": making dummy weights");
 
   INGOT_ASSIGN_OR_RETURN(cpu::KvDType dtype, device::cache_dtype(artifact, options));
   impl->kv_type = kv_type_of(dtype);

@@ -1,0 +1,117 @@
+// The GPU device against the CPU device on dummy-weight artifacts (scripts/bundle-gpu.sh makes
+// them; no compiler needed, so this runs in runtime-only builds on GPU machines): the same
+// tokens' logits, teacher-forced, through prefill steps and through one-token decode steps.
+// Skips, saying why, without a GPU or without the artifacts.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/generate/engine.h"
+
+namespace ingot::generate {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where the dummy artifacts are: $INGOT_PARITY_ARTIFACTS, else the bundle in the source tree.
+fs::path artifact_dir() {
+  if (const char* dir = std::getenv("INGOT_PARITY_ARTIFACTS")) return dir;
+  return fs::path(INGOT_SOURCE_DIR) / ".gpu-bundle" / "artifacts";
+}
+
+// The SmolLM2-shaped artifacts (small enough for the CPU reference).
+std::vector<fs::path> artifacts() {
+  std::vector<fs::path> out;
+  if (!fs::is_directory(artifact_dir())) return out;
+  for (const auto& entry : fs::directory_iterator(artifact_dir()))
+    if (entry.path().filename().string().rfind("smollm2-135m-", 0) == 0) out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Every row's logits for `tokens`: the first `prefill` in one call (prefill steps), then one
+// token per call (decode steps).
+std::vector<float> logits_on(const std::string& device, const fs::path& path,
+                             const std::vector<int32_t>& tokens, size_t prefill) {
+  device::ExecutorOptions options;
+  options.device = device;
+  options.max_context = 512;
+  options.max_sequences = 1;
+  auto engine = Engine::open(path.string(), options);
+  EXPECT_TRUE(engine.ok()) << engine.status().message();
+  if (!engine.ok()) return {};
+  Conversation conversation(**engine);
+  std::vector<float> all;
+  std::vector<int32_t> rows(prefill);
+  for (size_t i = 0; i < prefill; ++i) rows[i] = static_cast<int32_t>(i);
+  auto first = conversation.evaluate(std::span(tokens).first(prefill), rows);
+  EXPECT_TRUE(first.ok()) << first.status().message();
+  if (!first.ok()) return {};
+  all = std::move(*first);
+  const int32_t row = 0;
+  for (size_t t = prefill; t < tokens.size(); ++t) {
+    auto next = conversation.evaluate(std::span(tokens).subspan(t, 1), std::span(&row, 1));
+    EXPECT_TRUE(next.ok()) << next.status().message();
+    if (!next.ok()) return {};
+    all.insert(all.end(), next->begin(), next->end());
+  }
+  return all;
+}
+
+TEST(DeviceParity, CudaLogitsFollowTheCpusOnDummyModels) {
+  if (device::available_devices().find("cuda") == std::string::npos)
+    GTEST_SKIP() << "this build has no CUDA device";
+  const std::vector<fs::path> paths = artifacts();
+  if (paths.empty()) GTEST_SKIP() << "no smollm2-135m-* artifacts in " << artifact_dir();
+  if (!device::gpu_copy_bandwidth().ok()) GTEST_SKIP() << "no GPU";
+  std::mt19937 rng(7);
+  std::vector<int32_t> tokens(150);
+  for (int32_t& id : tokens) id = 1000 + static_cast<int32_t>(rng() % 40000);
+  const size_t prefill = 133;  // odd: partial tiles in the prefill products
+  for (const fs::path& path : paths) {
+    SCOPED_TRACE(path.filename().string());
+    const std::vector<float> cpu = logits_on("cpu", path, tokens, prefill);
+    const std::vector<float> gpu = logits_on("cuda", path, tokens, prefill);
+    ASSERT_EQ(cpu.size(), gpu.size());
+    const size_t vocab = cpu.size() / tokens.size();
+    double worst = 0;
+    size_t decided = 0, agreed = 0;
+    for (size_t r = 0; r < tokens.size(); ++r) {
+      const float* c = cpu.data() + r * vocab;
+      const float* g = gpu.data() + r * vocab;
+      // The spread of the row's logits (a shift common to all of them changes nothing).
+      double sum = 0, squares = 0, diff = 0;
+      for (size_t v = 0; v < vocab; ++v) {
+        ASSERT_TRUE(std::isfinite(g[v])) << "row " << r << " logit " << v;
+        sum += c[v];
+        squares += double(c[v]) * c[v];
+        diff = std::max(diff, std::fabs(double(c[v]) - g[v]));
+      }
+      const double spread = std::sqrt(std::max(0.0, squares / vocab - (sum / vocab) * (sum / vocab)));
+      worst = std::max(worst, diff / spread);
+      // Where the CPU's choice is clear, the GPU makes it too.
+      std::vector<size_t> order(vocab);
+      for (size_t v = 0; v < vocab; ++v) order[v] = v;
+      std::partial_sort(order.begin(), order.begin() + 2, order.end(),
+                        [&](size_t a, size_t b) { return c[a] > c[b]; });
+      if (c[order[0]] - c[order[1]] > 0.1 * spread) {
+        ++decided;
+        agreed += std::max_element(g, g + vocab) - g == static_cast<ptrdiff_t>(order[0]);
+      }
+    }
+    std::printf("%s: largest logit difference %.4f of the row's spread; %zu of %zu clear choices "
+                "agree\n", path.filename().c_str(), worst, agreed, decided);
+    EXPECT_LT(worst, 0.15);
+    EXPECT_GT(decided, tokens.size() / 10);  // the check is not vacuous
+    EXPECT_EQ(agreed, decided);
+  }
+}
+
+}  // namespace
+}  // namespace ingot::generate
