@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 
@@ -67,6 +68,41 @@ void sort_filterable_prefix(std::vector<Candidate>& c, float top, double total, 
     std::sort(c.begin(), limit, before);
   }
   c.resize(sorted);
+}
+
+// The index of the largest logit, the lowest on ties: std::max_element's answer, from 16
+// independent lanes the compiler vectorizes (a step of a 16-request batch scans 16 rows of the
+// whole vocabulary).
+int32_t argmax(std::span<const float> logits) {
+  constexpr size_t kLanes = 16;
+  const size_t n = logits.size();
+  if (n < kLanes) return int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  float best[kLanes];
+  uint32_t at[kLanes];
+  for (size_t l = 0; l < kLanes; ++l) {
+    best[l] = logits[l];
+    at[l] = static_cast<uint32_t>(l);
+  }
+  size_t i = kLanes;
+  for (; i + kLanes <= n; i += kLanes)
+    for (size_t l = 0; l < kLanes; ++l) {
+      const bool better = logits[i + l] > best[l];  // strict: a lane keeps its first maximum
+      best[l] = better ? logits[i + l] : best[l];
+      at[l] = better ? static_cast<uint32_t>(i + l) : at[l];
+    }
+  size_t index = at[0];
+  float top = best[0];
+  for (size_t l = 1; l < kLanes; ++l)
+    if (best[l] > top || (best[l] == top && at[l] < index)) {
+      top = best[l];
+      index = at[l];
+    }
+  for (; i < n; ++i)
+    if (logits[i] > top) {
+      top = logits[i];
+      index = i;
+    }
+  return static_cast<int32_t>(index);
 }
 
 // A uniform double in [0, 1) from the top 53 bits, identical across standard libraries.
@@ -134,7 +170,7 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previo
 
   // Greedy: argmax, lowest id on ties (every filter below keeps the max anyway).
   if (params_.temperature == 0.0f || params_.top_k == 1) {
-    return int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    return argmax(logits);
   }
 
   std::vector<Candidate> c(logits.size());

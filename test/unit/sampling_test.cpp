@@ -56,6 +56,14 @@ TEST(SamplingTest, GreedyPicksArgmaxLowestIdOnTies) {
   }
   std::vector<float> tied = {0.5f, 2.5f, -1.0f, 2.5f};
   EXPECT_EQ(sampler.sample(tied, {}), 1);
+  // Rows long enough for the vectorized scan: ties across its lanes and its scalar tail.
+  const std::vector<std::vector<size_t>> tie_sets = {
+      {17, 500, 1001}, {40, 18}, {1001}, {999, 0}, {15, 16}, {1002, 1001}};
+  for (const std::vector<size_t>& at : tie_sets) {
+    std::vector<float> row = random_logits(1003, 99);
+    for (size_t i : at) row[i] = 50.0f;
+    EXPECT_EQ(sampler.sample(row, {}), int32_t(*std::min_element(at.begin(), at.end())));
+  }
   std::vector<float> empty;
   EXPECT_EQ(sampler.sample(empty, {}), -1);
 }
