@@ -173,8 +173,13 @@ int main() {
     CHECK(cudaMemcpy(rows, host_rows.data(), context * 4, cudaMemcpyHostToDevice));
     CHECK(cudaMalloc(&scratch, ingot::cuda::attention_scratch_bytes(dims, 1, context)));
     const ingot::cuda::KvLayer layer{keys, values, ingot::cuda::KvType::kBF16, rows};
+    int32_t* slot = nullptr;  // the one decode token: table 0, position context - 1
+    const int32_t host_slot[2] = {0, static_cast<int32_t>(context - 1)};
+    CHECK(cudaMalloc(&slot, sizeof host_slot));
+    CHECK(cudaMemcpy(slot, host_slot, sizeof host_slot, cudaMemcpyHostToDevice));
+    const ingot::cuda::TokenSlots slots{slot, slot + 1, context};
     const double ms = time_ms([&] {
-      CHECK(ingot::cuda::attention(dims, x, layer, 1, context - 1, y, scratch, nullptr));
+      CHECK(ingot::cuda::attention(dims, x, layer, 1, slots, y, scratch, nullptr));
     });
     const double bytes = 2.0 * context * kv_features * 2;
     std::printf(
@@ -185,6 +190,7 @@ int main() {
     CHECK(cudaFree(keys));
     CHECK(cudaFree(values));
     CHECK(cudaFree(rows));
+    CHECK(cudaFree(slot));
     CHECK(cudaFree(scratch));
   }
   ingot::cuda::blas_destroy(blas);

@@ -15,7 +15,8 @@ constexpr int64_t kSplit = 128;     // cache positions per split, at least
 constexpr int64_t kMaxSplits = 32;  // so the partial results stay small at long contexts
 constexpr int kWarpsPerBlock = 4;
 
-/// Splits of the longest query's `count` positions, and the positions each covers.
+/// Splits of the longest query's `count` positions, and the positions each covers (a shorter
+/// query leaves its last splits empty).
 struct Splits {
   int64_t count;
   int64_t length;
@@ -32,7 +33,7 @@ template <KvType K, int kPerLane>
 __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
     attention_split_kernel(AttentionDims dims, const float* __restrict__ q,
                            const void* __restrict__ keys, const void* __restrict__ values,
-                           const int32_t* __restrict__ rows, int64_t tokens, int64_t first_position,
+                           const int32_t* __restrict__ rows, int64_t tokens, TokenSlots slots,
                            Splits splits, float* __restrict__ partial) {
   using E = detail::KvElement<K>;
   const int64_t item = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
@@ -40,7 +41,8 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
   if (item >= tokens * dims.num_heads) return;
   const int64_t t = item / dims.num_heads, h = item % dims.num_heads;
   const int64_t split = blockIdx.y;
-  const int64_t count = first_position + t + 1;
+  const int64_t count = slots.positions[t] + 1;
+  const int32_t* __restrict__ table = rows + slots.table[t];
   const int64_t begin = split * splits.length, end = min(count, begin + splits.length);
   float* out = partial + (item * splits.count + split) * partial_floats(dims.head_dim);
   const int64_t dim_offset = static_cast<int64_t>(lane) * kPerLane;
@@ -55,7 +57,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
     const auto* key_base = static_cast<const typename E::type*>(keys) + kv_offset;
     const auto* value_base = static_cast<const typename E::type*>(values) + kv_offset;
     for (int64_t j = begin; j < end; ++j) {
-      const int64_t row = rows[j] * kv_features;
+      const int64_t row = table[j] * kv_features;
       float s = 0.0f;
 #pragma unroll
       for (int i = 0; i < kPerLane; ++i) s += qv[i] * E::load(key_base + row + i);
@@ -126,12 +128,13 @@ uint64_t attention_scratch_bytes(const AttentionDims& dims, int64_t tokens, int6
 }
 
 cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& layer,
-                      int64_t tokens, int64_t first_position, float* out, void* scratch,
+                      int64_t tokens, const TokenSlots& slots, float* out, void* scratch,
                       cudaStream_t stream) {
-  if (!valid(dims) || tokens < 0 || first_position < 0 || scratch == nullptr)
-    return cudaErrorInvalidValue;
+  if (!valid(dims) || tokens < 0 || scratch == nullptr) return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
-  const Splits splits = splits_for(first_position + tokens);
+  if (slots.table == nullptr || slots.positions == nullptr || slots.longest <= 0)
+    return cudaErrorInvalidValue;
+  const Splits splits = splits_for(slots.longest);
   const unsigned blocks =
       static_cast<unsigned>((tokens * dims.num_heads + kWarpsPerBlock - 1) / kWarpsPerBlock);
   auto* partial = static_cast<float*>(scratch);
@@ -139,7 +142,7 @@ cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& 
     detail::dispatch_kv(layer.type, [&]<KvType K>() {
       attention_split_kernel<K, kPerLane><<<dim3(blocks, static_cast<unsigned>(splits.count)),
                                             kWarpsPerBlock * kWarp, 0, stream>>>(
-          dims, q, layer.keys, layer.values, layer.rows, tokens, first_position, splits, partial);
+          dims, q, layer.keys, layer.values, layer.rows, tokens, slots, splits, partial);
     });
     attention_merge_kernel<kPerLane>
         <<<blocks, kWarpsPerBlock * kWarp, 0, stream>>>(dims, tokens, splits.count, partial, out);

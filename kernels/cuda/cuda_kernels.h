@@ -58,13 +58,23 @@ cudaError_t rms_norm(const float* x, const float* residual, const float* weight,
 /// Element type of the GPU KV cache.
 enum class KvType { kF32, kF16, kBF16 };
 
-/// The paged KV cache of one layer as attention reads it: row `rows[j]` of `keys` and `values`
-/// holds position j; a row is kv_heads * head_dim elements of `type`.
+/// The paged KV cache of one layer: a row is kv_heads * head_dim elements of `type`; `rows` holds
+/// the row tables (cache row of each position) of a step's sequences, one after another.
 struct KvLayer {
   void* keys = nullptr;
   void* values = nullptr;
   KvType type = KvType::kF16;
-  const int32_t* rows = nullptr;  ///< device: cache row of each position of the sequence
+  const int32_t* rows = nullptr;  ///< device: the step's sequences' row tables, concatenated
+};
+
+/// Where each token of a step sits (device arrays, one entry per token): at position
+/// positions[t] of a sequence whose row table starts at KvLayer::rows + table[t]. It writes its
+/// keys and values to that sequence's row of positions[t] and attends over positions
+/// [0, positions[t]]. Tokens of several sequences mix freely in one step.
+struct TokenSlots {
+  const int32_t* table = nullptr;
+  const int32_t* positions = nullptr;
+  int64_t longest = 0;  ///< the most positions any token attends over (max positions[t] + 1)
 };
 
 /// The shape of an attention: num_heads query heads read num_kv_heads key/value heads.
@@ -75,23 +85,24 @@ struct AttentionDims {
   float scale = 1.0f;
 };
 
-/// For each of `tokens` tokens at positions first_position + t: rotates its query heads in q and
-/// its key heads in k by cos_sin (tokens rows of rope_dims floats: cos, sin per pair, from
-/// cpu::rope_angles; neox pairs i and i + rope_dims/2, else 2i and 2i+1), then stores the rotated
-/// keys and the values v as cache row layer.rows[position]. rope_dims 0 rotates nothing.
+/// For each of `tokens` tokens: rotates its query heads in q and its key heads in k by cos_sin
+/// (tokens rows of rope_dims floats: cos, sin per pair, from cpu::rope_angles at the token's
+/// position; neox pairs i and i + rope_dims/2, else 2i and 2i+1), then stores the rotated keys and
+/// the values v as the cache row of its slot. rope_dims 0 rotates nothing.
 cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
-                          const float* cos_sin, int64_t tokens, int64_t first_position, float* q,
+                          const float* cos_sin, int64_t tokens, const TokenSlots& slots, float* q,
                           const float* k, const float* v, const KvLayer& layer,
                           cudaStream_t stream);
 
-/// Bytes of device scratch attention needs (the split partial results).
+/// Bytes of device scratch attention needs (the split partial results) for `tokens` tokens that
+/// attend over at most `count` positions.
 uint64_t attention_scratch_bytes(const AttentionDims& dims, int64_t tokens, int64_t count);
 
-/// Causal attention of `tokens` queries at positions first_position + t over cache positions
-/// [0, position]: out = softmax(scale * q.K^T) V per head, with an online softmax. Long contexts
-/// are split across blocks (flash-decoding) and combined.
+/// Causal attention of `tokens` queries, each over positions [0, its position] of its own
+/// sequence (slots): out = softmax(scale * q.K^T) V per head, with an online softmax. Long
+/// contexts are split across blocks (flash-decoding) and combined.
 cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& layer,
-                      int64_t tokens, int64_t first_position, float* out, void* scratch,
+                      int64_t tokens, const TokenSlots& slots, float* out, void* scratch,
                       cudaStream_t stream);
 
 /// out[i] = silu(gate[i]) * up[i] for i < count.

@@ -10,7 +10,7 @@ constexpr int kThreads = 128;
 template <KvType K>
 __global__ void __launch_bounds__(kThreads)
     rope_kv_kernel(AttentionDims dims, int64_t rope_dims, bool neox,
-                   const float* __restrict__ cos_sin, int64_t first_position, float* q,
+                   const float* __restrict__ cos_sin, TokenSlots slots, float* q,
                    const float* __restrict__ k, const float* __restrict__ v,
                    void* __restrict__ keys, void* __restrict__ values,
                    const int32_t* __restrict__ rows) {
@@ -32,7 +32,7 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t kv_features = dims.num_kv_heads * dim;
   const float* kt = k + t * kv_features;
   const float* vt = v + t * kv_features;
-  const int64_t row = rows[first_position + t];
+  const int64_t row = rows[slots.table[t] + slots.positions[t]];
   auto* key_row = static_cast<typename E::type*>(keys) + row * kv_features;
   auto* value_row = static_cast<typename E::type*>(values) + row * kv_features;
   for (int64_t i = threadIdx.x; i < kv_features; i += kThreads) {
@@ -53,18 +53,18 @@ __global__ void __launch_bounds__(kThreads)
 }  // namespace
 
 cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
-                          const float* cos_sin, int64_t tokens, int64_t first_position, float* q,
+                          const float* cos_sin, int64_t tokens, const TokenSlots& slots, float* q,
                           const float* k, const float* v, const KvLayer& layer,
                           cudaStream_t stream) {
-  if (tokens < 0 || first_position < 0 || dims.head_dim <= 0 || rope_dims < 0 ||
+  if (tokens < 0 || dims.head_dim <= 0 || rope_dims < 0 ||
       rope_dims % 2 != 0 || rope_dims > dims.head_dim || dims.num_kv_heads <= 0 ||
       dims.num_heads % dims.num_kv_heads != 0 || (rope_dims > 0 && cos_sin == nullptr))
     return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
+  if (slots.table == nullptr || slots.positions == nullptr) return cudaErrorInvalidValue;
   detail::dispatch_kv(layer.type, [&]<KvType K>() {
     rope_kv_kernel<K><<<static_cast<unsigned>(tokens), kThreads, 0, stream>>>(
-        dims, rope_dims, neox, cos_sin, first_position, q, k, v, layer.keys, layer.values,
-        layer.rows);
+        dims, rope_dims, neox, cos_sin, slots, q, k, v, layer.keys, layer.values, layer.rows);
   });
   return detail::launched();
 }

@@ -182,6 +182,22 @@ TEST(CudaKernels, RmsNormWithAndWithoutTheResidual) {
 }
 
 /// Rope + cache write, then attention, for 37 tokens written in two steps (30, then 7) into
+/// Slots of `tokens` consecutive tokens of one sequence (its row table first in KvLayer::rows) at
+/// positions first, first + 1, ...
+struct OneSequence {
+  OneSequence(int64_t tokens, int64_t first)
+      : table(std::vector<int32_t>(static_cast<size_t>(tokens), 0)), positions(iota(tokens, first)) {
+    slots = {table.get(), positions.get(), first + tokens};
+  }
+  static std::vector<int32_t> iota(int64_t tokens, int64_t first) {
+    std::vector<int32_t> v(static_cast<size_t>(tokens));
+    for (int64_t t = 0; t < tokens; ++t) v[static_cast<size_t>(t)] = static_cast<int32_t>(first + t);
+    return v;
+  }
+  DeviceBuffer<int32_t> table, positions;
+  TokenSlots slots;
+};
+
 /// scattered cache rows, against cpu::rope_apply and cpu::attend.
 void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   SCOPED_TRACE("head_dim " + std::to_string(head_dim) + (neox ? " neox" : " normal") + " kv " +
@@ -208,11 +224,14 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   DeviceBuffer<uint8_t> keys(kCacheRows * kv_features * element),
       values(kCacheRows * kv_features * element);
   const KvLayer layer{keys.get(), values.get(), kv_type, drows.get()};
-  for (auto [first, count] : {std::pair<int64_t, int64_t>{0, kFirst}, {kFirst, kTokens - kFirst}})
-    ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get() + first * rope_dims, count, first,
-                            dq.get() + first * q_features, dk.get() + first * kv_features,
-                            dv.get() + first * kv_features, layer, nullptr),
+  for (auto [first, count] : {std::pair<int64_t, int64_t>{0, kFirst}, {kFirst, kTokens - kFirst}}) {
+    const OneSequence chunk(count, first);
+    ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get() + first * rope_dims, count,
+                            chunk.slots, dq.get() + first * q_features,
+                            dk.get() + first * kv_features, dv.get() + first * kv_features, layer,
+                            nullptr),
               cudaSuccess);
+  }
 
   // The CPU side: rotate, store through kv_store_row, attend.
   const cpu::KvDType cpu_type = kv_type == KvType::kF32   ? cpu::KvDType::kF32
@@ -256,7 +275,9 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   // Attention over all 37 tokens at once (prefill) and the last one alone (decode).
   DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, kTokens, kTokens));
   const auto out = poisoned(kTokens * q_features);
-  ASSERT_EQ(attention(dims, dq.get(), layer, kTokens, 0, out->get(), scratch.get(), nullptr),
+  const OneSequence all(kTokens, 0);
+  ASSERT_EQ(attention(dims, dq.get(), layer, kTokens, all.slots, out->get(), scratch.get(),
+                      nullptr),
             cudaSuccess);
   const auto got = out->download();
   const cpu::KvView view{got_keys.data(), got_values.data(), cpu_type, kv_features, rows.data()};
@@ -269,7 +290,8 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
       ASSERT_NEAR(got[t * q_features + i], want[i], 1e-5f) << "token " << t << " element " << i;
   }
   const auto last = poisoned(q_features);
-  ASSERT_EQ(attention(dims, dq.get() + (kTokens - 1) * q_features, layer, 1, kTokens - 1,
+  const OneSequence decode(1, kTokens - 1);
+  ASSERT_EQ(attention(dims, dq.get() + (kTokens - 1) * q_features, layer, 1, decode.slots,
                       last->get(), scratch.get(), nullptr),
             cudaSuccess);
   const auto got_last = last->download();
@@ -299,7 +321,8 @@ TEST(CudaKernels, AttentionSplitsLongContexts) {
   DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, 1, kCount));
   const auto out = poisoned(kHeads * kDim);
   const KvLayer layer{dk.get(), dv.get(), KvType::kF32, drows.get()};
-  ASSERT_EQ(attention(dims, dq.get(), layer, 1, kCount - 1, out->get(), scratch.get(), nullptr),
+  const OneSequence decode(1, kCount - 1);
+  ASSERT_EQ(attention(dims, dq.get(), layer, 1, decode.slots, out->get(), scratch.get(), nullptr),
             cudaSuccess);
   const cpu::KvView view{keys.data(), values.data(), cpu::KvDType::kF32, kKvHeads * kDim,
                          rows.data()};
@@ -308,6 +331,66 @@ TEST(CudaKernels, AttentionSplitsLongContexts) {
                         view, kCount, 0, kHeads, want.data(), scores);
   const auto got = out->download();
   for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-5f) << i;
+}
+
+TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
+  SKIP_WITHOUT_GPU();
+  // Three sequences of 40, 300 and 7 positions, their row tables concatenated; a step of 3 + 1 +
+  // 2 tokens at their last positions (the 300-position one takes several splits), written
+  // through rope_kv_write, then attended, each token over its own sequence only.
+  constexpr int64_t kHeads = 6, kKvHeads = 2, kDim = 64, kCacheRows = 400;
+  const std::vector<int64_t> lengths = {40, 300, 7}, step_tokens = {3, 1, 2};
+  const AttentionDims dims{kHeads, kKvHeads, kDim, 0.125f};
+  const int64_t q_features = kHeads * kDim, kv_features = kKvHeads * kDim;
+  std::vector<int32_t> tables, table_of, positions;
+  int64_t longest = 0;
+  std::vector<int32_t> shuffled(kCacheRows);
+  for (int64_t r = 0; r < kCacheRows; ++r) shuffled[r] = static_cast<int32_t>((r * 151 + 7) % kCacheRows);
+  int64_t next_row = 0;
+  for (size_t s = 0; s < lengths.size(); ++s) {
+    const auto start = static_cast<int32_t>(tables.size());
+    for (int64_t j = 0; j < lengths[s]; ++j) tables.push_back(shuffled[next_row++]);
+    for (int64_t t = 0; t < step_tokens[s]; ++t) {
+      table_of.push_back(start);
+      positions.push_back(static_cast<int32_t>(lengths[s] - step_tokens[s] + t));
+    }
+    longest = std::max(longest, lengths[s]);
+  }
+  const int64_t tokens = static_cast<int64_t>(positions.size());
+  // The cache before the step: random rows everywhere (the step overwrites its own).
+  auto keys = random_floats(kCacheRows * kv_features, 51), values = random_floats(kCacheRows * kv_features, 52);
+  auto q = random_floats(tokens * q_features, 53);
+  const auto k = random_floats(tokens * kv_features, 54), v = random_floats(tokens * kv_features, 55);
+  DeviceBuffer<float> dkeys(keys), dvalues(values), dq(q), dk(k), dv(v);
+  DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions);
+  const KvLayer layer{dkeys.get(), dvalues.get(), KvType::kF32, drows.get()};
+  const TokenSlots slots{dtable.get(), dpositions.get(), longest};
+  ASSERT_EQ(rope_kv_write(dims, 0, false, nullptr, tokens, slots, dq.get(), dk.get(), dv.get(),
+                          layer, nullptr),
+            cudaSuccess);
+  DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, tokens, longest));
+  const auto out = poisoned(tokens * q_features);
+  ASSERT_EQ(attention(dims, dq.get(), layer, tokens, slots, out->get(), scratch.get(), nullptr),
+            cudaSuccess);
+  const auto got = out->download();
+  // The CPU: the same rows written, then each token over its own table.
+  for (int64_t t = 0; t < tokens; ++t) {
+    const int32_t row = tables[table_of[t] + positions[t]];
+    std::memcpy(keys.data() + row * kv_features, k.data() + t * kv_features, kv_features * 4);
+    std::memcpy(values.data() + row * kv_features, v.data() + t * kv_features, kv_features * 4);
+  }
+  EXPECT_EQ(dkeys.download(), keys);
+  EXPECT_EQ(dvalues.download(), values);
+  std::vector<float> want(q_features), scores(longest * kHeads);
+  for (int64_t t = 0; t < tokens; ++t) {
+    const cpu::KvView view{keys.data(), values.data(), cpu::KvDType::kF32, kv_features,
+                           tables.data() + table_of[t]};
+    cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f},
+                          q.data() + t * q_features, view, positions[t] + 1, 0, kHeads,
+                          want.data(), scores);
+    for (int64_t i = 0; i < q_features; ++i)
+      ASSERT_NEAR(got[t * q_features + i], want[i], 1e-5f) << "token " << t << " element " << i;
+  }
 }
 
 TEST(CudaKernels, SwigluEmbeddingAndArgmax) {
@@ -376,9 +459,15 @@ TEST(CudaKernels, RejectBadArguments) {
             cudaErrorInvalidValue);
   EXPECT_EQ(gemv(GgmlType::IQ2_XXS, nullptr, 4, 256, nullptr, 1, nullptr, 4, nullptr),
             cudaErrorInvalidValue);
-  EXPECT_EQ(attention({4, 3, 64, 1.0f}, nullptr, {}, 1, 0, nullptr, nullptr, nullptr),
+  EXPECT_EQ(attention({4, 3, 64, 1.0f}, nullptr, {}, 1, {}, nullptr, nullptr, nullptr),
             cudaErrorInvalidValue);
-  EXPECT_EQ(attention({4, 2, 40, 1.0f}, nullptr, {}, 1, 0, nullptr, nullptr, nullptr),
+  EXPECT_EQ(attention({4, 2, 40, 1.0f}, nullptr, {}, 1, {}, nullptr, nullptr, nullptr),
+            cudaErrorInvalidValue);
+  int scratch = 0;  // a step's tokens need their slots
+  EXPECT_EQ(attention({4, 2, 64, 1.0f}, nullptr, {}, 1, {}, nullptr, &scratch, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, {}, nullptr, nullptr, nullptr,
+                          {}, nullptr),
             cudaErrorInvalidValue);
   EXPECT_FALSE(supports_weight_type(GgmlType::IQ2_XXS));
   EXPECT_TRUE(supports_weight_type(GgmlType::Q6_K));

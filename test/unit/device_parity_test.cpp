@@ -64,6 +64,70 @@ std::vector<float> logits_on(const std::string& device, const fs::path& path,
   return all;
 }
 
+// Largest difference between two rows of logits over the spread of the first one.
+double relative_difference(const float* want, const float* got, size_t vocab) {
+  double sum = 0, squares = 0, diff = 0;
+  for (size_t v = 0; v < vocab; ++v) {
+    sum += want[v];
+    squares += double(want[v]) * want[v];
+    diff = std::max(diff, std::fabs(double(want[v]) - got[v]));
+  }
+  const double mean = sum / vocab;
+  return diff / std::sqrt(std::max(1e-30, squares / vocab - mean * mean));
+}
+
+// Three sequences (prompts of 5, 70 and 1 tokens, prefilled one by one), then one step with a
+// decode token of the first, a 9-token chunk of the second and a decode token of the third.
+std::vector<float> batched_step_logits(const std::string& device, const fs::path& path) {
+  device::ExecutorOptions options;
+  options.device = device;
+  options.max_context = 256;
+  options.max_sequences = 3;
+  auto engine = Engine::open(path.string(), options);
+  EXPECT_TRUE(engine.ok()) << engine.status().message();
+  if (!engine.ok()) return {};
+  device::Executor& executor = (*engine)->executor();
+  std::vector<device::KvSequence> sequences(3);
+  std::mt19937 rng(11);
+  std::vector<float> ignored(executor.vocab_size());
+  const int32_t last = 0;
+  for (size_t s = 0; s < 3; ++s) {
+    std::vector<int32_t> prompt(std::vector<size_t>{5, 70, 1}[s]);
+    for (int32_t& id : prompt) id = 1000 + static_cast<int32_t>(rng() % 40000);
+    const int32_t row = static_cast<int32_t>(prompt.size() - 1);
+    const Status status = executor.step({prompt, &sequences[s], std::span(&row, 1), ignored.data()});
+    EXPECT_TRUE(status.ok()) << status.message();
+  }
+  const std::vector<int32_t> a = {4242}, b = {7, 8, 9, 10, 11, 12, 13, 14, 15}, c = {31337};
+  const std::vector<int32_t> b_rows = {0, 8};
+  const std::vector<device::SequenceChunk> chunks = {{a, &sequences[0], std::span(&last, 1)},
+                                                     {b, &sequences[1], b_rows},
+                                                     {c, &sequences[2], std::span(&last, 1)}};
+  std::vector<float> logits(4 * static_cast<size_t>(executor.vocab_size()));
+  const Status status = executor.step_batch({chunks, logits.data()});
+  EXPECT_TRUE(status.ok()) << status.message();
+  for (auto& sequence : sequences) executor.cache().release(sequence);
+  return logits;
+}
+
+TEST(DeviceParity, CudaBatchedStepFollowsTheCpus) {
+  if (device::available_devices().find("cuda") == std::string::npos)
+    GTEST_SKIP() << "this build has no CUDA device";
+  const std::vector<fs::path> paths = artifacts();
+  if (paths.empty()) GTEST_SKIP() << "no smollm2-135m-* artifacts in " << artifact_dir();
+  if (!device::gpu_copy_bandwidth().ok()) GTEST_SKIP() << "no GPU";
+  for (const fs::path& path : paths) {
+    SCOPED_TRACE(path.filename().string());
+    const std::vector<float> cpu = batched_step_logits("cpu", path);
+    const std::vector<float> gpu = batched_step_logits("cuda", path);
+    ASSERT_EQ(cpu.size(), gpu.size());
+    const size_t vocab = cpu.size() / 4;
+    for (size_t r = 0; r < 4; ++r)
+      EXPECT_LT(relative_difference(cpu.data() + r * vocab, gpu.data() + r * vocab, vocab), 0.15)
+          << "output row " << r;
+  }
+}
+
 TEST(DeviceParity, CudaLogitsFollowTheCpusOnDummyModels) {
   if (device::available_devices().find("cuda") == std::string::npos)
     GTEST_SKIP() << "this build has no CUDA device";

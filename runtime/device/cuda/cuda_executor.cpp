@@ -75,8 +75,11 @@ struct CudaExecutor::Impl {
   std::unique_ptr<device::PagedKvCache> pages;  // bookkeeping; the rows live in `kv`
   KvType kv_type = KvType::kF32;
   std::map<const uint8_t*, DeviceBuffer> weights;  // by the weight's bytes in the artifact
-  DeviceBuffer arena, kv, ids, rows, cos_sin, queries, up, gemm_scratch, attention_scratch,
-      gathered, logits;
+  DeviceBuffer arena, kv, ids, rows, slot_table, slot_positions, cos_sin, queries, up,
+      gemm_scratch, attention_scratch, gathered, logits;
+  // The step's tokens (chunk after chunk), their slots, the sequences' row tables, the rows
+  // whose logits are wanted, and the rope angles of each token, on the host.
+  std::vector<int32_t> step_ids, step_table, step_positions, step_rows, step_output_rows;
   std::vector<float> cos_sin_host;
   cudaStream_t stream = nullptr;
   Blas* blas = nullptr;
@@ -112,12 +115,19 @@ struct CudaExecutor::Impl {
                 gemm_scratch.get(), stream);
   }
 
-  cudaError_t run(const BoundKernel& k, Op op, int64_t tokens, int64_t first_position,
+  cudaError_t run(const BoundKernel& k, Op op, int64_t tokens, const TokenSlots& slots,
                   std::span<const int32_t> output_rows);
+
+  /// Gathers the chunks' tokens, slots, row tables and output rows (reserving cache pages), and
+  /// returns the most positions any token attends over.
+  Result<int64_t> gather(const device::BatchRequest& batch);
+  /// Copies the gathered step inputs and the rope angles to the device (asynchronously).
+  Status upload();
 };
 
 cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
-                                    int64_t first_position, std::span<const int32_t> output_rows) {
+                                    const TokenSlots& slots,
+                                    std::span<const int32_t> output_rows) {
   const auto& in = k.inputs;
   const auto& out = k.outputs;
   switch (op) {
@@ -181,11 +191,11 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
       const KvLayer kv_layer = layer(k.layer);
       if (status == cudaSuccess)
         status = rope_kv_write(dims, k.has_rope ? k.rope.dims : 0, k.rope.neox,
-                               cos_sin.get<float>(), tokens, first_position, queries.get<float>(),
+                               cos_sin.get<float>(), tokens, slots, queries.get<float>(),
                                in[1].data, in[2].data, kv_layer, stream);
       if (status == cudaSuccess)
-        status = attention(dims, queries.get<float>(), kv_layer, tokens, first_position,
-                           out[0].data, attention_scratch.get(), stream);
+        status = attention(dims, queries.get<float>(), kv_layer, tokens, slots, out[0].data,
+                           attention_scratch.get(), stream);
       return status;
     }
   }
@@ -291,6 +301,8 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   const uint64_t tokens = static_cast<uint64_t>(plan.max_tokens);
   INGOT_RETURN_IF_ERROR(allocate(impl->arena, plan.arena_floats * 4, "the activation arena"));
   INGOT_RETURN_IF_ERROR(allocate(impl->ids, tokens * 4, "token ids"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->slot_table, tokens * 4, "token slots"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->slot_positions, tokens * 4, "token positions"));
   INGOT_RETURN_IF_ERROR(
       allocate(impl->rows, static_cast<uint64_t>(impl->max_context) * 4, "KV rows"));
   INGOT_RETURN_IF_ERROR(
@@ -317,32 +329,55 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   return std::unique_ptr<CudaExecutor>(new CudaExecutor(std::move(impl)));
 }
 
-Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
-  Impl& impl = *impl_;
-  const cpu::BoundPlan& plan = impl.plan;
-  INGOT_RETURN_IF_ERROR(
-      device::check_batch(batch, plan.max_tokens, plan.vocab_size, impl.max_context));
-  if (batch.chunks.size() != 1)
-    return make_error(StatusCode::kUnimplemented,
-                      "step: the CUDA device runs one sequence per step");
-  const device::SequenceChunk& request = batch.chunks[0];
-  const int64_t tokens = static_cast<int64_t>(request.tokens.size());
-  device::KvSequence& sequence = *request.sequence;
-  const int64_t first = sequence.length, end = first + tokens;
-  if (impl.pages) INGOT_RETURN_IF_ERROR(impl.pages->reserve(sequence, end));
+namespace {
 
-  const auto check = [](cudaError_t status, const std::string& what) {
-    return status == cudaSuccess ? Status::ok_status() : cuda_error(status, "step: " + what);
+Status checked(cudaError_t status, const std::string& what) {
+  return status == cudaSuccess ? Status::ok_status() : cuda_error(status, "step: " + what);
+}
+
+}  // namespace
+
+Result<int64_t> CudaExecutor::Impl::gather(const device::BatchRequest& batch) {
+  step_ids.clear();
+  step_table.clear();
+  step_positions.clear();
+  step_rows.clear();
+  step_output_rows.clear();
+  int64_t longest = 0;
+  for (const device::SequenceChunk& chunk : batch.chunks) {
+    device::KvSequence& sequence = *chunk.sequence;
+    const int64_t first = sequence.length;
+    const int64_t end = first + static_cast<int64_t>(chunk.tokens.size());
+    if (pages) INGOT_RETURN_IF_ERROR(pages->reserve(sequence, end));
+    const auto table = static_cast<int32_t>(step_rows.size());
+    if (pages) step_rows.insert(step_rows.end(), sequence.rows.begin(), sequence.rows.begin() + end);
+    const auto base = static_cast<int32_t>(step_ids.size());
+    for (size_t i = 0; i < chunk.tokens.size(); ++i) {
+      step_ids.push_back(chunk.tokens[i]);
+      step_table.push_back(table);
+      step_positions.push_back(static_cast<int32_t>(first + static_cast<int64_t>(i)));
+    }
+    for (int32_t row : chunk.output_rows) step_output_rows.push_back(base + row);
+    longest = std::max(longest, end);
+  }
+  return longest;
+}
+
+Status CudaExecutor::Impl::upload() {
+  const auto copy = [&](const DeviceBuffer& to, const void* from, size_t bytes, const char* what) {
+    return checked(cudaMemcpyAsync(to.get(), from, bytes, cudaMemcpyHostToDevice, stream), what);
   };
+  const size_t tokens = step_ids.size();
+  INGOT_RETURN_IF_ERROR(copy(ids, step_ids.data(), tokens * 4, "uploading token ids"));
+  INGOT_RETURN_IF_ERROR(copy(slot_table, step_table.data(), tokens * 4, "uploading token slots"));
   INGOT_RETURN_IF_ERROR(
-      check(cudaMemcpyAsync(impl.ids.get(), request.tokens.data(), static_cast<size_t>(tokens) * 4,
-                            cudaMemcpyHostToDevice, impl.stream),
-            "uploading token ids"));
-  if (impl.pages)
-    INGOT_RETURN_IF_ERROR(
-        check(cudaMemcpyAsync(impl.rows.get(), sequence.rows.data(), static_cast<size_t>(end) * 4,
-                              cudaMemcpyHostToDevice, impl.stream),
-              "uploading KV rows"));
+      copy(slot_positions, step_positions.data(), tokens * 4, "uploading token positions"));
+  if (step_rows.size() * 4 > rows.bytes()) {  // several sequences' tables: grow, keeping 2x room
+    INGOT_RETURN_IF_ERROR(checked(cudaStreamSynchronize(stream), "growing the KV row tables"));
+    INGOT_ASSIGN_OR_RETURN(rows, DeviceBuffer::allocate(step_rows.size() * 8, "KV rows"));
+  }
+  if (!step_rows.empty())
+    INGOT_RETURN_IF_ERROR(copy(rows, step_rows.data(), step_rows.size() * 4, "uploading KV rows"));
   // Rope angles on the host with cpu::rope_angles (one table: the plan's ropes are alike).
   const cpu::RopeSpec* rope = nullptr;
   for (const BoundKernel& k : plan.kernels) {
@@ -352,28 +387,40 @@ Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
     rope = &k.rope;
   }
   if (rope) {
-    impl.cos_sin_host.resize(static_cast<size_t>(tokens * rope->dims));
-    for (int64_t t = 0; t < tokens; ++t)
-      cpu::rope_angles(
-          *rope, first + t,
-          {impl.cos_sin_host.data() + t * rope->dims, static_cast<size_t>(rope->dims)});
+    cos_sin_host.resize(tokens * static_cast<size_t>(rope->dims));
+    for (size_t t = 0; t < tokens; ++t)
+      cpu::rope_angles(*rope, step_positions[t],
+                       {cos_sin_host.data() + t * static_cast<size_t>(rope->dims),
+                        static_cast<size_t>(rope->dims)});
     INGOT_RETURN_IF_ERROR(
-        check(cudaMemcpyAsync(impl.cos_sin.get(), impl.cos_sin_host.data(),
-                              impl.cos_sin_host.size() * 4, cudaMemcpyHostToDevice, impl.stream),
-              "uploading rope angles"));
+        copy(cos_sin, cos_sin_host.data(), cos_sin_host.size() * 4, "uploading rope angles"));
   }
+  return Status::ok_status();
+}
+
+Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
+  Impl& impl = *impl_;
+  const cpu::BoundPlan& plan = impl.plan;
+  INGOT_RETURN_IF_ERROR(
+      device::check_batch(batch, plan.max_tokens, plan.vocab_size, impl.max_context));
+  INGOT_ASSIGN_OR_RETURN(const int64_t longest, impl.gather(batch));
+  INGOT_RETURN_IF_ERROR(impl.upload());
+  const int64_t tokens = static_cast<int64_t>(impl.step_ids.size());
+  const TokenSlots slots{impl.slot_table.get<int32_t>(), impl.slot_positions.get<int32_t>(),
+                         longest};
   for (size_t i = 0; i < plan.kernels.size(); ++i)
     INGOT_RETURN_IF_ERROR(
-        check(impl.run(plan.kernels[i], impl.ops[i], tokens, first, request.output_rows),
-              plan.kernels[i].name));
-  if (!request.output_rows.empty())
-    INGOT_RETURN_IF_ERROR(
-        check(cudaMemcpyAsync(batch.logits, impl.logits.get(),
-                              request.output_rows.size() * static_cast<size_t>(plan.vocab_size) * 4,
-                              cudaMemcpyDeviceToHost, impl.stream),
-              "downloading logits"));
-  INGOT_RETURN_IF_ERROR(check(cudaStreamSynchronize(impl.stream), "running the plan"));
-  sequence.length = end;
+        checked(impl.run(plan.kernels[i], impl.ops[i], tokens, slots, impl.step_output_rows),
+                plan.kernels[i].name));
+  if (!impl.step_output_rows.empty())
+    INGOT_RETURN_IF_ERROR(checked(
+        cudaMemcpyAsync(batch.logits, impl.logits.get(),
+                        impl.step_output_rows.size() * static_cast<size_t>(plan.vocab_size) * 4,
+                        cudaMemcpyDeviceToHost, impl.stream),
+        "downloading logits"));
+  INGOT_RETURN_IF_ERROR(checked(cudaStreamSynchronize(impl.stream), "running the plan"));
+  for (const device::SequenceChunk& chunk : batch.chunks)
+    chunk.sequence->length += static_cast<int64_t>(chunk.tokens.size());
   return Status::ok_status();
 }
 

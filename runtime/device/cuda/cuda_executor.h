@@ -21,8 +21,9 @@ class CudaExecutor : public device::Executor {
                                                       const device::ExecutorOptions& options);
   ~CudaExecutor() override;
 
-  /// One chunk per step: the kernels take one sequence's consecutive positions.
+  /// Any number of chunks per step: each token carries its sequence's row table and position.
   Status step_batch(const device::BatchRequest& request) override;
+  bool batches_sequences() const override { return true; }
   int64_t vocab_size() const override;
   int64_t max_tokens() const override;
   int64_t max_context() const override;
