@@ -10,8 +10,11 @@
 #                Llama-3.2-1B and Llama-3.1-8B shapes, made with build/bin/ingot-compile
 # Everything comes from Debian's packages (scripts/install-deps.sh). Carry .gpu-bundle with the
 # device tool's `carry`; it is about 6 MB.
+#   scripts/bundle-gpu.sh [OUT_DIR]   (default .gpu-bundle, relative to the repository root;
+#                                     INGOT_COMPILE names the ingot-compile to use)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+out=${1:-.gpu-bundle}
 compile=${INGOT_COMPILE:-build/bin/ingot-compile}
 for need in /usr/src/googletest/googletest /usr/include/flatbuffers /usr/include/nlohmann \
             /usr/include/cxxopts.hpp /usr/include/xxhash.h /usr/include/pcre2.h \
@@ -20,7 +23,6 @@ for need in /usr/src/googletest/googletest /usr/include/flatbuffers /usr/include
 done
 command -v flatc > /dev/null || { echo "bundle-gpu: flatc is missing (flatbuffers-compiler)" >&2; exit 2; }
 
-out=.gpu-bundle
 rm -rf "$out"
 mkdir -p "$out/include" "$out/lib" "$out/schema" "$out/artifacts"
 cp -r /usr/src/googletest/googletest "$out/googletest"
