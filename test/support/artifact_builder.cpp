@@ -111,6 +111,17 @@ ArtifactSpec no_weights_artifact_spec() {
   return spec;
 }
 
+ArtifactSpec dummy_artifact_spec(uint64_t seed) {
+  ArtifactSpec spec = all_encodings_artifact_spec();
+  for (TestWeight& w : spec.weights) {
+    if (w.encoding != schema::Encoding::float8_e4m3fn) continue;
+    w.encoding = schema::Encoding::bfloat16;
+    w.data = random_weight_bytes(w.encoding, w.shape, 5);
+  }
+  spec.dummy_seed = seed;
+  return spec;
+}
+
 namespace {
 
 fb::Offset<schema::Plan> build_plan(fb::FlatBufferBuilder& b, const ArtifactSpec& spec) {
@@ -176,7 +187,11 @@ BuiltArtifact build_artifact(const ArtifactSpec& spec) {
       b.CreateString("llama"), hyper, 0, tokenizer, b.CreateString("{{ messages }}"),
       schema::CreateGenerationDefaults(b), plan, b.CreateVector(weights),
       spec.segment_size.value_or(segment.size()),
-      spec.segment_checksum.value_or(XXH64(segment.data(), segment.size(), 0)));
+      spec.segment_checksum.value_or(spec.dummy_seed ? 0 : XXH64(segment.data(), segment.size(), 0)),
+      static_cast<schema::LoadFormat>(spec.load_format.value_or(
+          static_cast<uint8_t>(spec.dummy_seed ? schema::LoadFormat::dummy
+                                               : schema::LoadFormat::segment))),
+      spec.dummy_seed.value_or(0));
   std::string identifier = spec.identifier;
   identifier.resize(4, ' ');
   b.FinishSizePrefixed(model, identifier.c_str());
@@ -185,7 +200,8 @@ BuiltArtifact build_artifact(const ArtifactSpec& spec) {
   artifact::align_up(out.flatbuffer_end, artifact::kSegmentAlignment, out.segment_offset);
   out.bytes.assign(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
   out.bytes.resize(out.segment_offset, 0);
-  out.bytes.insert(out.bytes.end(), segment.begin(), segment.end());
+  if (!spec.dummy_seed || spec.keep_segment_bytes)
+    out.bytes.insert(out.bytes.end(), segment.begin(), segment.end());
   return out;
 }
 

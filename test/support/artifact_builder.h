@@ -63,6 +63,11 @@ struct ArtifactSpec {
   std::optional<uint64_t> segment_size;      ///< Overrides the recorded segment size.
   std::optional<uint64_t> segment_checksum;  ///< Overrides the recorded segment checksum.
   uint64_t segment_tail = 0;                 ///< Zero bytes after the last weight, inside the segment.
+  /// Set: load_format dummy with this seed; the file ends where the segment would start (unless
+  /// keep_segment_bytes), and the weights' data only sizes the table.
+  std::optional<uint64_t> dummy_seed;
+  bool keep_segment_bytes = false;
+  std::optional<uint8_t> load_format;  ///< Overrides the recorded load_format value.
 };
 
 /// A small llama-like plan over three weights (q8_0 embedding [16, 64], f32 norm
@@ -73,6 +78,10 @@ ArtifactSpec default_artifact_spec(uint32_t seed = 1);
 /// One weight in every encoding this build supports (float32, bfloat16, f16, q4_0,
 /// q4_1, q8_0, q4_k, q6_k, float8_e4m3fn), each an input of one kernel.
 ArtifactSpec all_encodings_artifact_spec(uint32_t seed = 2);
+
+/// all_encodings_artifact_spec with dummy weights from `seed`: float8_e4m3fn, which has no dummy
+/// fill, becomes bfloat16, so every weight is made at load.
+ArtifactSpec dummy_artifact_spec(uint64_t seed = 3);
 
 /// A plan with no weights (an empty segment): ids in, a one-kernel stand-in out.
 ArtifactSpec no_weights_artifact_spec();

@@ -1,5 +1,5 @@
 // artifact-fixture KIND FILE: writes a small valid .ingot artifact built by
-// test/support/artifact_builder (KIND: sample, encodings, no-weights), for the
+// test/support/artifact_builder (KIND: sample, encodings, no-weights, dummy), for the
 // fuzz seed corpus and by-hand checks.
 #include <cstdio>
 #include <string>
@@ -9,7 +9,7 @@
 int main(int argc, char** argv) {
   using namespace ingot::testing;
   if (argc != 3) {
-    std::fprintf(stderr, "usage: artifact-fixture sample|encodings|no-weights FILE\n");
+    std::fprintf(stderr, "usage: artifact-fixture sample|encodings|no-weights|dummy FILE\n");
     return 2;
   }
   const std::string kind = argv[1];
@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     spec = all_encodings_artifact_spec();
   } else if (kind == "no-weights") {
     spec = no_weights_artifact_spec();
+  } else if (kind == "dummy") {  // every encoding, as dummy weights
+    spec = dummy_artifact_spec();
   } else {
     std::fprintf(stderr, "artifact-fixture: unknown kind '%s'\n", kind.c_str());
     return 2;

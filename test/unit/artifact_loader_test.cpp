@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/artifact/artifact.h"
+#include "runtime/artifact/dummy_fill.h"
 #include "runtime/artifact/format.h"
 #include "test/support/allocation_tracker.h"
 #include "test/support/artifact_builder.h"
@@ -585,6 +586,74 @@ TEST(ArtifactLoader, NeverAllocatesMoreThanTheFile) {
   Result<Artifact> artifact = parse_bytes(inputs.back());
   ASSERT_TRUE(artifact.ok()) << artifact.status().message();
   EXPECT_EQ(artifact->weight_count(), 500u);
+}
+
+TEST(ArtifactLoader, DummyWeightsAreMadeFromTheSeed) {
+  const ArtifactSpec spec = testing::dummy_artifact_spec(77);
+  BuiltArtifact built = build_artifact(spec);
+  EXPECT_EQ(built.bytes.size(), built.segment_offset);  // no segment in the file
+  Result<Artifact> artifact = parse_bytes(built.bytes);
+  ASSERT_TRUE(artifact.ok()) << artifact.status().message();
+  ASSERT_TRUE(artifact->has_dummy_weights());
+  ASSERT_TRUE(artifact->dummy_weights_filled());
+  touch_everything(*artifact);
+  for (uint32_t i = 0; i < artifact->weight_count(); ++i) {
+    Result<quant::dummy::FillParams> params = dummy_fill_params(artifact->model(), i, kName);
+    ASSERT_TRUE(params.ok()) << params.status().message();
+    const std::span<const uint8_t> bytes = artifact->weight_bytes(i);
+    std::vector<uint8_t> want(bytes.size());
+    for (uint64_t b = 0; b < bytes.size() / params->block_bytes; ++b)
+      quant::dummy::fill_block(*params, b, want.data() + b * params->block_bytes);
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), bytes.begin())) << "weight " << i;
+  }
+  EXPECT_GE(artifact->weight_count(), 9u);  // every encoding with a block format
+}
+
+TEST(ArtifactLoader, DummyWeightsInEncodingsWithoutAFillAreRefused) {
+  ArtifactSpec spec = testing::all_encodings_artifact_spec();
+  spec.dummy_seed = 1;
+  const Status status = parse_error(spec);
+  EXPECT_EQ(status.code(), StatusCode::kUnimplemented) << status.message();
+  EXPECT_THAT(status.message(), HasSubstr("no dummy fill for float8_e4m3fn"));
+  // A device that fills its own copy gets the table, and the loader fills nothing.
+  EXPECT_TRUE(parse_error(spec, {.fill_dummy_weights = false}).ok());
+}
+
+TEST(ArtifactLoader, DummyArtifactsMayLackATokenizerOthersMayNot) {
+  ArtifactSpec spec = default_artifact_spec();
+  spec.with_tokenizer = false;
+  expect_located_error(parse_error(spec));
+  spec.dummy_seed = 9;
+  EXPECT_TRUE(parse_error(spec).ok());
+}
+
+TEST(ArtifactLoader, DummyArtifactWithSegmentBytesFails) {
+  ArtifactSpec spec = default_artifact_spec();
+  spec.dummy_seed = 9;
+  spec.keep_segment_bytes = true;
+  const Status status = parse_error(spec);
+  expect_located_error(status);
+  EXPECT_THAT(status.message(), HasSubstr("load_format at byte"));
+  EXPECT_THAT(status.message(), HasSubstr("is dummy, but the file holds"));
+}
+
+TEST(ArtifactLoader, UnknownLoadFormatFails) {
+  ArtifactSpec spec = default_artifact_spec();
+  spec.load_format = 7;
+  const Status status = parse_error(spec);
+  expect_located_error(status);
+  EXPECT_THAT(status.message(), HasSubstr("unknown value 7"));
+}
+
+TEST(ArtifactLoader, DummySegmentBeyondTheHostsMemoryIsRefused) {
+  ArtifactSpec spec = default_artifact_spec();
+  spec.dummy_seed = 9;
+  spec.segment_size = uint64_t{1} << 46;  // 64 TiB: reserving or filling must refuse
+  const Status status = parse_error(spec);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << status.message();
+  EXPECT_THAT(status.message(), HasSubstr("dummy weights"));
+  EXPECT_EQ(status.message().find('\n'), std::string::npos);
 }
 
 TEST(ArtifactLoader, MisalignedBufferIsRejected) {
