@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,18 +36,25 @@ std::vector<fs::path> artifacts() {
   return out;
 }
 
+// The artifact at `path` on `device`, with a cache of `sequences` contexts of `context`.
+std::unique_ptr<Engine> open_engine(const std::string& device, const fs::path& path,
+                                    int64_t context, int64_t sequences) {
+  device::ExecutorOptions options;
+  options.device = device;
+  options.max_context = context;
+  options.max_sequences = sequences;
+  auto engine = Engine::open(path.string(), options);
+  EXPECT_TRUE(engine.ok()) << engine.status().message();
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
 // Every row's logits for `tokens`: the first `prefill` in one call (prefill steps), then one
 // token per call (decode steps).
 std::vector<float> logits_on(const std::string& device, const fs::path& path,
                              const std::vector<int32_t>& tokens, size_t prefill) {
-  device::ExecutorOptions options;
-  options.device = device;
-  options.max_context = 512;
-  options.max_sequences = 1;
-  auto engine = Engine::open(path.string(), options);
-  EXPECT_TRUE(engine.ok()) << engine.status().message();
-  if (!engine.ok()) return {};
-  Conversation conversation(**engine);
+  std::unique_ptr<Engine> engine = open_engine(device, path, 512, 1);
+  if (!engine) return {};
+  Conversation conversation(*engine);
   std::vector<float> all;
   std::vector<int32_t> rows(prefill);
   for (size_t i = 0; i < prefill; ++i) rows[i] = static_cast<int32_t>(i);
@@ -64,6 +72,16 @@ std::vector<float> logits_on(const std::string& device, const fs::path& path,
   return all;
 }
 
+// Why the GPU tests cannot run here ("" when they can).
+std::string skip_reason(const std::vector<fs::path>& paths) {
+  if (device::available_devices().find("cuda") == std::string::npos)
+    return "this build has no CUDA device";
+  if (paths.empty()) return "no smollm2-135m-* artifacts in " + artifact_dir().string();
+  if (auto bandwidth = device::gpu_copy_bandwidth(); !bandwidth.ok())
+    return "no GPU: " + bandwidth.status().message();
+  return "";
+}
+
 // Largest difference between two rows of logits over the spread of the first one.
 double relative_difference(const float* want, const float* got, size_t vocab) {
   double sum = 0, squares = 0, diff = 0;
@@ -79,14 +97,9 @@ double relative_difference(const float* want, const float* got, size_t vocab) {
 // Three sequences (prompts of 5, 70 and 1 tokens, prefilled one by one), then one step with a
 // decode token of the first, a 9-token chunk of the second and a decode token of the third.
 std::vector<float> batched_step_logits(const std::string& device, const fs::path& path) {
-  device::ExecutorOptions options;
-  options.device = device;
-  options.max_context = 256;
-  options.max_sequences = 3;
-  auto engine = Engine::open(path.string(), options);
-  EXPECT_TRUE(engine.ok()) << engine.status().message();
-  if (!engine.ok()) return {};
-  device::Executor& executor = (*engine)->executor();
+  std::unique_ptr<Engine> engine = open_engine(device, path, 256, 3);
+  if (!engine) return {};
+  device::Executor& executor = engine->executor();
   std::vector<device::KvSequence> sequences(3);
   std::mt19937 rng(11);
   std::vector<float> ignored(executor.vocab_size());
@@ -111,11 +124,8 @@ std::vector<float> batched_step_logits(const std::string& device, const fs::path
 }
 
 TEST(DeviceParity, CudaBatchedStepFollowsTheCpus) {
-  if (device::available_devices().find("cuda") == std::string::npos)
-    GTEST_SKIP() << "this build has no CUDA device";
   const std::vector<fs::path> paths = artifacts();
-  if (paths.empty()) GTEST_SKIP() << "no smollm2-135m-* artifacts in " << artifact_dir();
-  if (!device::gpu_copy_bandwidth().ok()) GTEST_SKIP() << "no GPU";
+  if (const std::string why = skip_reason(paths); !why.empty()) GTEST_SKIP() << why;
   for (const fs::path& path : paths) {
     SCOPED_TRACE(path.filename().string());
     const std::vector<float> cpu = batched_step_logits("cpu", path);
@@ -129,11 +139,8 @@ TEST(DeviceParity, CudaBatchedStepFollowsTheCpus) {
 }
 
 TEST(DeviceParity, CudaLogitsFollowTheCpusOnDummyModels) {
-  if (device::available_devices().find("cuda") == std::string::npos)
-    GTEST_SKIP() << "this build has no CUDA device";
   const std::vector<fs::path> paths = artifacts();
-  if (paths.empty()) GTEST_SKIP() << "no smollm2-135m-* artifacts in " << artifact_dir();
-  if (!device::gpu_copy_bandwidth().ok()) GTEST_SKIP() << "no GPU";
+  if (const std::string why = skip_reason(paths); !why.empty()) GTEST_SKIP() << why;
   std::mt19937 rng(7);
   std::vector<int32_t> tokens(150);
   for (int32_t& id : tokens) id = 1000 + static_cast<int32_t>(rng() % 40000);
