@@ -181,12 +181,12 @@ Result<Artifact> Artifact::parse(MappedFile file, const LoadOptions& options) {
   INGOT_RETURN_IF_ERROR(verify_container(bytes, errors, flatbuffer_end));
   const schema::Model& model = *schema::GetSizePrefixedModel(bytes.data());
   INGOT_RETURN_IF_ERROR(verify_version(model, errors));
-  uint64_t segment_offset = 0;
-  INGOT_RETURN_IF_ERROR(verify_segment(bytes, model, flatbuffer_end, errors, segment_offset));
-  const bool dummy = model.load_format() == schema::LoadFormat::dummy;
   if (!schema::EnumNameLoadFormat(model.load_format())[0])
     return errors.corrupt("load_format", errors.at(&model, schema::Model::VT_LOAD_FORMAT),
                           "unknown value " + std::to_string(static_cast<int>(model.load_format())));
+  const bool dummy = model.load_format() == schema::LoadFormat::dummy;
+  uint64_t segment_offset = 0;
+  INGOT_RETURN_IF_ERROR(verify_segment(bytes, model, flatbuffer_end, errors, segment_offset));
   const uint64_t segment_size = dummy ? model.weight_segment_size() : bytes.size() - segment_offset;
   INGOT_RETURN_IF_ERROR(verify_weights(model, segment_size, errors));
   INGOT_RETURN_IF_ERROR(verify_plan(model, errors));
