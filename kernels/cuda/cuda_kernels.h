@@ -7,6 +7,7 @@
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "kernels/quant/dummy_weights.h"
@@ -119,6 +120,26 @@ cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t
 /// Writes `blocks` blocks of a dummy weight (quant::dummy::fill_block's bytes) to `out`.
 cudaError_t fill_dummy(const quant::dummy::FillParams& params, uint64_t blocks, void* out,
                        cudaStream_t stream);
+
+/// One row's sampling (sampling::SamplingParams' steps 2-6; penalties are already in the logits).
+struct RowSampling {
+  int32_t top_k = -1;
+  float top_p = 1.0f;
+  float min_p = 0.0f;
+  float temperature = 1.0f;
+  double uniform = 0.0;  ///< the draw's uniform, in [0, 1)
+};
+
+/// Bytes of device scratch `sample` needs for `rows` rows of `vocab` logits.
+uint64_t sample_scratch_bytes(int64_t rows, int64_t vocab);
+
+/// For each of `rows` rows of `vocab` logits, the id sampling::sample_with_uniform picks with
+/// that row's parameters (host memory, one per row): greedy rows by argmax; the others from the
+/// rows sorted on the device by descending logit and ascending id, through top_k, top_p, min_p,
+/// temperature and the draw (over the ids in order when no filter is set), sums in double.
+cudaError_t sample(const float* logits, int64_t rows, int64_t vocab,
+                   std::span<const RowSampling> params, int32_t* out, void* scratch,
+                   uint64_t scratch_bytes, cudaStream_t stream);
 
 /// For each of `rows` rows of `vocab` logits: the largest one's index (lowest on ties) in out.
 cudaError_t argmax(const float* logits, int64_t rows, int64_t vocab, int32_t* out,

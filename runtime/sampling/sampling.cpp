@@ -167,11 +167,16 @@ Result<Sampler> Sampler::create(const SamplingParams& params) {
 int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previous_tokens) {
   if (logits.empty()) return -1;
   apply_penalties(logits, previous_tokens, params_);
+  // Greedy draws nothing, so a seeded request's later draws do not depend on its greedy steps.
+  if (params_.temperature == 0.0f || params_.top_k == 1) return argmax(logits);
+  return sample_with_uniform(logits, params_, uniform01(rng_));
+}
 
+int32_t sample_with_uniform(std::span<const float> logits, const SamplingParams& params,
+                            double u) {
+  if (logits.empty()) return -1;
   // Greedy: argmax, lowest id on ties (every filter below keeps the max anyway).
-  if (params_.temperature == 0.0f || params_.top_k == 1) {
-    return argmax(logits);
-  }
+  if (params.temperature == 0.0f || params.top_k == 1) return argmax(logits);
 
   std::vector<Candidate> c(logits.size());
   for (size_t i = 0; i < logits.size(); ++i) c[i] = {int32_t(i), logits[i]};
@@ -181,22 +186,22 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previo
   // dist sampler walks its candidates in whatever order they are).
   const float top = *std::max_element(logits.begin(), logits.end());
   double total = 0.0;  // top_p's normalizer, over the candidates top_k keeps
-  if (params_.top_k > 0 && size_t(params_.top_k) < c.size()) {
-    std::partial_sort(c.begin(), c.begin() + params_.top_k, c.end(), before);
-    c.resize(size_t(params_.top_k));
+  if (params.top_k > 0 && size_t(params.top_k) < c.size()) {
+    std::partial_sort(c.begin(), c.begin() + params.top_k, c.end(), before);
+    c.resize(size_t(params.top_k));
     total = exp_sum(c, top);
-  } else if (params_.top_p < 1.0f || params_.min_p > 0.0f) {
+  } else if (params.top_p < 1.0f || params.min_p > 0.0f) {
     total = exp_sum(c, top);
-    sort_filterable_prefix(c, top, total, params_.top_p, params_.min_p);
+    sort_filterable_prefix(c, top, total, params.top_p, params.min_p);
   }
 
   // top_p: the smallest prefix whose mass reaches top_p (keeps at least one token).
-  if (params_.top_p < 1.0f) {
+  if (params.top_p < 1.0f) {
     double mass = 0.0;
     size_t keep = c.size();
     for (size_t i = 0; i < c.size(); ++i) {
       mass += std::exp(double(c[i].logit) - top) / total;
-      if (mass >= params_.top_p) {
+      if (mass >= params.top_p) {
         keep = i + 1;
         break;
       }
@@ -205,17 +210,16 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previo
   }
 
   // min_p: p_i >= min_p * p_max  <=>  logit_i >= logit_max + log(min_p).
-  if (params_.min_p > 0.0f) {
-    const double floor = double(top) + std::log(double(params_.min_p));
+  if (params.min_p > 0.0f) {
+    const double floor = double(top) + std::log(double(params.min_p));
     size_t keep = 1;
     while (keep < c.size() && double(c[keep].logit) >= floor) ++keep;
     c.resize(keep);
   }
 
   // temperature (relative to the max, so a tiny temperature cannot overflow), then the draw.
-  for (Candidate& x : c) x.logit = (x.logit - top) / params_.temperature;
+  for (Candidate& x : c) x.logit = (x.logit - top) / params.temperature;
   std::vector<double> p = softmax(c);
-  double u = uniform01(rng_);
   for (size_t i = 0; i < c.size(); ++i) {
     if (u < p[i]) return c[i].id;
     u -= p[i];

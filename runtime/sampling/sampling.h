@@ -65,6 +65,11 @@ class Sampler {
   std::mt19937_64 rng_;
 };
 
+/// Steps 2 to 6 on logits that already carry the penalties, with `u` in [0, 1) as the draw's
+/// uniform (unused when greedy); -1 if empty. Sampler::sample is apply_penalties then this; the
+/// GPU's sampling kernel gives the same ids.
+int32_t sample_with_uniform(std::span<const float> logits, const SamplingParams& params, double u);
+
 /// Applies the repetition, frequency and presence penalties in place (step 1 above).
 void apply_penalties(std::span<float> logits, std::span<const int32_t> previous_tokens,
                      const SamplingParams& params);

@@ -22,6 +22,7 @@
 #include "kernels/quant/dequantize.h"
 #include "kernels/quant/float_convert.h"
 #include "kernels/quant/quantize.h"
+#include "runtime/sampling/sampling.h"
 
 namespace ingot::cuda {
 namespace {
@@ -451,6 +452,45 @@ TEST(CudaKernels, DummyFillMakesTheHostFillsBytes) {
   }
 }
 
+TEST(CudaKernels, SamplingPicksTheCpuSamplersIds) {
+  SKIP_WITHOUT_GPU();
+  // Every filter alone and together, a greedy row among them, many uniforms: the same ids as
+  // sampling::sample_with_uniform on the same rows.
+  constexpr int64_t kVocab = 3001;
+  std::vector<RowSampling> kinds(7);
+  kinds[0].temperature = 0.8f;                      // no filter: the draw walks ids in order
+  kinds[1].top_k = 40;
+  kinds[2].top_p = 0.9f;
+  kinds[3].min_p = 0.05f;
+  kinds[4] = {100, 0.8f, 0.02f, 1.3f, 0.0};         // all of them
+  kinds[5].temperature = 0.0f;                      // greedy
+  kinds[6] = {-1, 0.5f, 0.0f, 0.25f, 0.0};
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<RowSampling> rows = kinds;
+    for (RowSampling& r : rows) r.uniform = double(rng() >> 11) * 0x1.0p-53;
+    const int64_t n = static_cast<int64_t>(rows.size());
+    const auto logits = random_floats(n * kVocab, 60 + round, -6.0f, 6.0f);
+    DeviceBuffer<float> dl(logits);
+    DeviceBuffer<int32_t> out(n);
+    DeviceBuffer<uint8_t> scratch(sample_scratch_bytes(n, kVocab));
+    ASSERT_EQ(sample(dl.get(), n, kVocab, rows, out.get(), scratch.get(),
+                     sample_scratch_bytes(n, kVocab), nullptr),
+              cudaSuccess);
+    const auto got = out.download();
+    for (int64_t r = 0; r < n; ++r) {
+      sampling::SamplingParams p;
+      p.top_k = rows[r].top_k;
+      p.top_p = rows[r].top_p;
+      p.min_p = rows[r].min_p;
+      p.temperature = rows[r].temperature;
+      const std::span<const float> row(logits.data() + r * kVocab, kVocab);
+      EXPECT_EQ(got[r], sampling::sample_with_uniform(row, p, rows[r].uniform))
+          << "round " << round << " row " << r;
+    }
+  }
+}
+
 TEST(CudaKernels, RejectBadArguments) {
   // Argument checks run before any launch, so they hold with or without a GPU.
   EXPECT_EQ(gemv(GgmlType::Q4_0, nullptr, 4, 48, nullptr, 1, nullptr, 4, nullptr),
@@ -468,6 +508,12 @@ TEST(CudaKernels, RejectBadArguments) {
             cudaErrorInvalidValue);
   EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, {}, nullptr, nullptr, nullptr,
                           {}, nullptr),
+            cudaErrorInvalidValue);
+  const RowSampling bad_top_p{-1, 1.5f, 0.0f, 1.0f, 0.5};
+  EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_top_p, 1), nullptr, nullptr, 0, nullptr),
+            cudaErrorInvalidValue);
+  const RowSampling bad_uniform{-1, 1.0f, 0.0f, 1.0f, 1.0};
+  EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_uniform, 1), nullptr, nullptr, 0, nullptr),
             cudaErrorInvalidValue);
   EXPECT_FALSE(supports_weight_type(GgmlType::IQ2_XXS));
   EXPECT_TRUE(supports_weight_type(GgmlType::Q6_K));

@@ -88,6 +88,27 @@ TEST(SamplingTest, SameSeedSameTokens) {
   EXPECT_NE(ta, tc);
 }
 
+TEST(SamplingTest, SamplerDrawsItsUniformThenSamplesWithIt) {
+  // Sampler::sample is sample_with_uniform with the request's next mt19937_64 uniform (the
+  // contract the GPU's sampling kernel relies on), for every filter.
+  for (int kind = 0; kind < 4; ++kind) {
+    SamplingParams params;
+    params.seed = 40 + kind;
+    params.temperature = 0.7f;
+    if (kind == 1) params.top_k = 25;
+    if (kind == 2) params.top_p = 0.85f;
+    if (kind == 3) params.min_p = 0.1f;
+    Sampler sampler(params);
+    std::mt19937_64 rng(*params.seed);
+    for (uint64_t step = 0; step < 50; ++step) {
+      std::vector<float> logits = random_logits(777, step + 100 * kind, 3.0f);
+      const double u = double(rng() >> 11) * 0x1.0p-53;
+      const int32_t want = sample_with_uniform(logits, params, u);
+      EXPECT_EQ(sampler.sample(logits, {}), want) << kind << " " << step;
+    }
+  }
+}
+
 TEST(SamplingTest, TopKOneEqualsGreedy) {
   SamplingParams params;
   params.top_k = 1;
