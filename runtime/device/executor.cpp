@@ -1,8 +1,11 @@
-// The device-neutral parts of an executor: request checks, cache and context settings.
+// The device-neutral parts of an executor: request checks, cache and context settings, and
+// sampling on the host for devices that sample nowhere else.
 #include "runtime/device/executor.h"
 
 #include <algorithm>
 #include <string>
+
+#include "runtime/sampling/sampling.h"
 
 namespace ingot::device {
 
@@ -100,6 +103,31 @@ kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const 
   const int64_t fit = room > 0 ? static_cast<int64_t>(room / static_cast<double>(page_bytes)) : 0;
   shape.pages = std::max(pages_per_sequence, std::min<int64_t>(fit, INT32_MAX / shape.page_size));
   return shape;
+}
+
+Status Executor::step_and_sample(const BatchRequest& request,
+                                 std::span<const RowSampling> sampling, std::span<int32_t> ids) {
+  size_t rows = 0;
+  for (const SequenceChunk& chunk : request.chunks) rows += chunk.output_rows.size();
+  if (sampling.size() != rows || ids.size() != rows)
+    return make_error(StatusCode::kInvalidArgument,
+                      "step: " + std::to_string(rows) + " output rows, " +
+                          std::to_string(sampling.size()) + " samplings, " +
+                          std::to_string(ids.size()) + " ids");
+  const size_t vocab = static_cast<size_t>(vocab_size());
+  host_logits_.resize(rows * vocab);
+  INGOT_RETURN_IF_ERROR(step_batch({request.chunks, host_logits_.data()}));
+  for (size_t r = 0; r < rows; ++r) {
+    sampling::SamplingParams params;
+    params.top_k = sampling[r].top_k;
+    params.top_p = sampling[r].top_p;
+    params.min_p = sampling[r].min_p;
+    params.temperature = sampling[r].temperature;
+    ids[r] = sampling::sample_with_uniform(
+        std::span<const float>(host_logits_.data() + r * vocab, vocab), params,
+        sampling[r].uniform);
+  }
+  return Status::ok_status();
 }
 
 }  // namespace ingot::device

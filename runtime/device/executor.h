@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/base/status.h"
@@ -55,6 +56,16 @@ struct BatchRequest {
   float* logits = nullptr;
 };
 
+/// How one output row of a step is sampled where its logits are: sampling::sample_with_uniform's
+/// settings (penalties, if any, belong to the caller, who then samples on the host).
+struct RowSampling {
+  int32_t top_k = -1;
+  float top_p = 1.0f;
+  float min_p = 0.0f;
+  float temperature = 1.0f;
+  double uniform = 0.0;  ///< the draw's uniform, in [0, 1)
+};
+
 /// Runs an artifact's plan on one device. The plan is checked kernel by kernel when the executor
 /// is created, so a step cannot read or write outside its buffers.
 class Executor {
@@ -71,6 +82,11 @@ class Executor {
   virtual Status step_batch(const BatchRequest& request) = 0;
   /// True when step_batch takes chunks of several sequences in one step.
   virtual bool batches_sequences() const { return false; }
+  /// As step_batch, but output row i is sampled with sampling[i] into ids[i] where the logits
+  /// are (a GPU copies back ids, not rows of logits); request.logits is not used. The default
+  /// steps into host memory and samples there.
+  virtual Status step_and_sample(const BatchRequest& request, std::span<const RowSampling> sampling,
+                                 std::span<int32_t> ids);
   /// Rows of the logits (the output weight's rows).
   virtual int64_t vocab_size() const = 0;
   /// Most tokens one step takes (the plan's max_tokens).
@@ -81,6 +97,9 @@ class Executor {
   virtual PagedKvCache& cache() = 0;
   /// A one-line description: device, kernels, KV cache type and size.
   virtual std::string describe() const = 0;
+
+ private:
+  std::vector<float> host_logits_;  // the default step_and_sample's rows
 };
 
 /// Checks a batched step against a plan's limits: token counts and ids, distinct sequences,

@@ -51,8 +51,19 @@ Pick TokenPicker::pick(std::span<float> logits, std::span<const int32_t> sequenc
         logits[static_cast<size_t>(id)] = -std::numeric_limits<float>::infinity();
   }
   const size_t window = std::min<size_t>(sequence.size(), 64);
+  return accept(sampler_.sample(logits, sequence.subspan(sequence.size() - window)));
+}
+
+bool TokenPicker::samples_anywhere() const {
+  const sampling::SamplingParams& p = params();
+  return p.repetition_penalty == 1.0f && p.frequency_penalty == 0.0f &&
+         p.presence_penalty == 0.0f && picked_ >= p.min_new_tokens;
+}
+
+Pick TokenPicker::accept(int32_t id) {
+  const sampling::SamplingParams& p = params();
   Pick out;
-  out.id = sampler_.sample(logits, sequence.subspan(sequence.size() - window));
+  out.id = id;
   ++picked_;
   if (!p.ignore_eos && is_end_of_text(out.id)) {
     out.finish = FinishReason::kEndOfText;

@@ -43,6 +43,17 @@ class TokenPicker {
   /// generated tokens so far).
   Pick pick(std::span<float> logits, std::span<const int32_t> sequence);
 
+  /// Whether this pick may be sampled wherever the logits are, from settings alone: no
+  /// penalties, and no end-of-generation ids to mask before min_new_tokens.
+  bool samples_anywhere() const;
+
+  /// The sampler's next uniform (see Sampler::next_uniform), for sampling elsewhere.
+  double next_uniform() { return sampler_.next_uniform(); }
+
+  /// Takes a token sampled elsewhere (with next_uniform's uniform) and applies the stop rules,
+  /// as pick does after its draw.
+  Pick accept(int32_t id);
+
   /// Ends a generation that no stop string ended: releases the held-back text (which may still
   /// complete a stop string, cutting it and setting finish).
   Pick finish();

@@ -60,6 +60,36 @@ Result<ModelOutputs> PipelineModel::execute(const ModelInputs& inputs) {
   return out;
 }
 
+Result<std::vector<int32_t>> PipelineModel::execute_and_sample(
+    const ModelInputs& inputs, std::span<const device::RowSampling> sampling) {
+  const int32_t last = 0;
+  std::vector<int32_t> ends;  // each sampling chunk's last position
+  std::vector<device::SequenceChunk> chunks;
+  ends.reserve(inputs.chunks.size());
+  for (const ChunkInput& c : inputs.chunks) {
+    if (!c.echo_rows.empty())
+      return make_error(StatusCode::kInvalidArgument, "execute_and_sample: a chunk has echo rows");
+    ends.push_back(static_cast<int32_t>(c.tokens.size() - 1));
+    chunks.push_back({c.tokens, c.sequence,
+                      c.next_token ? std::span<const int32_t>(&ends.back(), 1)
+                                   : std::span<const int32_t>(&last, 0)});
+  }
+  std::vector<int32_t> ids(sampling.size());
+  if (executor_.batches_sequences()) {
+    INGOT_RETURN_IF_ERROR(executor_.step_and_sample({chunks, nullptr}, sampling, ids));
+    return ids;
+  }
+  size_t row = 0;
+  for (const device::SequenceChunk& chunk : chunks) {
+    const size_t n = chunk.output_rows.size();
+    INGOT_RETURN_IF_ERROR(executor_.step_and_sample(
+        {std::span<const device::SequenceChunk>(&chunk, 1), nullptr}, sampling.subspan(row, n),
+        std::span<int32_t>(ids).subspan(row, n)));
+    row += n;
+  }
+  return ids;
+}
+
 std::vector<std::optional<LogProbabilities>> PipelineModel::compute_log_probabilities(
     std::span<const float> logits, std::span<const int32_t> tokens, int32_t top_n) const {
   const size_t vocab = static_cast<size_t>(executor_.vocab_size());

@@ -133,8 +133,13 @@ void TextGenerationPipeline::emit(TextContext& c, std::span<float> row, TextResp
   std::vector<float> raw;
   if (top_n > 0) raw.assign(row.begin(), row.end());  // the model's own distribution
   const generate::Pick pick = c.picker_.pick(row, c.tokens_);
-  response.tokens.push_back(
-      token_output(pick.id, model_.compute_log_probabilities(raw, {&pick.id, 1}, top_n)[0]));
+  record(c, pick, model_.compute_log_probabilities(raw, {&pick.id, 1}, top_n)[0], response);
+}
+
+void TextGenerationPipeline::record(TextContext& c, const generate::Pick& pick,
+                                    const std::optional<LogProbabilities>& logprob,
+                                    TextResponse& response) {
+  response.tokens.push_back(token_output(pick.id, logprob));
   c.tokens_.push_back(pick.id);
   response.text += pick.text;
   if (pick.finish)
@@ -192,9 +197,33 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
   const bool decode_only = std::all_of(ready.begin(), ready.end(), [](const auto& chunk) {
     return chunk.second == 1 && chunk.first->pending() == 1;
   });
+  // Where every next token may be sampled from its settings alone (no echo, log probabilities,
+  // penalties or min_new_tokens masking), the device samples and only ids come back.
+  const bool sample_on_device =
+      std::all_of(chunks.begin(), chunks.end(), [](const ChunkInput& c) {
+        return c.echo_rows.empty();
+      }) &&
+      std::all_of(ready.begin(), ready.end(), [](const auto& r) {
+        const TextContext& c = *r.first;
+        return c.request_.logprobs <= 0 && c.picker_.samples_anywhere();
+      });
+  std::vector<device::RowSampling> sampling;
+  for (size_t i = 0; sample_on_device && i < ready.size(); ++i) {
+    if (!chunks[i].next_token) continue;
+    generate::TokenPicker& picker = ready[i].first->picker_;
+    const sampling::SamplingParams& p = picker.params();
+    sampling.push_back({p.top_k, p.top_p, p.min_p, p.temperature, picker.next_uniform()});
+  }
   const auto start = std::chrono::steady_clock::now();
   const ModelInputs inputs = model_.prepare_initial_token_inputs(std::move(chunks));
-  INGOT_ASSIGN_OR_RETURN(ModelOutputs outputs, model_.execute(inputs));
+  ModelOutputs outputs;
+  std::vector<int32_t> sampled;
+  if (sample_on_device) {
+    INGOT_ASSIGN_OR_RETURN(sampled, model_.execute_and_sample(inputs, sampling));
+    stats_.sampled_by_executor += static_cast<int64_t>(sampled.size());
+  } else {
+    INGOT_ASSIGN_OR_RETURN(outputs, model_.execute(inputs));
+  }
   ++stats_.steps;
   if (decode_only) {
     stats_.decode_only_tokens += static_cast<int64_t>(ready.size());
@@ -223,7 +252,10 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
       response.echo.push_back(token_output(
           next, model_.compute_log_probabilities(logits, {&next, 1}, c.request_.logprobs)[0]));
     }
-    if (inputs.chunks[i].next_token)
+    if (!inputs.chunks[i].next_token) continue;
+    if (sample_on_device)
+      record(c, c.picker_.accept(sampled[next_row++]), std::nullopt, response);
+    else
       emit(c, {outputs.next_token_logits.data() + next_row++ * vocab, vocab}, response);
   }
   return Status::ok_status();

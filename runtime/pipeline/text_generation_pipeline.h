@@ -87,6 +87,7 @@ struct PipelineStats {
   int64_t prefix_hit_tokens = 0;   ///< prompt tokens found in the prefix cache
   int64_t decode_only_tokens = 0;  ///< tokens of the steps that only decoded
   double decode_only_seconds = 0;  ///< wall time of those steps
+  int64_t sampled_by_executor = 0; ///< tokens sampled where the logits are (ids copied back)
 };
 
 /// Generates for a batch of requests over one Engine (whose executor's cache holds their
@@ -125,7 +126,12 @@ class TextGenerationPipeline {
   /// in this step's `ready` chunks; false when there is none to drop.
   bool preempt(std::span<TextContext* const> batch, const TextContext* keep,
                std::span<const std::pair<TextContext*, int64_t>> ready);
+  /// Samples the next token of `context` from its row of logits on the host, then records it.
   void emit(TextContext& context, std::span<float> logits, TextResponse& response);
+  /// Records `pick` (sampled here or on the device) with its log probabilities, and whether it
+  /// ends the request.
+  void record(TextContext& context, const generate::Pick& pick,
+              const std::optional<LogProbabilities>& logprob, TextResponse& response);
 
   generate::Engine& engine_;
   PipelineConfig config_;

@@ -172,6 +172,11 @@ int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> previo
   return sample_with_uniform(logits, params_, uniform01(rng_));
 }
 
+double Sampler::next_uniform() {
+  if (params_.temperature == 0.0f || params_.top_k == 1) return 0.0;
+  return uniform01(rng_);
+}
+
 int32_t sample_with_uniform(std::span<const float> logits, const SamplingParams& params,
                             double u) {
   if (logits.empty()) return -1;

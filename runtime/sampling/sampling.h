@@ -57,6 +57,10 @@ class Sampler {
   /// Picks a token id from `logits` (penalties are applied in place); -1 if empty.
   int32_t sample(std::span<float> logits, std::span<const int32_t> previous_tokens);
 
+  /// The uniform sample() would draw next (drawing it): 0 without drawing for greedy settings.
+  /// With it, sample_with_uniform picks what sample() would, wherever the logits are.
+  double next_uniform();
+
   /// The parameters this sampler applies.
   const SamplingParams& params() const { return params_; }
 

@@ -140,6 +140,59 @@ TEST_F(PipelineTest, SixteenRequestsTogetherGiveTheirTokensAlone) {
   }
 }
 
+TEST_F(PipelineTest, SeededSamplingGivesEveryRequestItsTokensAlone) {
+  // Sampled requests (each filter, seeded) draw their tokens where the logits are, with the
+  // uniforms their own samplers draw: the same tokens as each generating alone on the host. A
+  // request with a penalty in the batch sends the steps it shares back to host sampling.
+  auto engine = open(8);
+  ASSERT_NE(engine, nullptr);
+  const auto ps = prompts(6);
+  std::vector<sampling::SamplingParams> params(6, greedy(10));
+  for (size_t i = 0; i < params.size(); ++i) {
+    params[i].temperature = 0.9f;
+    params[i].seed = 1000 + i;
+  }
+  params[1].top_k = 20;
+  params[2].top_p = 0.8f;
+  params[3].min_p = 0.1f;
+  params[4].top_k = 50;  // all of them
+  params[4].top_p = 0.9f;
+  params[4].min_p = 0.05f;
+  params[4].temperature = 1.2f;
+  for (bool with_penalty : {false, true}) {
+    SCOPED_TRACE(with_penalty ? "a penalized request among them" : "all sampled anywhere");
+    if (with_penalty) params[5].repetition_penalty = 1.3f;
+    std::vector<std::vector<int32_t>> want;
+    for (size_t i = 0; i < ps.size(); ++i) {
+      Conversation conversation(*engine);
+      auto g = conversation.generate(ps[i], params[i], nullptr);
+      ASSERT_TRUE(g.ok()) << g.status().message();
+      want.push_back(g->tokens);
+    }
+    PipelineConfig config;
+    config.max_batch_size = 8;
+    config.enable_in_flight_batching = true;
+    auto pipeline = TextGenerationPipeline::create(*engine, config);
+    ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
+    Scheduler scheduler(**pipeline);
+    for (size_t i = 0; i < ps.size(); ++i)
+      ASSERT_TRUE(scheduler.submit({std::to_string(i), ps[i], params[i]}).ok());
+    std::map<std::string, std::vector<int32_t>> got;
+    while (!scheduler.idle()) {
+      auto responses = scheduler.run_once();
+      ASSERT_TRUE(responses.ok()) << responses.status().message();
+      for (auto& [id, r] : *responses)
+        for (const TokenOutput& t : r.tokens) got[id].push_back(t.id);
+    }
+    for (size_t i = 0; i < ps.size(); ++i) EXPECT_EQ(got[std::to_string(i)], want[i]) << i;
+    const int64_t by_executor = (*pipeline)->stats().sampled_by_executor;
+    if (with_penalty)
+      EXPECT_LE(by_executor, 5 * 10);  // request 5's own tokens at least came from the host
+    else
+      EXPECT_EQ(by_executor, 6 * 10);
+  }
+}
+
 TEST_F(PipelineTest, RequestsBeyondTheCachePagesAllFinishWithTheirTokens) {
   auto engine = open(2);  // 8 pages of 128 tokens
   ASSERT_NE(engine, nullptr);

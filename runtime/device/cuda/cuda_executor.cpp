@@ -76,7 +76,7 @@ struct CudaExecutor::Impl {
   KvType kv_type = KvType::kF32;
   std::map<const uint8_t*, DeviceBuffer> weights;  // by the weight's bytes in the artifact
   DeviceBuffer arena, kv, ids, rows, slot_table, slot_positions, cos_sin, queries, up,
-      gemm_scratch, attention_scratch, gathered, logits;
+      gemm_scratch, attention_scratch, gathered, logits, sampled, sample_scratch;
   // The step's tokens (chunk after chunk), their slots, the sequences' row tables, the rows
   // whose logits are wanted, and the rope angles of each token, on the host.
   std::vector<int32_t> step_ids, step_table, step_positions, step_rows, step_output_rows;
@@ -123,6 +123,11 @@ struct CudaExecutor::Impl {
   Result<int64_t> gather(const device::BatchRequest& batch);
   /// Copies the gathered step inputs and the rope angles to the device (asynchronously).
   Status upload();
+  /// Checks, gathers and uploads `batch`, then launches the plan: the output rows' logits end up
+  /// in `logits` once the stream is synchronized.
+  Status launch(const device::BatchRequest& batch);
+  /// Waits for the stream, then moves the batch's sequences past their chunks.
+  Status finish(const device::BatchRequest& batch);
 };
 
 cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
@@ -301,6 +306,7 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   const uint64_t tokens = static_cast<uint64_t>(plan.max_tokens);
   INGOT_RETURN_IF_ERROR(allocate(impl->arena, plan.arena_floats * 4, "the activation arena"));
   INGOT_RETURN_IF_ERROR(allocate(impl->ids, tokens * 4, "token ids"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->sampled, tokens * 4, "sampled ids"));
   INGOT_RETURN_IF_ERROR(allocate(impl->slot_table, tokens * 4, "token slots"));
   INGOT_RETURN_IF_ERROR(allocate(impl->slot_positions, tokens * 4, "token positions"));
   INGOT_RETURN_IF_ERROR(
@@ -398,30 +404,67 @@ Status CudaExecutor::Impl::upload() {
   return Status::ok_status();
 }
 
-Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
-  Impl& impl = *impl_;
-  const cpu::BoundPlan& plan = impl.plan;
+Status CudaExecutor::Impl::launch(const device::BatchRequest& batch) {
   INGOT_RETURN_IF_ERROR(
-      device::check_batch(batch, plan.max_tokens, plan.vocab_size, impl.max_context));
-  INGOT_ASSIGN_OR_RETURN(const int64_t longest, impl.gather(batch));
-  INGOT_RETURN_IF_ERROR(impl.upload());
-  const int64_t tokens = static_cast<int64_t>(impl.step_ids.size());
-  const TokenSlots slots{impl.slot_table.get<int32_t>(), impl.slot_positions.get<int32_t>(),
-                         longest};
+      device::check_batch(batch, plan.max_tokens, plan.vocab_size, max_context));
+  INGOT_ASSIGN_OR_RETURN(const int64_t longest, gather(batch));
+  INGOT_RETURN_IF_ERROR(upload());
+  const int64_t tokens = static_cast<int64_t>(step_ids.size());
+  const TokenSlots slots{slot_table.get<int32_t>(), slot_positions.get<int32_t>(), longest};
   for (size_t i = 0; i < plan.kernels.size(); ++i)
     INGOT_RETURN_IF_ERROR(
-        checked(impl.run(plan.kernels[i], impl.ops[i], tokens, slots, impl.step_output_rows),
+        checked(run(plan.kernels[i], ops[i], tokens, slots, step_output_rows),
                 plan.kernels[i].name));
-  if (!impl.step_output_rows.empty())
-    INGOT_RETURN_IF_ERROR(checked(
-        cudaMemcpyAsync(batch.logits, impl.logits.get(),
-                        impl.step_output_rows.size() * static_cast<size_t>(plan.vocab_size) * 4,
-                        cudaMemcpyDeviceToHost, impl.stream),
-        "downloading logits"));
-  INGOT_RETURN_IF_ERROR(checked(cudaStreamSynchronize(impl.stream), "running the plan"));
+  return Status::ok_status();
+}
+
+Status CudaExecutor::Impl::finish(const device::BatchRequest& batch) {
+  INGOT_RETURN_IF_ERROR(checked(cudaStreamSynchronize(stream), "running the plan"));
   for (const device::SequenceChunk& chunk : batch.chunks)
     chunk.sequence->length += static_cast<int64_t>(chunk.tokens.size());
   return Status::ok_status();
+}
+
+Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
+  Impl& impl = *impl_;
+  INGOT_RETURN_IF_ERROR(impl.launch(batch));
+  if (!impl.step_output_rows.empty())
+    INGOT_RETURN_IF_ERROR(checked(
+        cudaMemcpyAsync(batch.logits, impl.logits.get(),
+                        impl.step_output_rows.size() * static_cast<size_t>(impl.plan.vocab_size) * 4,
+                        cudaMemcpyDeviceToHost, impl.stream),
+        "downloading logits"));
+  return impl.finish(batch);
+}
+
+Status CudaExecutor::step_and_sample(const device::BatchRequest& batch,
+                                     std::span<const device::RowSampling> sampling,
+                                     std::span<int32_t> ids) {
+  Impl& impl = *impl_;
+  size_t rows = 0;
+  for (const device::SequenceChunk& chunk : batch.chunks) rows += chunk.output_rows.size();
+  if (sampling.size() != rows || ids.size() != rows)
+    return make_error(StatusCode::kInvalidArgument, "step: one sampling and one id per output row");
+  std::vector<RowSampling> settings;
+  for (const device::RowSampling& s : sampling)
+    settings.push_back({s.top_k, s.top_p, s.min_p, s.temperature, s.uniform});
+  const int64_t vocab = impl.plan.vocab_size;
+  const uint64_t scratch = sample_scratch_bytes(static_cast<int64_t>(rows), vocab);
+  if (scratch > impl.sample_scratch.bytes()) {
+    INGOT_ASSIGN_OR_RETURN(impl.sample_scratch, DeviceBuffer::allocate(scratch, "sampling scratch"));
+  }
+  INGOT_RETURN_IF_ERROR(impl.launch(batch));
+  if (rows > 0) {
+    INGOT_RETURN_IF_ERROR(checked(
+        sample(impl.logits.get<float>(), static_cast<int64_t>(rows), vocab, settings,
+               impl.sampled.get<int32_t>(), impl.sample_scratch.get(), impl.sample_scratch.bytes(),
+               impl.stream),
+        "sampling"));
+    INGOT_RETURN_IF_ERROR(checked(cudaMemcpyAsync(ids.data(), impl.sampled.get(), rows * 4,
+                                                  cudaMemcpyDeviceToHost, impl.stream),
+                                  "downloading token ids"));
+  }
+  return impl.finish(batch);
 }
 
 int64_t CudaExecutor::vocab_size() const { return impl_->plan.vocab_size; }

@@ -24,6 +24,10 @@ class CudaExecutor : public device::Executor {
   /// Any number of chunks per step: each token carries its sequence's row table and position.
   Status step_batch(const device::BatchRequest& request) override;
   bool batches_sequences() const override { return true; }
+  /// Samples on the GPU (kernels/cuda `sample`) and copies back only the ids.
+  Status step_and_sample(const device::BatchRequest& request,
+                         std::span<const device::RowSampling> sampling,
+                         std::span<int32_t> ids) override;
   int64_t vocab_size() const override;
   int64_t max_tokens() const override;
   int64_t max_context() const override;
