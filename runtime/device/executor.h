@@ -28,6 +28,9 @@ struct ExecutorOptions {
   /// KV cache element type; "" takes the artifact's cache_dtype (float32, float16/f16,
   /// bfloat16/bf16).
   std::string cache_dtype;
+  /// CUDA: run each step of up to 8 tokens (decode) as a captured CUDA graph, updated in place
+  /// from one step to the next, rather than launch by launch.
+  bool cuda_graphs = true;
 };
 
 /// One step: `tokens` of one sequence at consecutive positions from sequence.length on.

@@ -38,9 +38,10 @@ std::vector<fs::path> artifacts() {
 
 // The artifact at `path` on `device`, with a cache of `sequences` contexts of `context`.
 std::unique_ptr<Engine> open_engine(const std::string& device, const fs::path& path,
-                                    int64_t context, int64_t sequences) {
+                                    int64_t context, int64_t sequences, bool graphs = true) {
   device::ExecutorOptions options;
   options.device = device;
+  options.cuda_graphs = graphs;
   options.max_context = context;
   options.max_sequences = sequences;
   auto engine = Engine::open(path.string(), options);
@@ -49,10 +50,11 @@ std::unique_ptr<Engine> open_engine(const std::string& device, const fs::path& p
 }
 
 // Every row's logits for `tokens`: the first `prefill` in one call (prefill steps), then one
-// token per call (decode steps).
+// token per call (decode steps); on CUDA those replay captured graphs unless `graphs` is off.
 std::vector<float> logits_on(const std::string& device, const fs::path& path,
-                             const std::vector<int32_t>& tokens, size_t prefill) {
-  std::unique_ptr<Engine> engine = open_engine(device, path, 512, 1);
+                             const std::vector<int32_t>& tokens, size_t prefill,
+                             bool graphs = true) {
+  std::unique_ptr<Engine> engine = open_engine(device, path, 512, 1, graphs);
   if (!engine) return {};
   Conversation conversation(*engine);
   std::vector<float> all;
@@ -150,6 +152,8 @@ TEST(DeviceParity, CudaLogitsFollowTheCpusOnDummyModels) {
     const std::vector<float> cpu = logits_on("cpu", path, tokens, prefill);
     const std::vector<float> gpu = logits_on("cuda", path, tokens, prefill);
     ASSERT_EQ(cpu.size(), gpu.size());
+    // The decode steps ran as replayed CUDA graphs: exactly what their launches compute.
+    EXPECT_EQ(gpu, logits_on("cuda", path, tokens, prefill, /*graphs=*/false));
     const size_t vocab = cpu.size() / tokens.size();
     double worst = 0;
     size_t decided = 0, agreed = 0;

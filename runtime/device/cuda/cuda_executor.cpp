@@ -85,7 +85,11 @@ struct CudaExecutor::Impl {
   Blas* blas = nullptr;
   std::string device_name;
 
+  bool capture_graphs = true;
+  cudaGraphExec_t graph = nullptr;  // the last captured step's, updated in place
+
   ~Impl() {
+    if (graph) cudaGraphExecDestroy(graph);
     blas_destroy(blas);
     if (stream) cudaStreamDestroy(stream);
   }
@@ -126,6 +130,9 @@ struct CudaExecutor::Impl {
   /// Checks, gathers and uploads `batch`, then launches the plan: the output rows' logits end up
   /// in `logits` once the stream is synchronized.
   Status launch(const device::BatchRequest& batch);
+  /// Launches the captured step `captured` (consumed): by updating the executable graph of the
+  /// last step in place when the launches match it, else by instantiating a new one.
+  Status replay(cudaGraph_t captured);
   /// Waits for the stream, then moves the batch's sequences past their chunks.
   Status finish(const device::BatchRequest& batch);
 };
@@ -220,6 +227,7 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   INGOT_ASSIGN_OR_RETURN(impl->plan, cpu::bind_plan(artifact));
   cpu::BoundPlan& plan = impl->plan;
   INGOT_ASSIGN_OR_RETURN(impl->max_context, device::context_length(artifact, options));
+  impl->capture_graphs = options.cuda_graphs;
 
   // Every kernel must be one the device runs, over weights it can read.
   int64_t widest_q = 0, widest_gate = 0, rope_dims = 0, hidden = 0;
@@ -411,11 +419,44 @@ Status CudaExecutor::Impl::launch(const device::BatchRequest& batch) {
   INGOT_RETURN_IF_ERROR(upload());
   const int64_t tokens = static_cast<int64_t>(step_ids.size());
   const TokenSlots slots{slot_table.get<int32_t>(), slot_positions.get<int32_t>(), longest};
-  for (size_t i = 0; i < plan.kernels.size(); ++i)
-    INGOT_RETURN_IF_ERROR(
-        checked(run(plan.kernels[i], ops[i], tokens, slots, step_output_rows),
-                plan.kernels[i].name));
-  return Status::ok_status();
+  // Decode-sized steps (matrix-vector products only; cuBLAS stays out of the capture) are
+  // captured, then replayed as one graph: no launch gaps between their hundreds of kernels.
+  const bool capture = capture_graphs && tokens <= kMaxGemvTokens;
+  if (capture)
+    INGOT_RETURN_IF_ERROR(checked(
+        cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "capturing the step"));
+  Status status;
+  for (size_t i = 0; i < plan.kernels.size() && status.ok(); ++i)
+    status = checked(run(plan.kernels[i], ops[i], tokens, slots, step_output_rows),
+                     plan.kernels[i].name);
+  if (!capture) return status;
+  cudaGraph_t captured = nullptr;
+  const cudaError_t ended = cudaStreamEndCapture(stream, &captured);
+  if (!status.ok() || ended != cudaSuccess) {
+    if (captured) cudaGraphDestroy(captured);
+    cudaGetLastError();
+    return status.ok() ? checked(ended, "capturing the step") : status;
+  }
+  return replay(captured);
+}
+
+Status CudaExecutor::Impl::replay(cudaGraph_t captured) {
+  if (graph) {
+    cudaGraphExecUpdateResultInfo info{};
+    if (cudaGraphExecUpdate(graph, captured, &info) != cudaSuccess) {
+      cudaGetLastError();  // another shape of step: instantiate afresh
+      cudaGraphExecDestroy(graph);
+      graph = nullptr;
+    }
+  }
+  cudaError_t status = cudaSuccess;
+  if (!graph) status = cudaGraphInstantiate(&graph, captured, 0);
+  cudaGraphDestroy(captured);
+  if (status != cudaSuccess) {
+    graph = nullptr;
+    return checked(status, "instantiating the step's graph");
+  }
+  return checked(cudaGraphLaunch(graph, stream), "launching the step's graph");
 }
 
 Status CudaExecutor::Impl::finish(const device::BatchRequest& batch) {
