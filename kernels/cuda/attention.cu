@@ -35,6 +35,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
                            const void* __restrict__ keys, const void* __restrict__ values,
                            const int32_t* __restrict__ rows, int64_t tokens, TokenSlots slots,
                            Splits splits, float* __restrict__ partial) {
+  detail::wait_for_inputs();
   using E = detail::KvElement<K>;
   const int64_t item = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
   const int lane = static_cast<int>(threadIdx.x % kWarp);
@@ -80,6 +81,7 @@ template <int kPerLane>
 __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
     attention_merge_kernel(AttentionDims dims, int64_t tokens, int64_t splits,
                            const float* __restrict__ partial, float* __restrict__ out) {
+  detail::wait_for_inputs();
   const int64_t item = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   if (item >= tokens * dims.num_heads) return;
@@ -140,12 +142,13 @@ cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& 
   auto* partial = static_cast<float*>(scratch);
   dispatch_per_lane(dims.head_dim, [&]<int kPerLane>() {
     detail::dispatch_kv(layer.type, [&]<KvType K>() {
-      attention_split_kernel<K, kPerLane><<<dim3(blocks, static_cast<unsigned>(splits.count)),
-                                            kWarpsPerBlock * kWarp, 0, stream>>>(
-          dims, q, layer.keys, layer.values, layer.rows, tokens, slots, splits, partial);
+      detail::launch_kernel(attention_split_kernel<K, kPerLane>,
+                            dim3(blocks, static_cast<unsigned>(splits.count)),
+                            kWarpsPerBlock * kWarp, stream, dims, q, layer.keys, layer.values,
+                            layer.rows, tokens, slots, splits, partial);
     });
-    attention_merge_kernel<kPerLane>
-        <<<blocks, kWarpsPerBlock * kWarp, 0, stream>>>(dims, tokens, splits.count, partial, out);
+    detail::launch_kernel(attention_merge_kernel<kPerLane>, blocks, kWarpsPerBlock * kWarp, stream,
+                          dims, tokens, splits.count, partial, out);
   });
   return detail::launched();
 }

@@ -16,6 +16,33 @@ inline constexpr int kWarp = 32;
 /// The launch's error, or the first error already pending on the device.
 inline cudaError_t launched() { return cudaGetLastError(); }
 
+/// Launches kernel<<<grid, block, 0, stream>>>(args...); when programmatic_launch() is on, as a
+/// programmatic dependent launch, which lets it be scheduled while the kernel before it on the
+/// stream finishes. Such a kernel calls wait_for_inputs() before it touches global memory.
+template <typename... Params, typename... Args>
+cudaError_t launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
+                          Args... args) {
+  cudaLaunchAttribute attribute{};
+  attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attribute.val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchConfig_t config{};
+  config.gridDim = grid;
+  config.blockDim = block;
+  config.dynamicSmemBytes = 0;
+  config.stream = stream;
+  config.attrs = &attribute;
+  config.numAttrs = programmatic_launch() ? 1 : 0;
+  return cudaLaunchKernelEx(&config, kernel, static_cast<Params>(args)...);
+}
+
+/// The first statement of a kernel launched with launch_kernel: waits until the kernels before it
+/// on the stream have finished (returns at once without a programmatic launch or below sm_90).
+__device__ __forceinline__ void wait_for_inputs() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  cudaGridDependencySynchronize();
+#endif
+}
+
 __device__ __forceinline__ float warp_sum(float v) {
   for (int offset = kWarp / 2; offset > 0; offset /= 2)
     v += __shfl_xor_sync(0xffffffffu, v, offset);

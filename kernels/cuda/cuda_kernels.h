@@ -17,6 +17,13 @@ namespace ingot::cuda {
 
 using quant::GgmlType;
 
+/// Whether the decode kernels (gemv, rms_norm, rope_kv_write, attention, swiglu, add,
+/// embedding) are launched as programmatic dependent launches (MAX's pdl_level >= 1): each may be
+/// scheduled while the previous kernel finishes, waiting on the device for its results. Off by
+/// default; only devices of compute capability 9.0 and up take it.
+void set_programmatic_launch(bool on);
+bool programmatic_launch();
+
 /// GPU 0's device-to-device copy bandwidth in bytes/s, read plus written (best of 10 copies of
 /// 1 GiB): the decode roofline's bandwidth. 0 on failure, with `why`.
 double copy_bandwidth(std::string* why = nullptr);

@@ -1,4 +1,6 @@
 // Whether a GPU can run the kernels, and which weight types they read.
+#include <atomic>
+
 #include "kernels/cuda/common.cuh"
 
 namespace ingot::cuda {
@@ -13,6 +15,13 @@ bool device_available(std::string* why) {
   }
   return true;
 }
+
+namespace {
+std::atomic<bool> programmatic{false};
+}  // namespace
+
+void set_programmatic_launch(bool on) { programmatic.store(on, std::memory_order_relaxed); }
+bool programmatic_launch() { return programmatic.load(std::memory_order_relaxed); }
 
 double copy_bandwidth(std::string* why) {
   const size_t bytes = size_t{1} << 30;

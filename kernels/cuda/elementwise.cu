@@ -6,6 +6,7 @@ namespace {
 
 __global__ void swiglu_kernel(const float* __restrict__ gate, const float* __restrict__ up,
                               int64_t count, float* __restrict__ out) {
+  detail::wait_for_inputs();
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= count) return;
   const float g = gate[i];
@@ -14,6 +15,7 @@ __global__ void swiglu_kernel(const float* __restrict__ gate, const float* __res
 
 __global__ void add_kernel(const float* __restrict__ a, const float* __restrict__ b, int64_t count,
                            float* __restrict__ out) {
+  detail::wait_for_inputs();
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i < count) out[i] = a[i] + b[i];
 }
@@ -22,6 +24,7 @@ template <GgmlType T>
 __global__ void embedding_kernel(const uint8_t* __restrict__ table, int64_t n, uint64_t row_bytes,
                                  const int32_t* __restrict__ ids, int64_t tokens,
                                  float* __restrict__ out) {
+  detail::wait_for_inputs();
   const int64_t units = n / 32;
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= tokens * units) return;
@@ -38,16 +41,15 @@ cudaError_t swiglu(const float* gate, const float* up, int64_t count, float* out
                    cudaStream_t stream) {
   if (count < 0) return cudaErrorInvalidValue;
   if (count == 0) return cudaSuccess;
-  swiglu_kernel<<<static_cast<unsigned>((count + 255) / 256), 256, 0, stream>>>(gate, up, count,
-                                                                                out);
-  return detail::launched();
+  return detail::launch_kernel(swiglu_kernel, static_cast<unsigned>((count + 255) / 256), 256,
+                               stream, gate, up, count, out);
 }
 
 cudaError_t add(const float* a, const float* b, int64_t count, float* out, cudaStream_t stream) {
   if (count < 0) return cudaErrorInvalidValue;
   if (count == 0) return cudaSuccess;
-  add_kernel<<<static_cast<unsigned>((count + 255) / 256), 256, 0, stream>>>(a, b, count, out);
-  return detail::launched();
+  return detail::launch_kernel(add_kernel, static_cast<unsigned>((count + 255) / 256), 256, stream,
+                               a, b, count, out);
 }
 
 cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t* ids,
@@ -56,8 +58,9 @@ cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t
   if (tokens == 0) return cudaSuccess;
   const int64_t work = tokens * (n / 32);
   const bool known = detail::dispatch_type(type, [&]<GgmlType T>() {
-    embedding_kernel<T><<<static_cast<unsigned>((work + 127) / 128), 128, 0, stream>>>(
-        static_cast<const uint8_t*>(table), n, detail::row_bytes(T, n), ids, tokens, out);
+    detail::launch_kernel(embedding_kernel<T>, static_cast<unsigned>((work + 127) / 128), 128,
+                          stream, static_cast<const uint8_t*>(table), n, detail::row_bytes(T, n),
+                          ids, tokens, out);
   });
   return known ? detail::launched() : cudaErrorInvalidValue;
 }

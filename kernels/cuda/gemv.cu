@@ -13,6 +13,7 @@ template <GgmlType T, int kTokens>
 __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
     gemv_kernel(const uint8_t* __restrict__ w, int64_t rows, int64_t n, uint64_t row_bytes,
                 const float* __restrict__ x, float* __restrict__ y, int64_t y_stride) {
+  detail::wait_for_inputs();
   const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   if (row >= rows) return;
@@ -42,8 +43,9 @@ template <GgmlType T, int kTokens>
 void launch(const void* w, int64_t rows, int64_t n, const float* x, float* y, int64_t y_stride,
             cudaStream_t stream) {
   const unsigned blocks = static_cast<unsigned>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
-  gemv_kernel<T, kTokens><<<blocks, kWarpsPerBlock * kWarp, 0, stream>>>(
-      static_cast<const uint8_t*>(w), rows, n, detail::row_bytes(T, n), x, y, y_stride);
+  detail::launch_kernel(gemv_kernel<T, kTokens>, blocks, kWarpsPerBlock * kWarp, stream,
+                        static_cast<const uint8_t*>(w), rows, n, detail::row_bytes(T, n), x, y,
+                        y_stride);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ __global__ void __launch_bounds__(kThreads)
     rms_norm_kernel(const float* __restrict__ x, const float* __restrict__ residual,
                     const float* __restrict__ weight, float eps, int64_t n, float* __restrict__ sum,
                     float* __restrict__ out) {
+  detail::wait_for_inputs();
   const int64_t row = blockIdx.x;
   const float* xr = x + row * n;
   const float* rr = residual ? residual + row * n : nullptr;
@@ -42,9 +43,8 @@ cudaError_t rms_norm(const float* x, const float* residual, const float* weight,
                      int64_t tokens, int64_t n, float* sum, float* out, cudaStream_t stream) {
   if (tokens < 0 || n <= 0 || (residual && !sum)) return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
-  rms_norm_kernel<<<static_cast<unsigned>(tokens), kThreads, 0, stream>>>(x, residual, weight, eps,
-                                                                          n, sum, out);
-  return detail::launched();
+  return detail::launch_kernel(rms_norm_kernel, static_cast<unsigned>(tokens), kThreads, stream, x,
+                               residual, weight, eps, n, sum, out);
 }
 
 }  // namespace ingot::cuda

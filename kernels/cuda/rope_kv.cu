@@ -14,6 +14,7 @@ __global__ void __launch_bounds__(kThreads)
                    const float* __restrict__ k, const float* __restrict__ v,
                    void* __restrict__ keys, void* __restrict__ values,
                    const int32_t* __restrict__ rows) {
+  detail::wait_for_inputs();
   using E = detail::KvElement<K>;
   const int64_t t = blockIdx.x;
   const int64_t dim = dims.head_dim, half = rope_dims / 2;
@@ -63,8 +64,9 @@ cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neo
   if (tokens == 0) return cudaSuccess;
   if (slots.table == nullptr || slots.positions == nullptr) return cudaErrorInvalidValue;
   detail::dispatch_kv(layer.type, [&]<KvType K>() {
-    rope_kv_kernel<K><<<static_cast<unsigned>(tokens), kThreads, 0, stream>>>(
-        dims, rope_dims, neox, cos_sin, slots, q, k, v, layer.keys, layer.values, layer.rows);
+    detail::launch_kernel(rope_kv_kernel<K>, static_cast<unsigned>(tokens), kThreads, stream, dims,
+                          rope_dims, neox, cos_sin, slots, q, k, v, layer.keys, layer.values,
+                          layer.rows);
   });
   return detail::launched();
 }

@@ -31,6 +31,10 @@ struct ExecutorOptions {
   /// CUDA: run each step of up to 8 tokens (decode) as a captured CUDA graph, updated in place
   /// from one step to the next, rather than launch by launch.
   bool cuda_graphs = true;
+  /// MAX's pdl_level: 0 launches each kernel after the last has finished; 1 or more lets the
+  /// CUDA decode kernels be scheduled while the previous one finishes (programmatic dependent
+  /// launch, compute capability 9.0 and up). Process-wide: the last CUDA executor made sets it.
+  int pdl_level = 1;
 };
 
 /// One step: `tokens` of one sequence at consecutive positions from sequence.length on.

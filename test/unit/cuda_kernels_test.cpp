@@ -491,6 +491,39 @@ TEST(CudaKernels, SamplingPicksTheCpuSamplersIds) {
   }
 }
 
+TEST(CudaKernels, ProgrammaticLaunchesComputeWhatPlainLaunchesDo) {
+  SKIP_WITHOUT_GPU();
+  // A decode-like chain on one stream (norm, product, SwiGLU, residual add), each kernel reading
+  // the one before: the same bytes with programmatic dependent launches as without.
+  constexpr int64_t kTokens = 3, kN = 256, kRows = 2 * 129;
+  const Weights w = random_weights(GgmlType::Q4_0, kRows, kN, 71);
+  const auto x = random_floats(kTokens * kN, 72), norm = random_floats(kN, 73, 0.5f, 1.5f);
+  DeviceBuffer<uint8_t> dw(w.bytes);
+  DeviceBuffer<float> dx(x), dnorm(norm), normed(kTokens * kN), product(kTokens * kRows),
+      gated(kTokens * kRows / 2), sum(kTokens * kRows / 2);
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+  const auto chain = [&](bool programmatic) {
+    set_programmatic_launch(programmatic);
+    EXPECT_EQ(rms_norm(dx.get(), nullptr, dnorm.get(), 1e-5f, kTokens, kN, nullptr, normed.get(),
+                       stream),
+              cudaSuccess);
+    EXPECT_EQ(gemv(GgmlType::Q4_0, dw.get(), kRows, kN, normed.get(), kTokens, product.get(), kRows,
+                   stream),
+              cudaSuccess);
+    EXPECT_EQ(swiglu(product.get(), product.get() + kTokens * kRows / 2, kTokens * kRows / 2,
+                     gated.get(), stream),
+              cudaSuccess);
+    EXPECT_EQ(add(gated.get(), product.get(), kTokens * kRows / 2, sum.get(), stream), cudaSuccess);
+    set_programmatic_launch(false);
+    return sum.download();
+  };
+  const auto plain = chain(false);
+  EXPECT_EQ(chain(true), plain);
+  EXPECT_TRUE(std::all_of(plain.begin(), plain.end(), [](float v) { return std::isfinite(v); }));
+  cudaStreamDestroy(stream);
+}
+
 TEST(CudaKernels, RejectBadArguments) {
   // Argument checks run before any launch, so they hold with or without a GPU.
   EXPECT_EQ(gemv(GgmlType::Q4_0, nullptr, 4, 48, nullptr, 1, nullptr, 4, nullptr),
