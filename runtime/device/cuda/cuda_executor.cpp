@@ -519,7 +519,9 @@ std::string CudaExecutor::describe() const {
   for (const auto& [data, buffer] : impl_->weights) weight_bytes += buffer.bytes();
   return "cuda " + impl_->device_name + ", " + std::to_string(impl_->plan.kernels.size()) +
          " kernels, weights " + std::to_string(weight_bytes >> 20) + " MiB, kv cache " +
-         std::to_string(impl_->kv.bytes() >> 20) + " MiB";
+         std::to_string(impl_->kv.bytes() >> 20) + " MiB, decode graphs " +
+         (impl_->capture_graphs ? "on" : "off") + ", programmatic launch " +
+         (programmatic_launch() ? "on" : "off");
 }
 
 }  // namespace ingot::cuda
