@@ -12,6 +12,7 @@
 
 #include "kernels/quant/dummy_weights.h"
 #include "kernels/quant/ggml_type.h"
+#include "runtime/sampling/sampling.h"
 
 namespace ingot::cuda {
 
@@ -128,14 +129,8 @@ cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t
 cudaError_t fill_dummy(const quant::dummy::FillParams& params, uint64_t blocks, void* out,
                        cudaStream_t stream);
 
-/// One row's sampling (sampling::SamplingParams' steps 2-6; penalties are already in the logits).
-struct RowSampling {
-  int32_t top_k = -1;
-  float top_p = 1.0f;
-  float min_p = 0.0f;
-  float temperature = 1.0f;
-  double uniform = 0.0;  ///< the draw's uniform, in [0, 1)
-};
+/// A row's sampling settings and uniform (runtime/sampling's, whose sample_row this matches).
+using sampling::RowSampling;
 
 /// Bytes of device scratch `sample` needs for `rows` rows of `vocab` logits.
 uint64_t sample_scratch_bytes(int64_t rows, int64_t vocab);

@@ -106,7 +106,8 @@ kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const 
 }
 
 Status Executor::step_and_sample(const BatchRequest& request,
-                                 std::span<const RowSampling> sampling, std::span<int32_t> ids) {
+                                 std::span<const sampling::RowSampling> sampling,
+                                 std::span<int32_t> ids) {
   size_t rows = 0;
   for (const SequenceChunk& chunk : request.chunks) rows += chunk.output_rows.size();
   if (sampling.size() != rows || ids.size() != rows)
@@ -117,16 +118,9 @@ Status Executor::step_and_sample(const BatchRequest& request,
   const size_t vocab = static_cast<size_t>(vocab_size());
   host_logits_.resize(rows * vocab);
   INGOT_RETURN_IF_ERROR(step_batch({request.chunks, host_logits_.data()}));
-  for (size_t r = 0; r < rows; ++r) {
-    sampling::SamplingParams params;
-    params.top_k = sampling[r].top_k;
-    params.top_p = sampling[r].top_p;
-    params.min_p = sampling[r].min_p;
-    params.temperature = sampling[r].temperature;
-    ids[r] = sampling::sample_with_uniform(
-        std::span<const float>(host_logits_.data() + r * vocab, vocab), params,
-        sampling[r].uniform);
-  }
+  for (size_t r = 0; r < rows; ++r)
+    ids[r] = sampling::sample_row(std::span<const float>(host_logits_.data() + r * vocab, vocab),
+                                  sampling[r]);
   return Status::ok_status();
 }
 

@@ -11,6 +11,7 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/base/status.h"
 #include "runtime/kv_cache/paged_kv_cache.h"
+#include "runtime/sampling/sampling.h"
 
 namespace ingot::device {
 
@@ -63,16 +64,6 @@ struct BatchRequest {
   float* logits = nullptr;
 };
 
-/// How one output row of a step is sampled where its logits are: sampling::sample_with_uniform's
-/// settings (penalties, if any, belong to the caller, who then samples on the host).
-struct RowSampling {
-  int32_t top_k = -1;
-  float top_p = 1.0f;
-  float min_p = 0.0f;
-  float temperature = 1.0f;
-  double uniform = 0.0;  ///< the draw's uniform, in [0, 1)
-};
-
 /// Runs an artifact's plan on one device. The plan is checked kernel by kernel when the executor
 /// is created, so a step cannot read or write outside its buffers.
 class Executor {
@@ -92,7 +83,7 @@ class Executor {
   /// As step_batch, but output row i is sampled with sampling[i] into ids[i] where the logits
   /// are (a GPU copies back ids, not rows of logits); request.logits is not used. The default
   /// steps into host memory and samples there.
-  virtual Status step_and_sample(const BatchRequest& request, std::span<const RowSampling> sampling,
+  virtual Status step_and_sample(const BatchRequest& request, std::span<const sampling::RowSampling> sampling,
                                  std::span<int32_t> ids);
   /// Rows of the logits (the output weight's rows).
   virtual int64_t vocab_size() const = 0;

@@ -61,7 +61,7 @@ Result<ModelOutputs> PipelineModel::execute(const ModelInputs& inputs) {
 }
 
 Result<std::vector<int32_t>> PipelineModel::execute_and_sample(
-    const ModelInputs& inputs, std::span<const device::RowSampling> sampling) {
+    const ModelInputs& inputs, std::span<const sampling::RowSampling> sampling) {
   const int32_t last = 0;
   std::vector<int32_t> ends;  // each sampling chunk's last position
   std::vector<device::SequenceChunk> chunks;

@@ -60,7 +60,7 @@ class PipelineModel {
   /// As execute for inputs without echo rows, but each chunk with next_token is sampled where
   /// its logits are, with sampling[i] for the i-th such chunk: the ids, in that order.
   Result<std::vector<int32_t>> execute_and_sample(const ModelInputs& inputs,
-                                                  std::span<const device::RowSampling> sampling);
+                                                  std::span<const sampling::RowSampling> sampling);
 
   /// For each of `tokens` (ids, one per logits row), its log probability under its row and the
   /// row's top `top_n` tokens; nullopt rows when top_n is 0.

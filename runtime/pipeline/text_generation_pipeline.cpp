@@ -207,12 +207,11 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
         const TextContext& c = *r.first;
         return c.request_.logprobs <= 0 && c.picker_.samples_anywhere();
       });
-  std::vector<device::RowSampling> sampling;
+  std::vector<sampling::RowSampling> sampling;
   for (size_t i = 0; sample_on_device && i < ready.size(); ++i) {
     if (!chunks[i].next_token) continue;
     generate::TokenPicker& picker = ready[i].first->picker_;
-    const sampling::SamplingParams& p = picker.params();
-    sampling.push_back({p.top_k, p.top_p, p.min_p, p.temperature, picker.next_uniform()});
+    sampling.push_back(sampling::row_sampling(picker.params(), picker.next_uniform()));
   }
   const auto start = std::chrono::steady_clock::now();
   const ModelInputs inputs = model_.prepare_initial_token_inputs(std::move(chunks));

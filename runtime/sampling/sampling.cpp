@@ -232,4 +232,17 @@ int32_t sample_with_uniform(std::span<const float> logits, const SamplingParams&
   return c.back().id;  // Rounding left u just past the last bucket.
 }
 
+RowSampling row_sampling(const SamplingParams& params, double uniform) {
+  return {params.top_k, params.top_p, params.min_p, params.temperature, uniform};
+}
+
+int32_t sample_row(std::span<const float> logits, const RowSampling& row) {
+  SamplingParams params;
+  params.top_k = row.top_k;
+  params.top_p = row.top_p;
+  params.min_p = row.min_p;
+  params.temperature = row.temperature;
+  return sample_with_uniform(logits, params, row.uniform);
+}
+
 }  // namespace ingot::sampling

@@ -69,6 +69,22 @@ class Sampler {
   std::mt19937_64 rng_;
 };
 
+/// One row's steps 2 to 6 as a value, with the draw's uniform: what a device that samples where
+/// the logits are takes (penalties, if any, stay with the caller, who samples on the host).
+struct RowSampling {
+  int32_t top_k = -1;
+  float top_p = 1.0f;
+  float min_p = 0.0f;
+  float temperature = 1.0f;
+  double uniform = 0.0;  ///< the draw's uniform, in [0, 1)
+};
+
+/// `params`' steps 2 to 6 with `uniform`.
+RowSampling row_sampling(const SamplingParams& params, double uniform);
+
+/// sample_with_uniform with a RowSampling's settings and uniform.
+int32_t sample_row(std::span<const float> logits, const RowSampling& row);
+
 /// Steps 2 to 6 on logits that already carry the penalties, with `u` in [0, 1) as the draw's
 /// uniform (unused when greedy); -1 if empty. Sampler::sample is apply_penalties then this; the
 /// GPU's sampling kernel gives the same ids.

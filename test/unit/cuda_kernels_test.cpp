@@ -455,7 +455,7 @@ TEST(CudaKernels, DummyFillMakesTheHostFillsBytes) {
 TEST(CudaKernels, SamplingPicksTheCpuSamplersIds) {
   SKIP_WITHOUT_GPU();
   // Every filter alone and together, a greedy row among them, many uniforms: the same ids as
-  // sampling::sample_with_uniform on the same rows.
+  // sampling::sample_row on the same rows.
   constexpr int64_t kVocab = 3001;
   std::vector<RowSampling> kinds(7);
   kinds[0].temperature = 0.8f;                      // no filter: the draw walks ids in order
@@ -478,16 +478,9 @@ TEST(CudaKernels, SamplingPicksTheCpuSamplersIds) {
                      sample_scratch_bytes(n, kVocab), nullptr),
               cudaSuccess);
     const auto got = out.download();
-    for (int64_t r = 0; r < n; ++r) {
-      sampling::SamplingParams p;
-      p.top_k = rows[r].top_k;
-      p.top_p = rows[r].top_p;
-      p.min_p = rows[r].min_p;
-      p.temperature = rows[r].temperature;
-      const std::span<const float> row(logits.data() + r * kVocab, kVocab);
-      EXPECT_EQ(got[r], sampling::sample_with_uniform(row, p, rows[r].uniform))
+    for (int64_t r = 0; r < n; ++r)
+      EXPECT_EQ(got[r], sampling::sample_row({logits.data() + r * kVocab, kVocab}, rows[r]))
           << "round " << round << " row " << r;
-    }
   }
 }
 

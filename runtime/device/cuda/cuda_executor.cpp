@@ -480,16 +480,13 @@ Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
 }
 
 Status CudaExecutor::step_and_sample(const device::BatchRequest& batch,
-                                     std::span<const device::RowSampling> sampling,
+                                     std::span<const sampling::RowSampling> sampling,
                                      std::span<int32_t> ids) {
   Impl& impl = *impl_;
   size_t rows = 0;
   for (const device::SequenceChunk& chunk : batch.chunks) rows += chunk.output_rows.size();
   if (sampling.size() != rows || ids.size() != rows)
     return make_error(StatusCode::kInvalidArgument, "step: one sampling and one id per output row");
-  std::vector<RowSampling> settings;
-  for (const device::RowSampling& s : sampling)
-    settings.push_back({s.top_k, s.top_p, s.min_p, s.temperature, s.uniform});
   const int64_t vocab = impl.plan.vocab_size;
   const uint64_t scratch = sample_scratch_bytes(static_cast<int64_t>(rows), vocab);
   if (scratch > impl.sample_scratch.bytes()) {
@@ -498,7 +495,7 @@ Status CudaExecutor::step_and_sample(const device::BatchRequest& batch,
   INGOT_RETURN_IF_ERROR(impl.launch(batch));
   if (rows > 0) {
     INGOT_RETURN_IF_ERROR(checked(
-        sample(impl.logits.get<float>(), static_cast<int64_t>(rows), vocab, settings,
+        sample(impl.logits.get<float>(), static_cast<int64_t>(rows), vocab, sampling,
                impl.sampled.get<int32_t>(), impl.sample_scratch.get(), impl.sample_scratch.bytes(),
                impl.stream),
         "sampling"));

@@ -26,7 +26,7 @@ class CudaExecutor : public device::Executor {
   bool batches_sequences() const override { return true; }
   /// Samples on the GPU (kernels/cuda `sample`) and copies back only the ids.
   Status step_and_sample(const device::BatchRequest& request,
-                         std::span<const device::RowSampling> sampling,
+                         std::span<const sampling::RowSampling> sampling,
                          std::span<int32_t> ids) override;
   int64_t vocab_size() const override;
   int64_t max_tokens() const override;
