@@ -6,8 +6,9 @@
 #      against the CPU device on dummy models, and the runtime's own tests;
 #   2. runs compute-sanitizer's memcheck and racecheck over the kernel tests, where it is;
 #   3. prints the tables: cuda-bench (each kernel against its roofline), ingot-bench on dummy
-#      Llama-3.1-8B at q4_0 and bf16 (prefill of 2,048 tokens, decode against the roofline), and
-#      serve-sim on dummy Llama-3.2-1B bf16 with 64 concurrent requests.
+#      Llama-3.1-8B at q4_0 and bf16 (prefill of 2,048 tokens, decode against the roofline; q4_0
+#      again kernel by kernel, without decode graphs or programmatic launch), and serve-sim on
+#      dummy Llama-3.2-1B bf16 with 64 concurrent requests.
 #   bench/gpu.sh [BUILD_DIR]      (default build-gpu)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,11 @@ for model in llama-3.1-8b-q4_0 llama-3.1-8b-bf16; do
   "$out/bin/ingot-bench" --artifact "$bundle/artifacts/$model.ingot" --device cuda \
                          --prompt-tokens 2048 --decode-tokens 128 --reps 3
 done
+echo
+echo "## dummy llama-3.1-8b-q4_0, kernel by kernel (no decode graphs, no programmatic launch)"
+"$out/bin/ingot-bench" --artifact "$bundle/artifacts/llama-3.1-8b-q4_0.ingot" --device cuda \
+                       --prompt-tokens 2048 --decode-tokens 128 --reps 3 --cuda-graphs=false \
+                       --pdl-level 0
 echo
 echo "## dummy llama-3.2-1b-bf16, 64 concurrent requests"
 "$out/bin/ingot-bench" serve-sim --artifact "$bundle/artifacts/llama-3.2-1b-bf16.ingot" \

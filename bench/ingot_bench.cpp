@@ -65,11 +65,8 @@ double memory_bandwidth(int threads) {
 }
 
 /// ingot's numbers, measured in this (child) process.
-json measure_ingot(const std::string& artifact, const std::string& device,
-                   const std::vector<int32_t>& prompt, int threads, int decode, int reps) {
-  ingot::device::ExecutorOptions options;
-  options.device = device;
-  options.threads = threads;
+json measure_ingot(const std::string& artifact, ingot::device::ExecutorOptions options,
+                   const std::vector<int32_t>& prompt, int decode, int reps) {
   options.max_sequences = 1;
   options.max_context = static_cast<int64_t>(prompt.size()) + decode + 16;
   auto engine = ingot::generate::Engine::open(artifact, options);
@@ -197,6 +194,10 @@ int main(int argc, char** argv) {
       ("artifact", "The .ingot artifact", cxxopts::value<std::string>())
       ("device", "The device ingot runs on: cpu or cuda",
        cxxopts::value<std::string>()->default_value("cpu"))
+      ("cuda-graphs", "CUDA: replay decode steps as captured graphs",
+       cxxopts::value<bool>()->default_value("true"))
+      ("pdl-level", "CUDA: MAX's pdl_level (0: no programmatic dependent launch)",
+       cxxopts::value<int>()->default_value("1"))
       ("gguf", "The GGUF llama.cpp runs (same weights and encoding); without it, no peer",
        cxxopts::value<std::string>())
       ("peer-python", "Python with llama-cpp-python (scripts/goldens/peer-env.sh)",
@@ -210,6 +211,7 @@ int main(int argc, char** argv) {
       ("h,help", "Show this help");
   std::string artifact, device, gguf, python, quantize;
   int threads = 0, prompt_tokens = 512, decode = 128, reps = 3;
+  ingot::device::ExecutorOptions options;
   try {
     auto a = cli.parse(argc, argv);
     if (a.count("help")) {
@@ -230,6 +232,10 @@ int main(int argc, char** argv) {
     reps = a["reps"].as<int>();
     if (threads <= 0 || prompt_tokens <= 0 || decode <= 0 || reps <= 0)
       return ingot::cli::report_error(kTool, "counts must be positive");
+    options.device = device;
+    options.threads = threads;
+    options.cuda_graphs = a["cuda-graphs"].as<bool>();
+    options.pdl_level = a["pdl-level"].as<int>();
   } catch (const cxxopts::exceptions::exception& e) {
     return ingot::cli::report_error(kTool, e.what());
   }
@@ -241,7 +247,7 @@ int main(int argc, char** argv) {
   std::ofstream(tokens_path) << json(prompt).dump();
 
   const json ours =
-      in_child([&] { return measure_ingot(artifact, device, prompt, threads, decode, reps); });
+      in_child([&] { return measure_ingot(artifact, options, prompt, decode, reps); });
   if (gguf.empty()) {
     std::remove(tokens_path.c_str());
     return report_alone(ours, device, threads, prompt_tokens, decode);
