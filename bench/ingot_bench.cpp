@@ -134,6 +134,9 @@ json in_child(const std::function<json()>& fn) {
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
+  // A child that exits 2 has printed its one-line error already.
+  if (WIFEXITED(status) && WEXITSTATUS(status) == ingot::cli::kExitBadInput)
+    std::exit(ingot::cli::kExitBadInput);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     std::exit(ingot::cli::report_error(kTool, "the ingot measurement failed"));
   return json::parse(out);
