@@ -152,18 +152,10 @@ json run_peer(const std::string& command) {
   return json::parse(out.substr(out.find('{')));
 }
 
-/// The decode roofline's bandwidth in bytes/s: the GPU's copy bandwidth, or the host's read one.
-double roofline_bandwidth(const std::string& device, int threads) {
-  if (device == "cpu") return memory_bandwidth(threads);
-  auto bandwidth = ingot::device::gpu_copy_bandwidth();
-  if (!bandwidth.ok()) std::exit(ingot::cli::report_error(kTool, bandwidth.status()));
-  return *bandwidth;
-}
-
 /// The table of ingot alone: rates, and decode against its roofline.
 int report_alone(const json& ours, const std::string& device, int threads, int prompt_tokens,
                  int decode) {
-  const double bandwidth = roofline_bandwidth(device, threads);
+  const double bandwidth = ingot::bench::roofline_bandwidth(device, threads);
   const double bytes_per_token = ours["weight_bytes"].get<double>();
   const double roofline = bandwidth / bytes_per_token;
   std::printf("ingot: %s\n\n", ours["describe"].get<std::string>().c_str());
@@ -182,6 +174,13 @@ int report_alone(const json& ours, const std::string& device, int threads, int p
 }
 
 }  // namespace
+
+double ingot::bench::roofline_bandwidth(const std::string& device, int threads) {
+  if (device == "cpu") return memory_bandwidth(threads);
+  auto bandwidth = ingot::device::gpu_copy_bandwidth();
+  if (!bandwidth.ok()) std::exit(ingot::cli::report_error(kTool, bandwidth.status()));
+  return *bandwidth;
+}
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "serve-sim")
@@ -267,7 +266,7 @@ int main(int argc, char** argv) {
   if (!quantize.empty())
     std::remove(("/tmp/ingot_bench_peer_" + std::to_string(getpid()) + "." + quantize + ".gguf").c_str());
 
-  const double bandwidth = roofline_bandwidth(device, threads);
+  const double bandwidth = ingot::bench::roofline_bandwidth(device, threads);
   const double bytes_per_token = ours["weight_bytes"].get<double>();
   std::printf("ingot: %s\n", ours["describe"].get<std::string>().c_str());
   std::printf("llama.cpp: %s\n\n", peer["system_info"].get<std::string>().c_str());

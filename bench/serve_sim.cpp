@@ -15,6 +15,7 @@
 
 #include <cxxopts.hpp>
 
+#include "runtime/device/cpu/thread_pool.h"
 #include "runtime/generate/engine.h"
 #include "runtime/pipeline/scheduler.h"
 #include "tools/cli_support.h"
@@ -196,6 +197,25 @@ int serve_sim_main(int argc, char** argv) {
               100.0 * static_cast<double>(stats.prefix_hit_tokens) / static_cast<double>(prompt_total));
   std::printf("| steps / preemptions | %lld / %lld |\n", static_cast<long long>(stats.steps),
               static_cast<long long>(stats.preemptions));
+  // The decode-only steps against their roofline: each reads every weight once and every
+  // token's cache positions (keys and values of every layer), at the measured bandwidth.
+  if (stats.decode_only_steps > 0) {
+    const kv_cache::KvCacheShape& kv = cache.shape();
+    const double position_bytes = 2.0 * static_cast<double>(kv.layers * kv.row_elements) *
+                                  static_cast<double>(cpu::kv_element_bytes(kv.dtype));
+    const double bytes =
+        static_cast<double>(stats.decode_only_steps) *
+            static_cast<double>((*engine)->artifact().model().weight_segment_size()) +
+        static_cast<double>(stats.decode_only_positions) * position_bytes;
+    const int threads = options.threads > 0 ? options.threads : cpu::physical_cores();
+    const double bandwidth = roofline_bandwidth(options.device, threads);
+    const double roofline = static_cast<double>(stats.decode_only_tokens) / (bytes / bandwidth);
+    std::printf("| decode-only roofline (weights once a step, plus KV reads, at %.0f GB/s) | "
+                "%.1f tok/s; ingot at %.0f%% |\n",
+                bandwidth / 1e9, roofline,
+                100.0 * static_cast<double>(stats.decode_only_tokens) /
+                    std::max(1e-9, stats.decode_only_seconds) / roofline);
+  }
   return 0;
 }
 

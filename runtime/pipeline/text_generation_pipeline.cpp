@@ -225,6 +225,8 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
   }
   ++stats_.steps;
   if (decode_only) {
+    ++stats_.decode_only_steps;
+    for (const auto& r : ready) stats_.decode_only_positions += r.first->sequence_.length;
     stats_.decode_only_tokens += static_cast<int64_t>(ready.size());
     stats_.decode_only_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

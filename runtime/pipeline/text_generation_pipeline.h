@@ -87,6 +87,8 @@ struct PipelineStats {
   int64_t prefix_hit_tokens = 0;   ///< prompt tokens found in the prefix cache
   int64_t decode_only_tokens = 0;  ///< tokens of the steps that only decoded
   double decode_only_seconds = 0;  ///< wall time of those steps
+  int64_t decode_only_steps = 0;
+  int64_t decode_only_positions = 0;  ///< cache positions those steps' tokens attended over
   int64_t sampled_by_executor = 0; ///< tokens sampled where the logits are (ids copied back)
 };
 
