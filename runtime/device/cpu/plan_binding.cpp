@@ -2,7 +2,6 @@
 #include "runtime/device/cpu/plan_binding.h"
 
 #include <algorithm>
-#include <set>
 #include <string>
 
 #include "kernels/quant/dequantize.h"
@@ -321,10 +320,6 @@ Status pack_matmul_weights(const artifact::Artifact& artifact, BoundPlan& plan) 
   const auto is_embedding = [](const BoundKernel& kernel) {
     return kernel.name.rfind("embedding", 0) == 0;
   };
-  std::set<const uint8_t*> read_as_is;
-  for (const BoundKernel& kernel : plan.kernels)
-    if (is_embedding(kernel))
-      for (const WeightRef& weight : kernel.weights) read_as_is.insert(weight.data);
   for (BoundKernel& kernel : plan.kernels) {
     if (is_embedding(kernel)) continue;
     for (WeightRef& weight : kernel.weights) {
@@ -334,11 +329,11 @@ Status pack_matmul_weights(const artifact::Artifact& artifact, BoundPlan& plan) 
         packed = std::make_unique<PackedWeights>();
         INGOT_RETURN_IF_ERROR(
             pack_weights(weight.type, weight.data, weight.rows, weight.row_length, *packed));
-        // Released at once, so at most one weight is resident twice.
-        if (!read_as_is.count(weight.data))
-          artifact.release({weight.data, *quant::row_bytes(weight.type, static_cast<uint64_t>(
-                                                                            weight.row_length)) *
-                                             static_cast<uint64_t>(weight.rows)});
+        // Released at once, so at most one weight is resident twice. A tied embedding too: the
+        // lookups read its rows from the file again, a page at a time, as tokens need them.
+        artifact.release({weight.data, *quant::row_bytes(weight.type, static_cast<uint64_t>(
+                                                                          weight.row_length)) *
+                                           static_cast<uint64_t>(weight.rows)});
       }
       weight.packed = packed.get();
     }
