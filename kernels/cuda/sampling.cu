@@ -2,6 +2,8 @@
 // segmented radix sort of the rows (descending logit, ascending id: the CPU sampler's order),
 // then one block per row runs sampling::sample_with_uniform's top_k, top_p, min_p, temperature
 // and draw over the sorted candidates, with its sums in double.
+#include <algorithm>
+
 #include <cub/cub.cuh>
 
 #include "kernels/cuda/common.cuh"
@@ -226,7 +228,8 @@ cudaError_t sample(const float* logits, int64_t rows, int64_t vocab,
                                        cudaMemcpyHostToDevice, stream);
   if (status != cudaSuccess) return status;
   const int64_t items = rows * vocab;
-  iota_rows_kernel<<<static_cast<unsigned>((items + 255) / 256), 256, 0, stream>>>(
+  const int64_t threads = std::max(items, rows + 1);  // every id, and every segment offset
+  iota_rows_kernel<<<static_cast<unsigned>((threads + 255) / 256), 256, 0, stream>>>(
       rows, vocab, s.ids, s.offsets);
   size_t cub_bytes = s.cub_bytes;
   status = cub::DeviceSegmentedRadixSort::SortPairsDescending(

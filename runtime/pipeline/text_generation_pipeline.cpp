@@ -198,7 +198,8 @@ Status TextGenerationPipeline::step(std::span<TextContext* const> batch,
     return chunk.second == 1 && chunk.first->pending() == 1;
   });
   // Where every next token may be sampled from its settings alone (no echo, log probabilities,
-  // penalties or min_new_tokens masking), the device samples and only ids come back.
+  // penalties or min_new_tokens masking), the executor samples where the logits are: a GPU
+  // copies back ids, not rows of logits.
   const bool sample_on_device =
       std::all_of(chunks.begin(), chunks.end(), [](const ChunkInput& c) {
         return c.echo_rows.empty();
