@@ -87,13 +87,20 @@ class PipelineTest : public ::testing::Test {
     return out;
   }
 
-  /// Runs every prompt through a scheduler and returns each request's tokens by index.
+  /// Runs every prompt through a scheduler, greedily, and returns each request's tokens by index.
   static std::vector<std::vector<int32_t>> together(TextGenerationPipeline& pipeline,
                                                     const std::vector<std::vector<int32_t>>& ps,
                                                     int32_t tokens) {
+    return together(pipeline, ps, std::vector<sampling::SamplingParams>(ps.size(), greedy(tokens)));
+  }
+
+  /// Runs prompt i with params[i] through a scheduler and returns each request's tokens by index.
+  static std::vector<std::vector<int32_t>> together(
+      TextGenerationPipeline& pipeline, const std::vector<std::vector<int32_t>>& ps,
+      const std::vector<sampling::SamplingParams>& params) {
     Scheduler scheduler(pipeline);
     for (size_t i = 0; i < ps.size(); ++i)
-      EXPECT_TRUE(scheduler.submit({std::to_string(i), ps[i], greedy(tokens)}).ok());
+      EXPECT_TRUE(scheduler.submit({std::to_string(i), ps[i], params[i]}).ok());
     std::map<std::string, std::vector<int32_t>> got;
     size_t most_running = 0;
     while (!scheduler.idle()) {
@@ -174,17 +181,8 @@ TEST_F(PipelineTest, SeededSamplingGivesEveryRequestItsTokensAlone) {
     config.enable_in_flight_batching = true;
     auto pipeline = TextGenerationPipeline::create(*engine, config);
     ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
-    Scheduler scheduler(**pipeline);
-    for (size_t i = 0; i < ps.size(); ++i)
-      ASSERT_TRUE(scheduler.submit({std::to_string(i), ps[i], params[i]}).ok());
-    std::map<std::string, std::vector<int32_t>> got;
-    while (!scheduler.idle()) {
-      auto responses = scheduler.run_once();
-      ASSERT_TRUE(responses.ok()) << responses.status().message();
-      for (auto& [id, r] : *responses)
-        for (const TokenOutput& t : r.tokens) got[id].push_back(t.id);
-    }
-    for (size_t i = 0; i < ps.size(); ++i) EXPECT_EQ(got[std::to_string(i)], want[i]) << i;
+    const auto got = together(**pipeline, ps, params);
+    for (size_t i = 0; i < ps.size(); ++i) EXPECT_EQ(got[i], want[i]) << i;
     const int64_t by_executor = (*pipeline)->stats().sampled_by_executor;
     if (with_penalty)
       EXPECT_LE(by_executor, 5 * 10);  // request 5's own tokens at least came from the host
