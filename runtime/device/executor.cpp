@@ -9,10 +9,9 @@
 
 namespace ingot::device {
 
-Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t vocab_size,
-                   int64_t max_context) {
+Status check_chunks(const BatchRequest& request, int64_t max_tokens, int64_t vocab_size,
+                    int64_t max_context) {
   int64_t total = 0;
-  bool outputs = false;
   for (size_t c = 0; c < request.chunks.size(); ++c) {
     const SequenceChunk& chunk = request.chunks[c];
     const int64_t tokens = static_cast<int64_t>(chunk.tokens.size());
@@ -35,7 +34,6 @@ Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t voca
         return make_error(StatusCode::kInvalidArgument,
                           "step: output rows must ascend within the chunk");
     }
-    outputs = outputs || !chunk.output_rows.empty();
     const int64_t end = chunk.sequence->length + tokens;
     if (end > max_context)
       return make_error(StatusCode::kResourceExhausted, "step: " + std::to_string(end) +
@@ -46,8 +44,35 @@ Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t voca
     return make_error(StatusCode::kInvalidArgument, "step: " + std::to_string(total) +
                                                         " tokens, the plan takes 1 to " +
                                                         std::to_string(max_tokens));
-  if (outputs && request.logits == nullptr)
+  return Status::ok_status();
+}
+
+namespace {
+
+size_t output_rows(const BatchRequest& request) {
+  size_t rows = 0;
+  for (const SequenceChunk& chunk : request.chunks) rows += chunk.output_rows.size();
+  return rows;
+}
+
+}  // namespace
+
+Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t vocab_size,
+                   int64_t max_context) {
+  INGOT_RETURN_IF_ERROR(check_chunks(request, max_tokens, vocab_size, max_context));
+  if (output_rows(request) > 0 && request.logits == nullptr)
     return make_error(StatusCode::kInvalidArgument, "step: logits requested without a buffer");
+  return Status::ok_status();
+}
+
+Status check_sampling(const BatchRequest& request, std::span<const sampling::RowSampling> sampling,
+                      std::span<const int32_t> ids) {
+  const size_t rows = output_rows(request);
+  if (sampling.size() != rows || ids.size() != rows)
+    return make_error(StatusCode::kInvalidArgument,
+                      "step: " + std::to_string(rows) + " output rows, " +
+                          std::to_string(sampling.size()) + " samplings, " +
+                          std::to_string(ids.size()) + " ids");
   return Status::ok_status();
 }
 
@@ -108,13 +133,8 @@ kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const 
 Status Executor::step_and_sample(const BatchRequest& request,
                                  std::span<const sampling::RowSampling> sampling,
                                  std::span<int32_t> ids) {
-  size_t rows = 0;
-  for (const SequenceChunk& chunk : request.chunks) rows += chunk.output_rows.size();
-  if (sampling.size() != rows || ids.size() != rows)
-    return make_error(StatusCode::kInvalidArgument,
-                      "step: " + std::to_string(rows) + " output rows, " +
-                          std::to_string(sampling.size()) + " samplings, " +
-                          std::to_string(ids.size()) + " ids");
+  INGOT_RETURN_IF_ERROR(check_sampling(request, sampling, ids));
+  const size_t rows = ids.size();
   const size_t vocab = static_cast<size_t>(vocab_size());
   host_logits_.resize(rows * vocab);
   INGOT_RETURN_IF_ERROR(step_batch({request.chunks, host_logits_.data()}));

@@ -100,10 +100,19 @@ class Executor {
   std::vector<float> host_logits_;  // the default step_and_sample's rows
 };
 
-/// Checks a batched step against a plan's limits: token counts and ids, distinct sequences,
-/// output rows, the logits buffer and the context. Errors are one line.
+/// Checks a batched step's chunks against a plan's limits: token counts and ids, distinct
+/// sequences, output rows and the context. Errors are one line.
+Status check_chunks(const BatchRequest& request, int64_t max_tokens, int64_t vocab_size,
+                    int64_t max_context);
+
+/// check_chunks, and a logits buffer when rows are wanted: step_batch's checks.
 Status check_batch(const BatchRequest& request, int64_t max_tokens, int64_t vocab_size,
                    int64_t max_context);
+
+/// One sampling and one id per output row of `request` (step_and_sample, whose logits need no
+/// host buffer).
+Status check_sampling(const BatchRequest& request, std::span<const sampling::RowSampling> sampling,
+                      std::span<const int32_t> ids);
 
 /// The KV cache element type: options.cache_dtype, else the artifact's cache_dtype (float32
 /// when it names none); kUnimplemented for a type the devices do not store.

@@ -191,6 +191,38 @@ TEST_F(DummyArtifact, RunsOnTheCpuWithFiniteLogitsThatTheSeedDecides) {
   EXPECT_NE(a, logits(seed1_, tokens));  // another seed, another model
 }
 
+TEST_F(DummyArtifact, StepAndSampleTakesOneSettingPerOutputRowAndNoLogitsBuffer) {
+  device::ExecutorOptions options;
+  options.max_context = 64;
+  options.max_sequences = 2;
+  auto engine = generate::Engine::open(seed0_, options);
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  device::Executor& executor = (*engine)->executor();
+  device::KvSequence a, b;
+  const std::vector<int32_t> ta = {5, 6, 7}, tb = {8, 9};
+  const std::vector<int32_t> rows_a = {1, 2}, rows_b = {1};
+  const std::vector<device::SequenceChunk> chunks = {{ta, &a, rows_a}, {tb, &b, rows_b}};
+  const device::BatchRequest request{chunks, nullptr};  // no host logits: they stay put
+  std::vector<sampling::RowSampling> settings(3);
+  settings[1].temperature = 0.0f;
+  settings[2].top_k = 5;
+  settings[2].uniform = 0.25;
+  std::vector<int32_t> ids(3, -1);
+  const Status short_settings =
+      executor.step_and_sample(request, std::span(settings).first(2), ids);
+  EXPECT_EQ(short_settings.code(), StatusCode::kInvalidArgument) << short_settings.message();
+  EXPECT_EQ(a.length, 0);  // refused before running
+  ASSERT_TRUE(executor.step_and_sample(request, settings, ids).ok());
+  for (int32_t id : ids) {
+    EXPECT_GE(id, 0);
+    EXPECT_LT(id, executor.vocab_size());
+  }
+  EXPECT_EQ(a.length, 3);
+  EXPECT_EQ(b.length, 2);
+  executor.cache().release(a);
+  executor.cache().release(b);
+}
+
 TEST_F(DummyArtifact, ThePipelineServesItOnTokenIds) {
   device::ExecutorOptions options;
   options.max_context = 256;

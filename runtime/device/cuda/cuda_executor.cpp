@@ -127,8 +127,8 @@ struct CudaExecutor::Impl {
   Result<int64_t> gather(const device::BatchRequest& batch);
   /// Copies the gathered step inputs and the rope angles to the device (asynchronously).
   Status upload();
-  /// Checks, gathers and uploads `batch`, then launches the plan: the output rows' logits end up
-  /// in `logits` once the stream is synchronized.
+  /// Gathers and uploads `batch` (checked already), then launches the plan: the output rows'
+  /// logits end up in `logits` once the stream is synchronized.
   Status launch(const device::BatchRequest& batch);
   /// Launches the captured step `captured` (consumed): by updating the executable graph of the
   /// last step in place when the launches match it, else by instantiating a new one.
@@ -414,8 +414,6 @@ Status CudaExecutor::Impl::upload() {
 }
 
 Status CudaExecutor::Impl::launch(const device::BatchRequest& batch) {
-  INGOT_RETURN_IF_ERROR(
-      device::check_batch(batch, plan.max_tokens, plan.vocab_size, max_context));
   INGOT_ASSIGN_OR_RETURN(const int64_t longest, gather(batch));
   INGOT_RETURN_IF_ERROR(upload());
   const int64_t tokens = static_cast<int64_t>(step_ids.size());
@@ -469,6 +467,8 @@ Status CudaExecutor::Impl::finish(const device::BatchRequest& batch) {
 
 Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
   Impl& impl = *impl_;
+  INGOT_RETURN_IF_ERROR(
+      device::check_batch(batch, impl.plan.max_tokens, impl.plan.vocab_size, impl.max_context));
   INGOT_RETURN_IF_ERROR(impl.launch(batch));
   if (!impl.step_output_rows.empty())
     INGOT_RETURN_IF_ERROR(checked(
@@ -483,10 +483,11 @@ Status CudaExecutor::step_and_sample(const device::BatchRequest& batch,
                                      std::span<const sampling::RowSampling> sampling,
                                      std::span<int32_t> ids) {
   Impl& impl = *impl_;
-  size_t rows = 0;
-  for (const device::SequenceChunk& chunk : batch.chunks) rows += chunk.output_rows.size();
-  if (sampling.size() != rows || ids.size() != rows)
-    return make_error(StatusCode::kInvalidArgument, "step: one sampling and one id per output row");
+  // The logits stay on the device: no host buffer to check, one sampling and id per row.
+  INGOT_RETURN_IF_ERROR(
+      device::check_chunks(batch, impl.plan.max_tokens, impl.plan.vocab_size, impl.max_context));
+  INGOT_RETURN_IF_ERROR(device::check_sampling(batch, sampling, ids));
+  const size_t rows = ids.size();
   const int64_t vocab = impl.plan.vocab_size;
   const uint64_t scratch = sample_scratch_bytes(static_cast<int64_t>(rows), vocab);
   if (scratch > impl.sample_scratch.bytes()) {
