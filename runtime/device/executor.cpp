@@ -104,9 +104,10 @@ Result<int64_t> context_length(const artifact::Artifact& artifact, const Executo
   return context;
 }
 
-kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
-                                 int64_t layers, int64_t row_elements, int64_t max_context,
-                                 cpu::KvDType dtype, uint64_t available_bytes) {
+kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact,
+                                      const ExecutorOptions& options, int64_t layers,
+                                      int64_t row_elements, int64_t max_context, cpu::KvDType dtype,
+                                      uint64_t available_bytes) {
   const auto* config = artifact.model().config();
   kv_cache::KvCacheShape shape;
   shape.layers = layers;

@@ -83,7 +83,8 @@ class Executor {
   /// As step_batch, but output row i is sampled with sampling[i] into ids[i] where the logits
   /// are (a GPU copies back ids, not rows of logits); request.logits is not used. The default
   /// steps into host memory and samples there.
-  virtual Status step_and_sample(const BatchRequest& request, std::span<const sampling::RowSampling> sampling,
+  virtual Status step_and_sample(const BatchRequest& request,
+                                 std::span<const sampling::RowSampling> sampling,
                                  std::span<int32_t> ids);
   /// Rows of the logits (the output weight's rows).
   virtual int64_t vocab_size() const = 0;
@@ -127,9 +128,10 @@ Result<int64_t> context_length(const artifact::Artifact& artifact, const Executo
 /// (kv_cache_page_size, else 128), and pages for options.max_sequences full contexts, or with
 /// max_sequences 0, the pages that fit in device_memory_utilization (the artifact's, else 0.9) of
 /// `available_bytes` less the weight segment and the activation arena (at least one context).
-kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact, const ExecutorOptions& options,
-                                 int64_t layers, int64_t row_elements, int64_t max_context,
-                                 cpu::KvDType dtype, uint64_t available_bytes);
+kv_cache::KvCacheShape kv_cache_shape(const artifact::Artifact& artifact,
+                                      const ExecutorOptions& options, int64_t layers,
+                                      int64_t row_elements, int64_t max_context, cpu::KvDType dtype,
+                                      uint64_t available_bytes);
 
 /// The device names this build has: "cpu", and "cuda" when it was built with nvcc.
 std::string available_devices();

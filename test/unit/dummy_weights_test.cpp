@@ -96,7 +96,8 @@ TEST(DummyFill, Fp16PowersOfTwoIncludeSubnormals) {
 class DummyArtifact : public ::testing::Test {
  protected:
   static std::string compile(uint64_t seed) {
-    const std::string path = testing::temp_artifact_path("dummy_" + std::to_string(seed) + ".ingot");
+    const std::string path =
+        testing::temp_artifact_path("dummy_" + std::to_string(seed) + ".ingot");
     driver::CompileRequest request;
     request.dummy = driver::DummyModel{"llama", "smollm2-135m", seed};
     request.config.model_path = "dummy:smollm2-135m";

@@ -87,6 +87,7 @@ struct CudaExecutor::Impl {
 
   bool capture_graphs = true;
   cudaGraphExec_t graph = nullptr;  // the last captured step's, updated in place
+  const cpu::RopeSpec* rope = nullptr;  // the plan's one rope (angles computed on the host)
 
   ~Impl() {
     if (graph) cudaGraphExecDestroy(graph);
@@ -261,7 +262,13 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
         return fail("head_dim " + std::to_string(dims.head_dim) +
                     " is not a multiple of 32 up to 256");
       widest_q = std::max(widest_q, dims.num_heads * dims.head_dim);
-      if (k.has_rope) rope_dims = std::max(rope_dims, k.rope.dims);
+      if (k.has_rope) {
+        // One table of angles per step serves every layer: their ropes must be alike.
+        if (impl->rope && !same_rope(*impl->rope, k.rope))
+          return fail("layers with different ropes");
+        impl->rope = &k.rope;
+        rope_dims = std::max(rope_dims, k.rope.dims);
+      }
       attention_bytes = std::max(attention_bytes,
                                  attention_scratch_bytes(dims, plan.max_tokens, impl->max_context));
     }
@@ -365,7 +372,8 @@ Result<int64_t> CudaExecutor::Impl::gather(const device::BatchRequest& batch) {
     const int64_t end = first + static_cast<int64_t>(chunk.tokens.size());
     if (pages) INGOT_RETURN_IF_ERROR(pages->reserve(sequence, end));
     const auto table = static_cast<int32_t>(step_rows.size());
-    if (pages) step_rows.insert(step_rows.end(), sequence.rows.begin(), sequence.rows.begin() + end);
+    if (pages)
+      step_rows.insert(step_rows.end(), sequence.rows.begin(), sequence.rows.begin() + end);
     const auto base = static_cast<int32_t>(step_ids.size());
     for (size_t i = 0; i < chunk.tokens.size(); ++i) {
       step_ids.push_back(chunk.tokens[i]);
@@ -394,13 +402,6 @@ Status CudaExecutor::Impl::upload() {
   if (!step_rows.empty())
     INGOT_RETURN_IF_ERROR(copy(rows, step_rows.data(), step_rows.size() * 4, "uploading KV rows"));
   // Rope angles on the host with cpu::rope_angles (one table: the plan's ropes are alike).
-  const cpu::RopeSpec* rope = nullptr;
-  for (const BoundKernel& k : plan.kernels) {
-    if (!k.has_rope) continue;
-    if (rope && !same_rope(*rope, k.rope))
-      return make_error(StatusCode::kUnimplemented, "step: layers with different ropes");
-    rope = &k.rope;
-  }
   if (rope) {
     cos_sin_host.resize(tokens * static_cast<size_t>(rope->dims));
     for (size_t t = 0; t < tokens; ++t)
@@ -471,11 +472,11 @@ Status CudaExecutor::step_batch(const device::BatchRequest& batch) {
       device::check_batch(batch, impl.plan.max_tokens, impl.plan.vocab_size, impl.max_context));
   INGOT_RETURN_IF_ERROR(impl.launch(batch));
   if (!impl.step_output_rows.empty())
-    INGOT_RETURN_IF_ERROR(checked(
-        cudaMemcpyAsync(batch.logits, impl.logits.get(),
-                        impl.step_output_rows.size() * static_cast<size_t>(impl.plan.vocab_size) * 4,
-                        cudaMemcpyDeviceToHost, impl.stream),
-        "downloading logits"));
+    INGOT_RETURN_IF_ERROR(checked(cudaMemcpyAsync(batch.logits, impl.logits.get(),
+                                                  impl.step_output_rows.size() *
+                                                      static_cast<size_t>(impl.plan.vocab_size) * 4,
+                                                  cudaMemcpyDeviceToHost, impl.stream),
+                                  "downloading logits"));
   return impl.finish(batch);
 }
 
@@ -491,7 +492,8 @@ Status CudaExecutor::step_and_sample(const device::BatchRequest& batch,
   const int64_t vocab = impl.plan.vocab_size;
   const uint64_t scratch = sample_scratch_bytes(static_cast<int64_t>(rows), vocab);
   if (scratch > impl.sample_scratch.bytes()) {
-    INGOT_ASSIGN_OR_RETURN(impl.sample_scratch, DeviceBuffer::allocate(scratch, "sampling scratch"));
+    INGOT_ASSIGN_OR_RETURN(impl.sample_scratch,
+                           DeviceBuffer::allocate(scratch, "sampling scratch"));
   }
   INGOT_RETURN_IF_ERROR(impl.launch(batch));
   if (rows > 0) {
