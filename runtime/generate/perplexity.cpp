@@ -5,12 +5,14 @@
 #include <cmath>
 #include <numeric>
 
+#include "runtime/sampling/sampling.h"
+
 namespace ingot::generate {
 namespace {
 
 /// -log softmax(logits)[target], the sum of exps in double.
 double negative_log_likelihood(std::span<const float> logits, int32_t target) {
-  const float max = *std::max_element(logits.begin(), logits.end());
+  const float max = logits[static_cast<size_t>(sampling::argmax(logits))];
   double sum = 0.0;
   for (float v : logits) sum += std::exp(static_cast<double>(v - max));
   return -(static_cast<double>(logits[static_cast<size_t>(target)] - max) - std::log(sum));

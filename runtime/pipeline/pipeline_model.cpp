@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/sampling/sampling.h"
+
 namespace ingot::pipeline {
 
 ModelInputs PipelineModel::prepare_next_token_inputs(std::span<const int32_t> next_tokens,
@@ -98,7 +100,7 @@ std::vector<std::optional<LogProbabilities>> PipelineModel::compute_log_probabil
   std::vector<int32_t> order(vocab);
   for (size_t t = 0; t < tokens.size(); ++t) {
     const std::span<const float> row = logits.subspan(t * vocab, vocab);
-    const float top = *std::max_element(row.begin(), row.end());
+    const float top = row[static_cast<size_t>(sampling::argmax(row))];
     double sum = 0.0;
     for (float v : row) sum += std::exp(double(v) - top);
     const double lse = double(top) + std::log(sum);

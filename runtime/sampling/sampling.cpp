@@ -70,41 +70,6 @@ void sort_filterable_prefix(std::vector<Candidate>& c, float top, double total, 
   c.resize(sorted);
 }
 
-// The index of the largest logit, the lowest on ties: std::max_element's answer, from 16
-// independent lanes the compiler vectorizes (a step of a 16-request batch scans 16 rows of the
-// whole vocabulary).
-int32_t argmax(std::span<const float> logits) {
-  constexpr size_t kLanes = 16;
-  const size_t n = logits.size();
-  if (n < kLanes) return int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
-  float best[kLanes];
-  uint32_t at[kLanes];
-  for (size_t l = 0; l < kLanes; ++l) {
-    best[l] = logits[l];
-    at[l] = static_cast<uint32_t>(l);
-  }
-  size_t i = kLanes;
-  for (; i + kLanes <= n; i += kLanes)
-    for (size_t l = 0; l < kLanes; ++l) {
-      const bool better = logits[i + l] > best[l];  // strict: a lane keeps its first maximum
-      best[l] = better ? logits[i + l] : best[l];
-      at[l] = better ? static_cast<uint32_t>(i + l) : at[l];
-    }
-  size_t index = at[0];
-  float top = best[0];
-  for (size_t l = 1; l < kLanes; ++l)
-    if (best[l] > top || (best[l] == top && at[l] < index)) {
-      top = best[l];
-      index = at[l];
-    }
-  for (; i < n; ++i)
-    if (logits[i] > top) {
-      top = logits[i];
-      index = i;
-    }
-  return static_cast<int32_t>(index);
-}
-
 // A uniform double in [0, 1) from the top 53 bits, identical across standard libraries.
 double uniform01(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1.0p-53; }
 
@@ -189,7 +154,7 @@ int32_t sample_with_uniform(std::span<const float> logits, const SamplingParams&
   // top_k: partial sort when it trims; else sort only what top_p and min_p may keep. With no
   // filter at all nothing is sorted: the draw walks the vocabulary in id order (as llama.cpp's
   // dist sampler walks its candidates in whatever order they are).
-  const float top = *std::max_element(logits.begin(), logits.end());
+  const float top = logits[size_t(argmax(logits))];  // the vectorized scan
   double total = 0.0;  // top_p's normalizer, over the candidates top_k keeps
   if (params.top_k > 0 && size_t(params.top_k) < c.size()) {
     std::partial_sort(c.begin(), c.begin() + params.top_k, c.end(), before);
@@ -243,6 +208,40 @@ int32_t sample_row(std::span<const float> logits, const RowSampling& row) {
   params.min_p = row.min_p;
   params.temperature = row.temperature;
   return sample_with_uniform(logits, params, row.uniform);
+}
+
+// 16 independent lanes the compiler vectorizes (a step of a 16-request batch scans 16 rows of
+// the whole vocabulary), each keeping its first maximum.
+int32_t argmax(std::span<const float> logits) {
+  constexpr size_t kLanes = 16;
+  const size_t n = logits.size();
+  if (n < kLanes) return int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  float best[kLanes];
+  uint32_t at[kLanes];
+  for (size_t l = 0; l < kLanes; ++l) {
+    best[l] = logits[l];
+    at[l] = static_cast<uint32_t>(l);
+  }
+  size_t i = kLanes;
+  for (; i + kLanes <= n; i += kLanes)
+    for (size_t l = 0; l < kLanes; ++l) {
+      const bool better = logits[i + l] > best[l];  // strict: a lane keeps its first maximum
+      best[l] = better ? logits[i + l] : best[l];
+      at[l] = better ? static_cast<uint32_t>(i + l) : at[l];
+    }
+  size_t index = at[0];
+  float top = best[0];
+  for (size_t l = 1; l < kLanes; ++l)
+    if (best[l] > top || (best[l] == top && at[l] < index)) {
+      top = best[l];
+      index = at[l];
+    }
+  for (; i < n; ++i)
+    if (logits[i] > top) {
+      top = logits[i];
+      index = i;
+    }
+  return static_cast<int32_t>(index);
 }
 
 }  // namespace ingot::sampling

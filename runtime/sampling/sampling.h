@@ -85,6 +85,10 @@ RowSampling row_sampling(const SamplingParams& params, double uniform);
 /// sample_with_uniform with a RowSampling's settings and uniform.
 int32_t sample_row(std::span<const float> logits, const RowSampling& row);
 
+/// The index of the largest logit, the lowest on ties (std::max_element's answer, vectorized);
+/// `logits` must not be empty.
+int32_t argmax(std::span<const float> logits);
+
 /// Steps 2 to 6 on logits that already carry the penalties, with `u` in [0, 1) as the draw's
 /// uniform (unused when greedy); -1 if empty. Sampler::sample is apply_penalties then this; the
 /// GPU's sampling kernel gives the same ids.
