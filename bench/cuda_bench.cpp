@@ -1,7 +1,8 @@
 // cuda-bench: the CUDA kernels at Llama-3.1-8B shapes on random weights, each against its
 // roofline: decode products and attention read their bytes once, so time x measured
-// device-to-device bandwidth over bytes gives the fraction reached; prefill products against
-// the measured bf16 cuBLAS rate. Prints a Markdown table; without a GPU, says why and exits 0.
+// device-to-device bandwidth over bytes gives the fraction reached; prefill products and prefill
+// attention against the best bf16 cuBLAS rate measured in the same run. Prints a Markdown
+// table; without a GPU, says why and exits 0.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cuda/attention_schedule.h"
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/quant/ggml_type.h"
 
@@ -81,6 +83,54 @@ double time_ms(const std::function<void()>& fn, int reps = 20) {
   return ms[ms.size() / 2];
 }
 
+
+/// Causal prefill attention of `tokens` tokens from position 0 at 32 heads on 8 KV heads of 128
+/// (Llama-3.1-8B), bf16 cache: the tensor-core kernel, then the flash-decoding kernel taking
+/// every token, each against `matrix_rate` (the best bf16 cuBLAS rate measured before).
+void bench_prefill_attention(int64_t tokens, double matrix_rate, const float* q, float* out) {
+  const ingot::cuda::AttentionDims dims{32, 8, 128, 0.088f};
+  const int64_t kv_features = dims.num_kv_heads * dims.head_dim;
+  void *keys = nullptr, *values = nullptr, *scratch = nullptr;
+  CHECK(cudaMalloc(&keys, tokens * kv_features * 2));
+  CHECK(cudaMalloc(&values, tokens * kv_features * 2));
+  CHECK(cudaMemset(keys, 0x3c, tokens * kv_features * 2));  // bf16 ~0.0115, never zero
+  CHECK(cudaMemset(values, 0x3c, tokens * kv_features * 2));
+  std::vector<int32_t> host_rows(static_cast<size_t>(tokens)), zeros(host_rows.size(), 0);
+  for (int64_t j = 0; j < tokens; ++j) host_rows[static_cast<size_t>(j)] = static_cast<int32_t>(j);
+  const auto schedule = ingot::cuda::schedule_attention(zeros, host_rows, true);
+  int32_t *rows = nullptr, *table = nullptr;
+  ingot::cuda::QueryTile* tiles = nullptr;
+  CHECK(cudaMalloc(&rows, tokens * 4));
+  CHECK(cudaMalloc(&table, tokens * 4));
+  CHECK(cudaMalloc(&tiles, schedule.tiles.size() * sizeof(ingot::cuda::QueryTile)));
+  CHECK(cudaMemcpy(rows, host_rows.data(), tokens * 4, cudaMemcpyHostToDevice));
+  CHECK(cudaMemcpy(table, zeros.data(), tokens * 4, cudaMemcpyHostToDevice));
+  CHECK(cudaMemcpy(tiles, schedule.tiles.data(),
+                   schedule.tiles.size() * sizeof(ingot::cuda::QueryTile), cudaMemcpyHostToDevice));
+  CHECK(cudaMalloc(&scratch, ingot::cuda::attention_scratch_bytes(dims, tokens, tokens)));
+  const ingot::cuda::KvLayer layer{keys, values, ingot::cuda::KvType::kBF16, rows};
+  const ingot::cuda::TokenSlots slots{table, rows, tokens};  // positions 0, 1, ... as the rows
+  // Causal: token t's q.k and p.v products over t + 1 positions, for every head.
+  const double flops = 4.0 * dims.num_heads * dims.head_dim * tokens * (tokens + 1) / 2;
+  const auto report = [&](const char* kernel, double ms) {
+    const double rate = flops / (ms * 1e-3);
+    std::printf("| %s | 32/8 heads x 128, %lld tokens, bf16 | %.3f ms | %.0f TFLOP/s | %.0f%% |\n",
+                kernel, static_cast<long long>(tokens), ms, rate / 1e12,
+                100.0 * rate / matrix_rate);
+  };
+  report("attention prefill (tensor cores)", time_ms([&] {
+           CHECK(ingot::cuda::prefill_attention(dims, q, layer, tiles,
+                                                static_cast<int64_t>(schedule.tiles.size()), slots,
+                                                out, nullptr));
+         }, 10));
+  report("attention prefill (flash-decoding)", time_ms([&] {
+           CHECK(ingot::cuda::attention(dims, q, layer, tokens, slots, out, scratch, nullptr));
+         }, 5));
+  for (void* p : {keys, values, scratch, static_cast<void*>(rows), static_cast<void*>(table),
+                  static_cast<void*>(tiles)})
+    CHECK(cudaFree(p));
+}
+
 }  // namespace
 
 int main() {
@@ -139,7 +189,8 @@ int main() {
       CHECK(cudaFree(w));
     }
   }
-  // Prefill: bf16 products of 2048 tokens against cuBLAS's own rate on the largest shape.
+  // Prefill: bf16 products of 2048 tokens; the best rate is the prefill roofline.
+  double matrix_rate = 0;
   for (const Shape& s : shapes) {
     void* w = random_weights(GgmlType::BF16, s.rows, s.n, 9);
     void* scratch = nullptr;
@@ -151,11 +202,13 @@ int main() {
         },
         10);
     const double flops = 2.0 * s.rows * s.n * prefill;
+    matrix_rate = std::max(matrix_rate, flops / (ms * 1e-3));
     std::printf("| gemm bf16 | %s, %lld tokens | %.3f ms | %.0f TFLOP/s | |\n", s.name,
                 static_cast<long long>(prefill), ms, flops / (ms * 1e-3) / 1e12);
     CHECK(cudaFree(scratch));
     CHECK(cudaFree(w));
   }
+  bench_prefill_attention(prefill, matrix_rate, x, y);
   // Decode attention at 32 heads on 8 KV heads of 128, bf16 cache, long contexts.
   for (int64_t context : {4096, 32768}) {
     const ingot::cuda::AttentionDims dims{32, 8, 128, 0.088f};

@@ -200,6 +200,8 @@ int main(int argc, char** argv) {
        cxxopts::value<bool>()->default_value("true"))
       ("pdl-level", "CUDA: MAX's pdl_level (0: no programmatic dependent launch)",
        cxxopts::value<int>()->default_value("1"))
+      ("cache-dtype", "KV cache type: float32, float16 or bfloat16 (default: the artifact's)",
+       cxxopts::value<std::string>())
       ("gguf", "The GGUF llama.cpp runs (same weights and encoding); without it, no peer",
        cxxopts::value<std::string>())
       ("peer-python", "Python with llama-cpp-python (scripts/goldens/peer-env.sh)",
@@ -238,6 +240,7 @@ int main(int argc, char** argv) {
     options.threads = threads;
     options.cuda_graphs = a["cuda-graphs"].as<bool>();
     options.pdl_level = a["pdl-level"].as<int>();
+    if (a.count("cache-dtype")) options.cache_dtype = a["cache-dtype"].as<std::string>();
   } catch (const cxxopts::exceptions::exception& e) {
     return ingot::cli::report_error(kTool, e.what());
   }

@@ -1,7 +1,8 @@
 // Paged causal attention, flash-decoding style: each warp takes one (token, head) over one split
 // of the cache positions (at least kSplit, at most kMaxSplits splits) with an online softmax (each
 // lane holds head_dim / 32 elements of the query and the output), writing (max, sum, output); a
-// second kernel merges the splits.
+// second kernel merges the splits. Prefill chunks take the tensor-core kernel of
+// prefill_attention.cu instead (see attention_schedule.h).
 #include <algorithm>
 
 #include "kernels/cuda/kv_types.cuh"
@@ -33,14 +34,16 @@ template <KvType K, int kPerLane>
 __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
     attention_split_kernel(AttentionDims dims, const float* __restrict__ q,
                            const void* __restrict__ keys, const void* __restrict__ values,
-                           const int32_t* __restrict__ rows, int64_t tokens, TokenSlots slots,
-                           Splits splits, float* __restrict__ partial) {
+                           const int32_t* __restrict__ rows, int64_t tokens,
+                           const int32_t* __restrict__ token_ids, TokenSlots slots, Splits splits,
+                           float* __restrict__ partial) {
   detail::wait_for_inputs();
   using E = detail::KvElement<K>;
   const int64_t item = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
   const int lane = static_cast<int>(threadIdx.x % kWarp);
   if (item >= tokens * dims.num_heads) return;
-  const int64_t t = item / dims.num_heads, h = item % dims.num_heads;
+  const int64_t entry = item / dims.num_heads, h = item % dims.num_heads;
+  const int64_t t = token_ids ? token_ids[entry] : entry;
   const int64_t split = blockIdx.y;
   const int64_t count = slots.positions[t] + 1;
   const int32_t* __restrict__ table = rows + slots.table[t];
@@ -50,7 +53,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
   float m = -INFINITY, l = 0.0f, acc[kPerLane] = {};
   if (begin < end) {
     float qv[kPerLane];
-    const float* qh = q + item * dims.head_dim + dim_offset;
+    const float* qh = q + (t * dims.num_heads + h) * dims.head_dim + dim_offset;
 #pragma unroll
     for (int i = 0; i < kPerLane; ++i) qv[i] = qh[i];
     const int64_t kv_features = dims.num_kv_heads * dims.head_dim;
@@ -79,7 +82,8 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
 
 template <int kPerLane>
 __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
-    attention_merge_kernel(AttentionDims dims, int64_t tokens, int64_t splits,
+    attention_merge_kernel(AttentionDims dims, int64_t tokens,
+                           const int32_t* __restrict__ token_ids, int64_t splits,
                            const float* __restrict__ partial, float* __restrict__ out) {
   detail::wait_for_inputs();
   const int64_t item = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
@@ -96,7 +100,9 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
 #pragma unroll
     for (int i = 0; i < kPerLane; ++i) acc[i] += w * p[s * stride + 2 + lane * kPerLane + i];
   }
-  float* o = out + item * dims.head_dim + lane * kPerLane;
+  const int64_t entry = item / dims.num_heads, h = item % dims.num_heads;
+  const int64_t t = token_ids ? token_ids[entry] : entry;
+  float* o = out + (t * dims.num_heads + h) * dims.head_dim + lane * kPerLane;
 #pragma unroll
   for (int i = 0; i < kPerLane; ++i) o[i] = acc[i] / l;
 }
@@ -131,7 +137,7 @@ uint64_t attention_scratch_bytes(const AttentionDims& dims, int64_t tokens, int6
 
 cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& layer,
                       int64_t tokens, const TokenSlots& slots, float* out, void* scratch,
-                      cudaStream_t stream) {
+                      cudaStream_t stream, const int32_t* token_ids) {
   if (!valid(dims) || tokens < 0 || scratch == nullptr) return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
   if (slots.table == nullptr || slots.positions == nullptr || slots.longest <= 0)
@@ -145,10 +151,10 @@ cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& 
       detail::launch_kernel(attention_split_kernel<K, kPerLane>,
                             dim3(blocks, static_cast<unsigned>(splits.count)),
                             kWarpsPerBlock * kWarp, stream, dims, q, layer.keys, layer.values,
-                            layer.rows, tokens, slots, splits, partial);
+                            layer.rows, tokens, token_ids, slots, splits, partial);
     });
     detail::launch_kernel(attention_merge_kernel<kPerLane>, blocks, kWarpsPerBlock * kWarp, stream,
-                          dims, tokens, splits.count, partial, out);
+                          dims, tokens, token_ids, splits.count, partial, out);
   });
   return detail::launched();
 }

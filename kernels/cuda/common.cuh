@@ -16,23 +16,30 @@ inline constexpr int kWarp = 32;
 /// The launch's error, or the first error already pending on the device.
 inline cudaError_t launched() { return cudaGetLastError(); }
 
-/// Launches kernel<<<grid, block, 0, stream>>>(args...); when programmatic_launch() is on, as a
-/// programmatic dependent launch, which lets it be scheduled while the kernel before it on the
-/// stream finishes. Such a kernel calls wait_for_inputs() before it touches global memory.
+/// Launches kernel<<<grid, block, shared_bytes, stream>>>(args...); when programmatic_launch() is
+/// on, as a programmatic dependent launch, which lets it be scheduled while the kernel before it on
+/// the stream finishes. Such a kernel calls wait_for_inputs() before it touches global memory.
 template <typename... Params, typename... Args>
-cudaError_t launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
-                          Args... args) {
+cudaError_t launch_kernel_shared(void (*kernel)(Params...), dim3 grid, dim3 block,
+                                 size_t shared_bytes, cudaStream_t stream, Args... args) {
   cudaLaunchAttribute attribute{};
   attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
   attribute.val.programmaticStreamSerializationAllowed = 1;
   cudaLaunchConfig_t config{};
   config.gridDim = grid;
   config.blockDim = block;
-  config.dynamicSmemBytes = 0;
+  config.dynamicSmemBytes = shared_bytes;
   config.stream = stream;
   config.attrs = &attribute;
   config.numAttrs = programmatic_launch() ? 1 : 0;
   return cudaLaunchKernelEx(&config, kernel, static_cast<Params>(args)...);
+}
+
+/// launch_kernel_shared without dynamic shared memory.
+template <typename... Params, typename... Args>
+cudaError_t launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, cudaStream_t stream,
+                          Args... args) {
+  return launch_kernel_shared(kernel, grid, block, 0, stream, args...);
 }
 
 /// The first statement of a kernel launched with launch_kernel: waits until the kernels before it

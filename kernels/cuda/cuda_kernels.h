@@ -109,10 +109,36 @@ uint64_t attention_scratch_bytes(const AttentionDims& dims, int64_t tokens, int6
 
 /// Causal attention of `tokens` queries, each over positions [0, its position] of its own
 /// sequence (slots): out = softmax(scale * q.K^T) V per head, with an online softmax. Long
-/// contexts are split across blocks (flash-decoding) and combined.
+/// contexts are split across blocks (flash-decoding) and combined. With `token_ids`, a device
+/// array of `tokens` step token indices, only those tokens attend (q, slots and out stay indexed
+/// by step token) and slots.longest need only cover them.
 cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& layer,
                       int64_t tokens, const TokenSlots& slots, float* out, void* scratch,
-                      cudaStream_t stream);
+                      cudaStream_t stream, const int32_t* token_ids = nullptr);
+
+/// Up to kPrefillTileQueries tokens of one sequence at consecutive positions, from step token
+/// `first` on: what one block of prefill_attention takes.
+struct QueryTile {
+  int32_t first = 0;
+  int32_t count = 0;
+};
+inline constexpr int64_t kPrefillTileQueries = 64;
+/// Runs shorter than this go to the flash-decoding kernel, whose warps take one query each.
+inline constexpr int64_t kMinPrefillTileQueries = 16;
+
+/// True when prefill_attention has a kernel for this shape and cache type: head_dim 64, 96, 128
+/// or 256, a float16 or bfloat16 cache (float32 caches keep the exact flash-decoding path), and a
+/// device of compute capability 8.0 or more whose blocks may take the kernel's shared memory
+/// (94 KiB at head_dim 128, 158 KiB at 256).
+bool prefill_attention_supports(const AttentionDims& dims, KvType type);
+
+/// Causal attention on the tensor cores (flash-attention) for the queries of `tile_count` tiles
+/// (a device array): each query over positions [0, its position] of its sequence, as
+/// `attention` computes it, except that the queries and the softmax probabilities are rounded to
+/// the cache's 16-bit type for the products (accumulated in float).
+cudaError_t prefill_attention(const AttentionDims& dims, const float* q, const KvLayer& layer,
+                              const QueryTile* tiles, int64_t tile_count, const TokenSlots& slots,
+                              float* out, cudaStream_t stream);
 
 /// out[i] = silu(gate[i]) * up[i] for i < count.
 cudaError_t swiglu(const float* gate, const float* up, int64_t count, float* out,

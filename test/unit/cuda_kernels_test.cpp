@@ -18,6 +18,7 @@
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
+#include "kernels/cuda/attention_schedule.h"
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/quant/dequantize.h"
 #include "kernels/quant/float_convert.h"
@@ -394,6 +395,138 @@ TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
   }
 }
 
+TEST(CudaKernels, ScheduleSendsPrefillRunsToTilesAndTheRestToDecode) {
+  // Host code: runs without a GPU. Tokens: a decode token of sequence 0; 150 positions of
+  // sequence 1 (tiles of 64, 64, 22); 10 of sequence 2 (too short: decode); 16 of sequence 3 (one
+  // tile); 20 tokens of sequence 4 with a gap after the 8th (runs of 8 and 12: decode).
+  std::vector<int32_t> table, positions;
+  const auto run = [&](int32_t sequence_table, int32_t first, int32_t count) {
+    for (int32_t i = 0; i < count; ++i) {
+      table.push_back(sequence_table);
+      positions.push_back(first + i);
+    }
+  };
+  run(0, 41, 1);
+  run(100, 7, 150);
+  run(300, 0, 10);
+  run(400, 3, 16);
+  run(500, 0, 8);
+  run(500, 9, 12);
+  const AttentionSchedule schedule = schedule_attention(table, positions, true);
+  ASSERT_EQ(schedule.tiles.size(), 4u);
+  const std::vector<std::pair<int32_t, int32_t>> tiles = {{1, 64}, {65, 64}, {129, 22}, {161, 16}};
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    EXPECT_EQ(schedule.tiles[i].first, tiles[i].first) << i;
+    EXPECT_EQ(schedule.tiles[i].count, tiles[i].second) << i;
+  }
+  std::vector<int32_t> decode = {0};
+  for (int32_t t = 151; t < 161; ++t) decode.push_back(t);
+  for (int32_t t = 177; t < 197; ++t) decode.push_back(t);
+  EXPECT_EQ(schedule.decode_tokens, decode);
+  EXPECT_EQ(schedule.decode_longest, 42);  // the decode token at position 41
+
+  // Without the prefill kernel every token decodes; an empty step schedules nothing.
+  const AttentionSchedule all = schedule_attention(table, positions, false);
+  EXPECT_TRUE(all.tiles.empty());
+  EXPECT_EQ(all.decode_tokens.size(), table.size());
+  EXPECT_EQ(all.decode_longest, 157);  // sequence 1's last position, 156
+  const AttentionSchedule none = schedule_attention({}, {}, true);
+  EXPECT_TRUE(none.tiles.empty() && none.decode_tokens.empty());
+}
+
+/// prefill_attention (and the decode kernel on the step's other tokens) against cpu::attend over
+/// a 16-bit cache of random rows: one step of a 77-token chunk at positions 30-106 of one
+/// sequence (its first 30 rows cached before), a 20-token chunk from position 0 of another, and a
+/// decode token of a third at position 200, the row tables scattered.
+void check_prefill_attention(KvType kv_type, int64_t head_dim) {
+  SCOPED_TRACE("head_dim " + std::to_string(head_dim) + " kv " +
+               std::to_string(static_cast<int>(kv_type)));
+  constexpr int64_t kHeads = 8, kKvHeads = 2, kCacheRows = 512;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  const AttentionDims dims{kHeads, kKvHeads, head_dim, scale};
+  const int64_t q_features = kHeads * head_dim, kv_features = kKvHeads * head_dim;
+  const bool bf16 = kv_type == KvType::kBF16;
+  // The cache: random rows, stored as the 16-bit type, and the same as floats for the CPU.
+  const auto cache_floats = random_floats(2 * kCacheRows * kv_features, 61, -2.0f, 2.0f);
+  std::vector<uint16_t> cache(cache_floats.size());
+  for (size_t i = 0; i < cache.size(); ++i)
+    cache[i] = bf16 ? quant::fp32_to_bf16(cache_floats[i]) : quant::fp32_to_fp16(cache_floats[i]);
+  const uint16_t* host_keys = cache.data();
+  const uint16_t* host_values = cache.data() + kCacheRows * kv_features;
+
+  struct Sequence {
+    int64_t first, count;  // this step's positions
+  };
+  const std::vector<Sequence> sequences = {{30, 77}, {0, 20}, {200, 1}};
+  std::vector<int32_t> tables, table_of, positions;
+  std::vector<int32_t> starts;
+  int64_t next_row = 0;
+  for (const Sequence& s : sequences) {
+    starts.push_back(static_cast<int32_t>(tables.size()));
+    for (int64_t j = 0; j < s.first + s.count; ++j)
+      tables.push_back(static_cast<int32_t>((next_row++ * 211 + 13) % kCacheRows));
+    for (int64_t t = 0; t < s.count; ++t) {
+      table_of.push_back(starts.back());
+      positions.push_back(static_cast<int32_t>(s.first + t));
+    }
+  }
+  ASSERT_LE(next_row, kCacheRows);
+  const int64_t tokens = static_cast<int64_t>(positions.size());
+  const auto q = random_floats(tokens * q_features, 62, -2.0f, 2.0f);
+  const AttentionSchedule schedule = schedule_attention(table_of, positions, true);
+  ASSERT_EQ(schedule.tiles.size(), 3u);  // 64 + 13 queries, then 20
+  ASSERT_EQ(schedule.decode_tokens.size(), 1u);
+
+  DeviceBuffer<uint16_t> dcache(cache);
+  DeviceBuffer<float> dq(q);
+  DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions),
+      ddecode(schedule.decode_tokens);
+  DeviceBuffer<QueryTile> dtiles(schedule.tiles);
+  const KvLayer layer{dcache.get(), dcache.get() + kCacheRows * kv_features, kv_type, drows.get()};
+  const TokenSlots slots{dtable.get(), dpositions.get(), 201};
+  const auto out = poisoned(tokens * q_features);
+  ASSERT_EQ(prefill_attention(dims, dq.get(), layer, dtiles.get(),
+                              static_cast<int64_t>(schedule.tiles.size()), slots, out->get(),
+                              nullptr),
+            cudaSuccess);
+  DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, 1, schedule.decode_longest));
+  const TokenSlots decode_slots{dtable.get(), dpositions.get(), schedule.decode_longest};
+  ASSERT_EQ(attention(dims, dq.get(), layer, 1, decode_slots, out->get(), scratch.get(), nullptr,
+                      ddecode.get()),
+            cudaSuccess);
+  const auto got = out->download();
+
+  // Queries and probabilities round to the cache type on the tensor cores: 8 bits of bfloat16
+  // or 11 of float16 against the CPU's floats, on outputs of magnitude up to 2.
+  const float tolerance = bf16 ? 3e-2f : 5e-3f;
+  const cpu::KvDType cpu_type = bf16 ? cpu::KvDType::kBF16 : cpu::KvDType::kF16;
+  std::vector<float> want(q_features), scores(256 * kHeads);
+  for (int64_t t = 0; t < tokens; ++t) {
+    const cpu::KvView view{host_keys, host_values, cpu_type, kv_features,
+                           tables.data() + table_of[t]};
+    cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, head_dim, dims.scale},
+                          q.data() + t * q_features, view, positions[t] + 1, 0, kHeads,
+                          want.data(), scores);
+    const float bound = t == tokens - 1 ? 2e-5f : tolerance;  // the decode token: float math
+    for (int64_t i = 0; i < q_features; ++i)
+      ASSERT_NEAR(got[t * q_features + i], want[i], bound) << "token " << t << " element " << i;
+  }
+}
+
+TEST(CudaKernels, PrefillAttentionMatchesTheCpu) {
+  SKIP_WITHOUT_GPU();
+  std::string unsupported;
+  for (KvType kv : {KvType::kF16, KvType::kBF16})
+    for (int64_t head_dim : {64, 96, 128, 256}) {
+      if (prefill_attention_supports({8, 2, head_dim, 1.0f}, kv))
+        check_prefill_attention(kv, head_dim);
+      else
+        unsupported.append(1, ' ').append(std::to_string(head_dim));
+    }
+  if (!unsupported.empty())
+    GTEST_SKIP() << "no prefill kernel on this GPU for head_dim" << unsupported;
+}
+
 TEST(CudaKernels, SwigluEmbeddingAndArgmax) {
   SKIP_WITHOUT_GPU();
   constexpr int64_t kCount = 1003;
@@ -540,6 +673,13 @@ TEST(CudaKernels, RejectBadArguments) {
             cudaErrorInvalidValue);
   const RowSampling bad_uniform{-1, 1.0f, 0.0f, 1.0f, 1.0};
   EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_uniform, 1), nullptr, nullptr, 0, nullptr),
+            cudaErrorInvalidValue);
+  // The prefill kernel takes 16-bit caches at head dimensions with a kernel only.
+  EXPECT_FALSE(prefill_attention_supports({4, 2, 64, 1.0f}, KvType::kF32));
+  EXPECT_FALSE(prefill_attention_supports({4, 2, 80, 1.0f}, KvType::kBF16));
+  EXPECT_FALSE(prefill_attention_supports({4, 3, 64, 1.0f}, KvType::kBF16));
+  EXPECT_EQ(prefill_attention({4, 2, 64, 1.0f}, nullptr, {nullptr, nullptr, KvType::kF32, nullptr},
+                              nullptr, 1, {}, nullptr, nullptr),
             cudaErrorInvalidValue);
   EXPECT_FALSE(supports_weight_type(GgmlType::IQ2_XXS));
   EXPECT_TRUE(supports_weight_type(GgmlType::Q6_K));

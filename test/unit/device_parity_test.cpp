@@ -97,7 +97,8 @@ double relative_difference(const float* want, const float* got, size_t vocab) {
 }
 
 // Three sequences (prompts of 5, 70 and 1 tokens, prefilled one by one), then one step with a
-// decode token of the first, a 9-token chunk of the second and a decode token of the third.
+// decode token of the first, a 20-token chunk of the second and a decode token of the third: with
+// a 16-bit cache, the chunk takes the tensor-core prefill kernel and the others flash-decoding.
 std::vector<float> batched_step_logits(const std::string& device, const fs::path& path) {
   std::unique_ptr<Engine> engine = open_engine(device, path, 256, 3);
   if (!engine) return {};
@@ -113,8 +114,10 @@ std::vector<float> batched_step_logits(const std::string& device, const fs::path
     const Status status = executor.step({prompt, &sequences[s], std::span(&row, 1), ignored.data()});
     EXPECT_TRUE(status.ok()) << status.message();
   }
-  const std::vector<int32_t> a = {4242}, b = {7, 8, 9, 10, 11, 12, 13, 14, 15}, c = {31337};
-  const std::vector<int32_t> b_rows = {0, 8};
+  const std::vector<int32_t> a = {4242}, c = {31337};
+  std::vector<int32_t> b(20);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = 7 + static_cast<int32_t>(i);
+  const std::vector<int32_t> b_rows = {0, 19};
   const std::vector<device::SequenceChunk> chunks = {{a, &sequences[0], std::span(&last, 1)},
                                                      {b, &sequences[1], b_rows},
                                                      {c, &sequences[2], std::span(&last, 1)}};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/cpu/rope.h"
+#include "kernels/cuda/attention_schedule.h"
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/quant/dequantize.h"
 #include "runtime/artifact/dummy_fill.h"
@@ -76,11 +77,15 @@ struct CudaExecutor::Impl {
   KvType kv_type = KvType::kF32;
   std::map<const uint8_t*, DeviceBuffer> weights;  // by the weight's bytes in the artifact
   DeviceBuffer arena, kv, ids, rows, slot_table, slot_positions, cos_sin, queries, up,
-      gemm_scratch, attention_scratch, gathered, logits, sampled, sample_scratch;
+      gemm_scratch, attention_scratch, gathered, logits, sampled, sample_scratch, query_tiles,
+      decode_tokens;
   // The step's tokens (chunk after chunk), their slots, the sequences' row tables, the rows
   // whose logits are wanted, and the rope angles of each token, on the host.
   std::vector<int32_t> step_ids, step_table, step_positions, step_rows, step_output_rows;
   std::vector<float> cos_sin_host;
+  // Which tokens' attention the prefill kernel takes (when it runs this plan), and the others.
+  bool prefill_kernel = false;
+  AttentionSchedule schedule;
   cudaStream_t stream = nullptr;
   Blas* blas = nullptr;
   std::string device_name;
@@ -206,9 +211,20 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
         status = rope_kv_write(dims, k.has_rope ? k.rope.dims : 0, k.rope.neox,
                                cos_sin.get<float>(), tokens, slots, queries.get<float>(),
                                in[1].data, in[2].data, kv_layer, stream);
-      if (status == cudaSuccess)
-        status = attention(dims, queries.get<float>(), kv_layer, tokens, slots, out[0].data,
-                           attention_scratch.get(), stream);
+      if (status == cudaSuccess && !schedule.tiles.empty())
+        status = prefill_attention(dims, queries.get<float>(), kv_layer,
+                                   query_tiles.get<QueryTile>(),
+                                   static_cast<int64_t>(schedule.tiles.size()), slots,
+                                   out[0].data, stream);
+      if (status == cudaSuccess && !schedule.decode_tokens.empty()) {
+        // All of a decode step's tokens need no index list (and capture as before).
+        const bool all = schedule.tiles.empty();
+        const TokenSlots decode_slots{slots.table, slots.positions, schedule.decode_longest};
+        status = attention(dims, queries.get<float>(), kv_layer,
+                           static_cast<int64_t>(schedule.decode_tokens.size()), decode_slots,
+                           out[0].data, attention_scratch.get(), stream,
+                           all ? nullptr : decode_tokens.get<int32_t>());
+      }
       return status;
     }
   }
@@ -304,6 +320,13 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
 
   INGOT_ASSIGN_OR_RETURN(cpu::KvDType dtype, device::cache_dtype(artifact, options));
   impl->kv_type = kv_type_of(dtype);
+  impl->prefill_kernel = true;
+  for (size_t i = 0; i < plan.kernels.size(); ++i) {
+    const cpu::AttentionShape& shape = plan.kernels[i].attention;
+    if (impl->ops[i] == Op::kFusedAttention)
+      impl->prefill_kernel &= prefill_attention_supports(
+          {shape.num_heads, shape.num_kv_heads, shape.head_dim, shape.scale}, impl->kv_type);
+  }
   if (plan.cache_layers > 0) {
     const kv_cache::KvCacheShape shape =
         device::kv_cache_shape(artifact, options, plan.cache_layers, plan.cache_row_elements,
@@ -324,6 +347,8 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   INGOT_RETURN_IF_ERROR(allocate(impl->sampled, tokens * 4, "sampled ids"));
   INGOT_RETURN_IF_ERROR(allocate(impl->slot_table, tokens * 4, "token slots"));
   INGOT_RETURN_IF_ERROR(allocate(impl->slot_positions, tokens * 4, "token positions"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->query_tiles, tokens * sizeof(QueryTile), "query tiles"));
+  INGOT_RETURN_IF_ERROR(allocate(impl->decode_tokens, tokens * 4, "decode tokens"));
   INGOT_RETURN_IF_ERROR(
       allocate(impl->rows, static_cast<uint64_t>(impl->max_context) * 4, "KV rows"));
   INGOT_RETURN_IF_ERROR(
@@ -395,6 +420,13 @@ Status CudaExecutor::Impl::upload() {
   INGOT_RETURN_IF_ERROR(copy(slot_table, step_table.data(), tokens * 4, "uploading token slots"));
   INGOT_RETURN_IF_ERROR(
       copy(slot_positions, step_positions.data(), tokens * 4, "uploading token positions"));
+  schedule = schedule_attention(step_table, step_positions, prefill_kernel);
+  if (!schedule.tiles.empty()) {  // else every token is a decode token: no lists needed
+    INGOT_RETURN_IF_ERROR(copy(query_tiles, schedule.tiles.data(),
+                               schedule.tiles.size() * sizeof(QueryTile), "uploading query tiles"));
+    INGOT_RETURN_IF_ERROR(copy(decode_tokens, schedule.decode_tokens.data(),
+                               schedule.decode_tokens.size() * 4, "uploading decode tokens"));
+  }
   if (step_rows.size() * 4 > rows.bytes()) {  // several sequences' tables: grow, keeping 2x room
     INGOT_RETURN_IF_ERROR(checked(cudaStreamSynchronize(stream), "growing the KV row tables"));
     INGOT_ASSIGN_OR_RETURN(rows, DeviceBuffer::allocate(step_rows.size() * 8, "KV rows"));
