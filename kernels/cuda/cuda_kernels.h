@@ -94,14 +94,15 @@ struct AttentionDims {
   float scale = 1.0f;
 };
 
-/// For each of `tokens` tokens: rotates its query heads in q and its key heads in k by cos_sin
-/// (tokens rows of rope_dims floats: cos, sin per pair, from cpu::rope_angles at the token's
-/// position; neox pairs i and i + rope_dims/2, else 2i and 2i+1), then stores the rotated keys and
-/// the values v as the cache row of its slot. rope_dims 0 rotates nothing.
+/// For each of `tokens` tokens: writes its query heads q rotated by cos_sin to q_out (which may
+/// be q) and stores its key heads k, rotated, and its values v as the cache row of its slot.
+/// cos_sin holds `tokens` rows of rope_dims floats (cos, sin per pair, from cpu::rope_angles at
+/// the token's position); neox pairs i and i + rope_dims/2, else 2i and 2i+1; dimensions past
+/// rope_dims pass unrotated, and rope_dims 0 rotates nothing.
 cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
-                          const float* cos_sin, int64_t tokens, const TokenSlots& slots, float* q,
-                          const float* k, const float* v, const KvLayer& layer,
-                          cudaStream_t stream);
+                          const float* cos_sin, int64_t tokens, const TokenSlots& slots,
+                          const float* q, float* q_out, const float* k, const float* v,
+                          const KvLayer& layer, cudaStream_t stream);
 
 /// Bytes of device scratch attention needs (the split partial results) for `tokens` tokens that
 /// attend over at most `count` positions.

@@ -1,5 +1,6 @@
-// Rope on the queries (in place) and the keys, fused with the KV cache page write: one block per
-// token; query pairs are rotated by one thread each, key elements written straight to the cache.
+// Rope on the queries (into the attention's query buffer, or in place) and the keys, fused with
+// the KV cache page write: one block per token; query pairs are rotated by one thread each, key
+// elements written straight to the cache.
 #include "kernels/cuda/kv_types.cuh"
 
 namespace ingot::cuda {
@@ -10,8 +11,8 @@ constexpr int kThreads = 128;
 template <KvType K>
 __global__ void __launch_bounds__(kThreads)
     rope_kv_kernel(AttentionDims dims, int64_t rope_dims, bool neox,
-                   const float* __restrict__ cos_sin, TokenSlots slots, float* q,
-                   const float* __restrict__ k, const float* __restrict__ v,
+                   const float* __restrict__ cos_sin, TokenSlots slots, const float* q,
+                   float* q_out, const float* __restrict__ k, const float* __restrict__ v,
                    void* __restrict__ keys, void* __restrict__ values,
                    const int32_t* __restrict__ rows) {
   detail::wait_for_inputs();
@@ -19,15 +20,21 @@ __global__ void __launch_bounds__(kThreads)
   const int64_t t = blockIdx.x;
   const int64_t dim = dims.head_dim, half = rope_dims / 2;
   const float* cs = cos_sin + t * rope_dims;
-  // Queries: each rotated pair by one thread (it reads both halves before writing them).
-  float* qt = q + t * dims.num_heads * dim;
+  // Queries: each rotated pair by one thread (it reads both halves before writing them, so q
+  // and q_out may be the same), then the dimensions past rope_dims as they are.
+  const float* qt = q + t * dims.num_heads * dim;
+  float* out = q_out + t * dims.num_heads * dim;
   for (int64_t i = threadIdx.x; i < dims.num_heads * half; i += kThreads) {
     const int64_t h = i / half, p = i % half;
-    float* a = qt + h * dim + (neox ? p : 2 * p);
-    float* b = qt + h * dim + (neox ? p + half : 2 * p + 1);
-    const float c = cs[2 * p], s = cs[2 * p + 1], x0 = *a, x1 = *b;
-    *a = x0 * c - x1 * s;
-    *b = x0 * s + x1 * c;
+    const int64_t a = h * dim + (neox ? p : 2 * p), b = h * dim + (neox ? p + half : 2 * p + 1);
+    const float c = cs[2 * p], s = cs[2 * p + 1], x0 = qt[a], x1 = qt[b];
+    out[a] = x0 * c - x1 * s;
+    out[b] = x0 * s + x1 * c;
+  }
+  const int64_t kept = dim - rope_dims;
+  for (int64_t i = threadIdx.x; i < dims.num_heads * kept; i += kThreads) {
+    const int64_t at = i / kept * dim + rope_dims + i % kept;
+    out[at] = qt[at];
   }
   // Keys and values: element by element into cache row rows[position].
   const int64_t kv_features = dims.num_kv_heads * dim;
@@ -54,9 +61,9 @@ __global__ void __launch_bounds__(kThreads)
 }  // namespace
 
 cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
-                          const float* cos_sin, int64_t tokens, const TokenSlots& slots, float* q,
-                          const float* k, const float* v, const KvLayer& layer,
-                          cudaStream_t stream) {
+                          const float* cos_sin, int64_t tokens, const TokenSlots& slots,
+                          const float* q, float* q_out, const float* k, const float* v,
+                          const KvLayer& layer, cudaStream_t stream) {
   if (tokens < 0 || dims.head_dim <= 0 || rope_dims < 0 ||
       rope_dims % 2 != 0 || rope_dims > dims.head_dim || dims.num_kv_heads <= 0 ||
       dims.num_heads % dims.num_kv_heads != 0 || (rope_dims > 0 && cos_sin == nullptr))
@@ -65,8 +72,8 @@ cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neo
   if (slots.table == nullptr || slots.positions == nullptr) return cudaErrorInvalidValue;
   detail::dispatch_kv(layer.type, [&]<KvType K>() {
     detail::launch_kernel(rope_kv_kernel<K>, static_cast<unsigned>(tokens), kThreads, stream, dims,
-                          rope_dims, neox, cos_sin, slots, q, k, v, layer.keys, layer.values,
-                          layer.rows);
+                          rope_dims, neox, cos_sin, slots, q, q_out, k, v, layer.keys,
+                          layer.values, layer.rows);
   });
   return detail::launched();
 }

@@ -226,12 +226,13 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   DeviceBuffer<uint8_t> keys(kCacheRows * kv_features * element),
       values(kCacheRows * kv_features * element);
   const KvLayer layer{keys.get(), values.get(), kv_type, drows.get()};
+  const auto rotated = poisoned(kTokens * q_features);  // every element written, rotated or not
   for (auto [first, count] : {std::pair<int64_t, int64_t>{0, kFirst}, {kFirst, kTokens - kFirst}}) {
     const OneSequence chunk(count, first);
     ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get() + first * rope_dims, count,
                             chunk.slots, dq.get() + first * q_features,
-                            dk.get() + first * kv_features, dv.get() + first * kv_features, layer,
-                            nullptr),
+                            rotated->get() + first * q_features, dk.get() + first * kv_features,
+                            dv.get() + first * kv_features, layer, nullptr),
               cudaSuccess);
   }
 
@@ -248,7 +249,7 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
     cpu::kv_store_row(cpu_type, cpu_values.data(), kv_features, rows[t],
                       v.data() + t * kv_features);
   }
-  const auto got_q = dq.download();
+  const auto got_q = rotated->download();
   for (size_t i = 0; i < q.size(); ++i) ASSERT_NEAR(got_q[i], q[i], 1e-6f) << "q " << i;
   // Written rows must match exactly (the rotation is the same float arithmetic; rounding to the
   // cache type is the same rounding); unwritten rows are not compared.
@@ -278,7 +279,7 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, kTokens, kTokens));
   const auto out = poisoned(kTokens * q_features);
   const OneSequence all(kTokens, 0);
-  ASSERT_EQ(attention(dims, dq.get(), layer, kTokens, all.slots, out->get(), scratch.get(),
+  ASSERT_EQ(attention(dims, rotated->get(), layer, kTokens, all.slots, out->get(), scratch.get(),
                       nullptr),
             cudaSuccess);
   const auto got = out->download();
@@ -293,7 +294,7 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   }
   const auto last = poisoned(q_features);
   const OneSequence decode(1, kTokens - 1);
-  ASSERT_EQ(attention(dims, dq.get() + (kTokens - 1) * q_features, layer, 1, decode.slots,
+  ASSERT_EQ(attention(dims, rotated->get() + (kTokens - 1) * q_features, layer, 1, decode.slots,
                       last->get(), scratch.get(), nullptr),
             cudaSuccess);
   const auto got_last = last->download();
@@ -367,8 +368,8 @@ TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
   DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions);
   const KvLayer layer{dkeys.get(), dvalues.get(), KvType::kF32, drows.get()};
   const TokenSlots slots{dtable.get(), dpositions.get(), longest};
-  ASSERT_EQ(rope_kv_write(dims, 0, false, nullptr, tokens, slots, dq.get(), dk.get(), dv.get(),
-                          layer, nullptr),
+  ASSERT_EQ(rope_kv_write(dims, 0, false, nullptr, tokens, slots, dq.get(), dq.get(), dk.get(),
+                          dv.get(), layer, nullptr),
             cudaSuccess);
   DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, tokens, longest));
   const auto out = poisoned(tokens * q_features);
@@ -666,7 +667,7 @@ TEST(CudaKernels, RejectBadArguments) {
   EXPECT_EQ(attention({4, 2, 64, 1.0f}, nullptr, {}, 1, {}, nullptr, &scratch, nullptr),
             cudaErrorInvalidValue);
   EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, {}, nullptr, nullptr, nullptr,
-                          {}, nullptr),
+                          nullptr, {}, nullptr),
             cudaErrorInvalidValue);
   const RowSampling bad_top_p{-1, 1.5f, 0.0f, 1.0f, 0.5};
   EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_top_p, 1), nullptr, nullptr, 0, nullptr),

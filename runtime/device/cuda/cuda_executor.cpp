@@ -202,15 +202,11 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
     case Op::kFusedAttention: {
       const AttentionDims dims{k.attention.num_heads, k.attention.num_kv_heads,
                                k.attention.head_dim, k.attention.scale};
-      const int64_t q_features = dims.num_heads * dims.head_dim;
-      cudaError_t status =
-          cudaMemcpyAsync(queries.get(), in[0].data, static_cast<size_t>(tokens * q_features) * 4,
-                          cudaMemcpyDeviceToDevice, stream);
       const KvLayer kv_layer = layer(k.layer);
-      if (status == cudaSuccess)
-        status = rope_kv_write(dims, k.has_rope ? k.rope.dims : 0, k.rope.neox,
-                               cos_sin.get<float>(), tokens, slots, queries.get<float>(),
-                               in[1].data, in[2].data, kv_layer, stream);
+      cudaError_t status = rope_kv_write(dims, k.has_rope ? k.rope.dims : 0, k.rope.neox,
+                                         cos_sin.get<float>(), tokens, slots, in[0].data,
+                                         queries.get<float>(), in[1].data, in[2].data, kv_layer,
+                                         stream);
       if (status == cudaSuccess && !schedule.tiles.empty())
         status = prefill_attention(dims, queries.get<float>(), kv_layer,
                                    query_tiles.get<QueryTile>(),
