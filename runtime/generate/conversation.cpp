@@ -106,7 +106,9 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
     if (!text.empty() && keep_going && on_text) keep_going = on_text(text);
   };
   Clock::time_point first_token;
-  out.finish = budget <= 0 ? FinishReason::kContext : FinishReason::kLength;
+  // Ending at the budget is a length stop when max_new_tokens set it, else the context is full.
+  out.finish = params.max_new_tokens && *params.max_new_tokens <= room ? FinishReason::kLength
+                                                                       : FinishReason::kContext;
   bool ended = false;
   for (int64_t n = 0; n < budget && !ended; ++n) {
     if (n > 0) {

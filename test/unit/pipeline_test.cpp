@@ -1,6 +1,6 @@
 // runtime/pipeline on the real SmolLM2: batch invariance with chunked prefill and in-flight
 // batching, KV exhaustion with preemption, refused bad requests, echo and logprobs against a
-// forward pass.
+// forward pass, a conversation's finish reasons.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -363,6 +364,32 @@ TEST_F(PipelineTest, BadRequestsAreRefusedAndTheOthersGoOn) {
     for (auto& [id, r] : *responses) tokens += static_cast<int64_t>(r.tokens.size());
   }
   EXPECT_EQ(tokens, 4);
+}
+
+TEST_F(PipelineTest, AConversationStopsForLengthOrForTheContext) {
+  std::unique_ptr<Engine> engine = open(1);
+  ASSERT_TRUE(engine);
+  std::vector<int32_t> prompt;  // 500 of the 512 positions
+  while (prompt.size() < 500)
+    for (const auto& p : prompts(10)) prompt.insert(prompt.end(), p.begin(), p.end());
+  prompt.resize(500);
+  struct Case {
+    std::optional<int32_t> max_new_tokens;
+    size_t tokens;
+    FinishReason finish;
+  };
+  for (const Case& c : {Case{0, 0, FinishReason::kLength}, Case{5, 5, FinishReason::kLength},
+                        Case{12, 12, FinishReason::kLength}, Case{100, 12, FinishReason::kContext},
+                        Case{std::nullopt, 12, FinishReason::kContext}}) {
+    SCOPED_TRACE(c.max_new_tokens ? std::to_string(*c.max_new_tokens) : "unset");
+    sampling::SamplingParams params = greedy(0);
+    params.max_new_tokens = c.max_new_tokens;
+    Conversation conversation(*engine);
+    auto g = conversation.generate(prompt, params, nullptr);
+    ASSERT_TRUE(g.ok()) << g.status().message();
+    EXPECT_EQ(g->tokens.size(), c.tokens);
+    EXPECT_EQ(g->finish, c.finish);
+  }
 }
 
 TEST_F(PipelineTest, EchoAndLogprobsAgreeWithAForwardPass) {
