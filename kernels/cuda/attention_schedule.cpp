@@ -28,6 +28,10 @@ AttentionSchedule schedule_attention(std::span<const int32_t> table,
     }
     begin = end;
   }
+  std::vector<int32_t> tables(table.begin(), table.end());
+  std::sort(tables.begin(), tables.end());
+  schedule.one_token_per_sequence =
+      schedule.tiles.empty() && std::adjacent_find(tables.begin(), tables.end()) == tables.end();
   return schedule;
 }
 

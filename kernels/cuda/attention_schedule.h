@@ -15,6 +15,8 @@ struct AttentionSchedule {
   std::vector<QueryTile> tiles;        ///< for prefill_attention
   std::vector<int32_t> decode_tokens;  ///< for attention, as its token_ids
   int64_t decode_longest = 0;          ///< the most positions a decode token attends over
+  /// No tiles, and no two tokens of one sequence: rope_attention_decode may take the step.
+  bool one_token_per_sequence = false;
 };
 
 /// Splits a step whose token t sits at position positions[t] of the sequence whose row table

@@ -18,7 +18,7 @@ namespace ingot::cuda {
 
 using quant::GgmlType;
 
-/// Whether the decode kernels (gemv, rms_norm, rope_kv_write, attention, swiglu, add,
+/// Whether the kernels (gemv, rms_norm, rope_kv_write and the attention kernels, swiglu, add,
 /// embedding) are launched as programmatic dependent launches (MAX's pdl_level >= 1): each may be
 /// scheduled while the previous kernel finishes, waiting on the device for its results. Off by
 /// default; only devices of compute capability 9.0 and up take it.
@@ -116,6 +116,17 @@ uint64_t attention_scratch_bytes(const AttentionDims& dims, int64_t tokens, int6
 cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& layer,
                       int64_t tokens, const TokenSlots& slots, float* out, void* scratch,
                       cudaStream_t stream, const int32_t* token_ids = nullptr);
+
+/// rope_kv_write then attention, as one kernel, for decode steps in which no two tokens belong to
+/// one sequence (AttentionSchedule::one_token_per_sequence): each (token, head) rotates its query
+/// and its KV head's key itself and attends over its cached positions and then its own, fresh;
+/// the first head of each KV group stores the key and value as the cache row. The cache and `out`
+/// end up as those two kernels leave them (within float rounding); q, k and v are unrotated.
+cudaError_t rope_attention_decode(const AttentionDims& dims, int64_t rope_dims, bool neox,
+                                  const float* cos_sin, const float* q, const float* k,
+                                  const float* v, const KvLayer& layer, int64_t tokens,
+                                  const TokenSlots& slots, float* out, void* scratch,
+                                  cudaStream_t stream);
 
 /// Up to kPrefillTileQueries tokens of one sequence at consecutive positions, from step token
 /// `first` on: what one block of prefill_attention takes.

@@ -26,6 +26,19 @@ struct KvElement<KvType::kBF16> {
   __device__ static __nv_bfloat16 store(float v) { return __float2bfloat16_rn(v); }
 };
 
+/// Element d of one head x rotated by cos_sin (cos, sin per pair): neox pairs i and
+/// i + rope_dims/2, else 2i and 2i+1; elements past rope_dims are as they are.
+__device__ __forceinline__ float rope_element(const float* x, const float* cos_sin, int64_t d,
+                                              int64_t rope_dims, bool neox) {
+  if (d >= rope_dims) return x[d];
+  const int64_t half = rope_dims / 2;
+  const bool first = neox ? d < half : d % 2 == 0;
+  const int64_t p = neox ? d % half : d / 2;
+  const float x0 = x[neox ? p : 2 * p], x1 = x[neox ? p + half : 2 * p + 1];
+  const float c = cos_sin[2 * p], s = cos_sin[2 * p + 1];
+  return first ? x0 * c - x1 * s : x0 * s + x1 * c;
+}
+
 /// Calls f.template operator()<K>() for a runtime KvType.
 template <typename F>
 void dispatch_kv(KvType type, F&& f) {

@@ -44,16 +44,7 @@ __global__ void __launch_bounds__(kThreads)
   auto* key_row = static_cast<typename E::type*>(keys) + row * kv_features;
   auto* value_row = static_cast<typename E::type*>(values) + row * kv_features;
   for (int64_t i = threadIdx.x; i < kv_features; i += kThreads) {
-    const int64_t base = i - i % dim, d = i % dim;
-    float out = kt[i];
-    if (d < rope_dims) {
-      const bool first = neox ? d < half : d % 2 == 0;
-      const int64_t p = neox ? d % half : d / 2;
-      const float x0 = kt[base + (neox ? p : 2 * p)], x1 = kt[base + (neox ? p + half : 2 * p + 1)];
-      const float c = cs[2 * p], s = cs[2 * p + 1];
-      out = first ? x0 * c - x1 * s : x0 * s + x1 * c;
-    }
-    key_row[i] = E::store(out);
+    key_row[i] = E::store(detail::rope_element(kt + i - i % dim, cs, i % dim, rope_dims, neox));
     value_row[i] = E::store(vt[i]);
   }
 }

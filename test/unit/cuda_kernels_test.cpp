@@ -433,6 +433,16 @@ TEST(CudaKernels, ScheduleSendsPrefillRunsToTilesAndTheRestToDecode) {
   EXPECT_EQ(all.decode_longest, 157);  // sequence 1's last position, 156
   const AttentionSchedule none = schedule_attention({}, {}, true);
   EXPECT_TRUE(none.tiles.empty() && none.decode_tokens.empty());
+
+  // The one-kernel decode takes steps whose tokens all belong to different sequences.
+  EXPECT_FALSE(schedule.one_token_per_sequence);
+  EXPECT_FALSE(all.one_token_per_sequence);
+  EXPECT_TRUE(schedule_attention(std::vector<int32_t>{0, 50, 9}, std::vector<int32_t>{4, 4, 70},
+                                 true)
+                  .one_token_per_sequence);
+  EXPECT_FALSE(schedule_attention(std::vector<int32_t>{0, 50, 50},
+                                  std::vector<int32_t>{4, 4, 5}, true)
+                   .one_token_per_sequence);
 }
 
 /// prefill_attention (and the decode kernel on the step's other tokens) against cpu::attend over
@@ -526,6 +536,86 @@ TEST(CudaKernels, PrefillAttentionMatchesTheCpu) {
     }
   if (!unsupported.empty())
     GTEST_SKIP() << "no prefill kernel on this GPU for head_dim" << unsupported;
+}
+
+/// rope_attention_decode against rope_kv_write then attention: three sequences of 40, 300 and 7
+/// positions, one decode token each, the cache random before the step.
+void check_rope_attention_decode(KvType kv_type, int64_t head_dim, bool neox) {
+  SCOPED_TRACE("head_dim " + std::to_string(head_dim) + (neox ? " neox" : " normal") + " kv " +
+               std::to_string(static_cast<int>(kv_type)));
+  constexpr int64_t kHeads = 6, kKvHeads = 2, kCacheRows = 400;
+  const AttentionDims dims{kHeads, kKvHeads, head_dim, 0.125f};
+  const int64_t q_features = kHeads * head_dim, kv_features = kKvHeads * head_dim;
+  const int64_t rope_dims = head_dim - 16;  // the last 16 dimensions pass through
+  const std::vector<int32_t> lengths = {40, 300, 7};
+  std::vector<int32_t> tables, table_of, positions;
+  for (int32_t length : lengths) {
+    table_of.push_back(static_cast<int32_t>(tables.size()));
+    positions.push_back(length - 1);
+    for (int32_t j = 0; j < length; ++j)
+      tables.push_back(static_cast<int32_t>((tables.size() * 151 + 7) % kCacheRows));
+  }
+  const int64_t tokens = static_cast<int64_t>(positions.size());
+  cpu::RopeSpec spec;
+  spec.neox = neox;
+  spec.dims = rope_dims;
+  spec.base = 10000.0f;
+  std::vector<float> cos_sin(tokens * rope_dims);
+  for (int64_t t = 0; t < tokens; ++t)
+    cpu::rope_angles(spec, positions[t],
+                     {cos_sin.data() + t * rope_dims, static_cast<size_t>(rope_dims)});
+  const size_t element = kv_type == KvType::kF32 ? 4 : 2;
+  std::vector<uint8_t> cache(2 * kCacheRows * kv_features * element);
+  std::mt19937 rng(71);
+  for (size_t i = 0; i < cache.size(); i += 2) {  // finite values of every type: exponent bits low
+    cache[i] = static_cast<uint8_t>(rng());
+    cache[i + 1] = static_cast<uint8_t>(rng() & 0x3b);
+  }
+  const auto q = random_floats(tokens * q_features, 72), k = random_floats(tokens * kv_features, 73),
+             v = random_floats(tokens * kv_features, 74);
+  DeviceBuffer<float> dq(q), dk(k), dv(v), dcs(cos_sin);
+  DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions);
+  DeviceBuffer<uint8_t> two_kernels(cache), one_kernel(cache);
+  const TokenSlots slots{dtable.get(), dpositions.get(), 300};
+  const uint64_t plane = cache.size() / 2;
+  const auto layer = [&](DeviceBuffer<uint8_t>& c) {
+    return KvLayer{c.get(), c.get() + plane, kv_type, drows.get()};
+  };
+  DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, tokens, 300));
+  const auto rotated = poisoned(tokens * q_features);
+  const auto want = poisoned(tokens * q_features), got = poisoned(tokens * q_features);
+  ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get(), tokens, slots, dq.get(),
+                          rotated->get(), dk.get(), dv.get(), layer(two_kernels), nullptr),
+            cudaSuccess);
+  ASSERT_EQ(attention(dims, rotated->get(), layer(two_kernels), tokens, slots, want->get(),
+                      scratch.get(), nullptr),
+            cudaSuccess);
+  ASSERT_EQ(rope_attention_decode(dims, rope_dims, neox, dcs.get(), dq.get(), dk.get(), dv.get(),
+                                  layer(one_kernel), tokens, slots, got->get(), scratch.get(),
+                                  nullptr),
+            cudaSuccess);
+  const auto w = want->download(), g = got->download();
+  for (size_t i = 0; i < w.size(); ++i) ASSERT_NEAR(g[i], w[i], 1e-5f) << i;
+  // The same cache rows written: the rotation is the same arithmetic, rounded alike (a float
+  // cache may differ in the last bit where the compiler contracted differently).
+  const auto a = two_kernels.download(), b = one_kernel.download();
+  for (size_t i = 0; i < a.size(); i += element) {
+    if (element == 2) {
+      ASSERT_LE(std::abs(int{a[i] | (a[i + 1] << 8)} - int{b[i] | (b[i + 1] << 8)}), 1) << i;
+    } else {
+      float x, y;
+      std::memcpy(&x, a.data() + i, 4);
+      std::memcpy(&y, b.data() + i, 4);
+      ASSERT_NEAR(x, y, 1e-6f * (1.0f + std::fabs(x))) << i;
+    }
+  }
+}
+
+TEST(CudaKernels, RopeAttentionDecodeIsRopeKvWriteThenAttention) {
+  SKIP_WITHOUT_GPU();
+  for (KvType kv : {KvType::kF32, KvType::kF16, KvType::kBF16})
+    for (int64_t head_dim : {64, 96, 128})
+      for (bool neox : {false, true}) check_rope_attention_decode(kv, head_dim, neox);
 }
 
 TEST(CudaKernels, SwigluEmbeddingAndArgmax) {

@@ -203,10 +203,14 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
       const AttentionDims dims{k.attention.num_heads, k.attention.num_kv_heads,
                                k.attention.head_dim, k.attention.scale};
       const KvLayer kv_layer = layer(k.layer);
-      cudaError_t status = rope_kv_write(dims, k.has_rope ? k.rope.dims : 0, k.rope.neox,
-                                         cos_sin.get<float>(), tokens, slots, in[0].data,
-                                         queries.get<float>(), in[1].data, in[2].data, kv_layer,
-                                         stream);
+      const int64_t rope_dims = k.has_rope ? k.rope.dims : 0;
+      if (schedule.one_token_per_sequence)  // decode: one kernel (and its merge)
+        return rope_attention_decode(dims, rope_dims, k.rope.neox, cos_sin.get<float>(),
+                                     in[0].data, in[1].data, in[2].data, kv_layer, tokens, slots,
+                                     out[0].data, attention_scratch.get(), stream);
+      cudaError_t status = rope_kv_write(dims, rope_dims, k.rope.neox, cos_sin.get<float>(),
+                                         tokens, slots, in[0].data, queries.get<float>(),
+                                         in[1].data, in[2].data, kv_layer, stream);
       if (status == cudaSuccess && !schedule.tiles.empty())
         status = prefill_attention(dims, queries.get<float>(), kv_layer,
                                    query_tiles.get<QueryTile>(),
