@@ -45,7 +45,8 @@ cudaError_t gemv(GgmlType type, const void* w, int64_t rows, int64_t n, const fl
 
 /// cuBLAS, loaded with dlopen (libcublas.so.13) when first asked for, with one handle.
 struct Blas;
-/// Loads cuBLAS and creates a handle; nullptr with the reason in `why` when it cannot.
+/// Loads cuBLAS and creates a handle with its own 32 MiB workspace (so that cuBLAS allocates
+/// nothing in a step captured as a graph); nullptr with the reason in `why` when it cannot.
 Blas* blas_create(std::string* why = nullptr);
 /// Destroys the handle and unloads cuBLAS (nullptr is ignored).
 void blas_destroy(Blas* blas);

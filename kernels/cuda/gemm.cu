@@ -14,6 +14,7 @@ namespace ingot::cuda {
 namespace {
 
 constexpr uint64_t kAlign = 256;
+constexpr size_t kBlasWorkspace = size_t{32} << 20;  // what cuBLAS advises for Hopper
 
 uint64_t aligned(uint64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
@@ -54,6 +55,8 @@ struct Blas {
   decltype(&cublasCreate_v2) create = nullptr;
   decltype(&cublasDestroy_v2) destroy = nullptr;
   decltype(&cublasSetStream_v2) set_stream = nullptr;
+  decltype(&cublasSetWorkspace_v2) set_workspace = nullptr;
+  void* workspace = nullptr;  // cuBLAS's, set once: it allocates nothing in a captured step
   // The C entry point (the header also declares a C++ overload taking cudaDataType).
   cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
                             const void*, const void*, cudaDataType, int, const void*,
@@ -78,13 +81,23 @@ Blas* blas_create(std::string* why) {
     return fn != nullptr;
   };
   if (!resolve(blas->create, "cublasCreate_v2") || !resolve(blas->destroy, "cublasDestroy_v2") ||
-      !resolve(blas->set_stream, "cublasSetStream_v2") || !resolve(blas->gemm_ex, "cublasGemmEx")) {
+      !resolve(blas->set_stream, "cublasSetStream_v2") ||
+      !resolve(blas->set_workspace, "cublasSetWorkspace_v2") ||
+      !resolve(blas->gemm_ex, "cublasGemmEx")) {
     dlclose(library);
-    return fail("cuBLAS lacks cublasCreate_v2, cublasSetStream_v2 or cublasGemmEx");
+    return fail(
+        "cuBLAS lacks cublasCreate_v2, cublasSetStream_v2, cublasSetWorkspace_v2 or cublasGemmEx");
   }
   if (blas->create(&blas->handle) != CUBLAS_STATUS_SUCCESS) {
     dlclose(library);
     return fail("cuBLAS did not initialize");
+  }
+  if (cudaMalloc(&blas->workspace, kBlasWorkspace) != cudaSuccess ||
+      blas->set_workspace(blas->handle, blas->workspace, kBlasWorkspace) !=
+          CUBLAS_STATUS_SUCCESS) {
+    cudaGetLastError();
+    blas_destroy(blas.release());
+    return fail("cuBLAS's workspace could not be set");
   }
   return blas.release();
 }
@@ -92,6 +105,7 @@ Blas* blas_create(std::string* why) {
 void blas_destroy(Blas* blas) {
   if (!blas) return;
   blas->destroy(blas->handle);
+  cudaFree(blas->workspace);
   dlclose(blas->library);
   delete blas;
 }

@@ -143,6 +143,60 @@ TEST(DeviceParity, CudaBatchedStepFollowsTheCpus) {
   }
 }
 
+// Twelve sequences (prompts of 2 to 13 tokens, prefilled one by one), then three steps that
+// decode one token of each: wider than the matrix-vector products take, so on CUDA cuBLAS runs in
+// them, and they are captured as graphs (updated in place from one to the next) unless `graphs`
+// is off. Every step's logits, one row per sequence.
+std::vector<float> wide_decode_logits(const std::string& device, const fs::path& path,
+                                      bool graphs = true) {
+  constexpr size_t kSequences = 12;
+  std::unique_ptr<Engine> engine = open_engine(device, path, 64, kSequences, graphs);
+  if (!engine) return {};
+  device::Executor& executor = engine->executor();
+  const size_t vocab = static_cast<size_t>(executor.vocab_size());
+  std::vector<device::KvSequence> sequences(kSequences);
+  std::mt19937 rng(13);
+  std::vector<float> ignored(vocab);
+  for (size_t s = 0; s < kSequences; ++s) {
+    std::vector<int32_t> prompt(2 + s);
+    for (int32_t& id : prompt) id = 1000 + static_cast<int32_t>(rng() % 40000);
+    const int32_t row = static_cast<int32_t>(prompt.size() - 1);
+    const Status status = executor.step({prompt, &sequences[s], std::span(&row, 1), ignored.data()});
+    EXPECT_TRUE(status.ok()) << status.message();
+  }
+  std::vector<float> all;
+  const int32_t row = 0;
+  for (int step = 0; step < 3; ++step) {
+    std::vector<int32_t> ids(kSequences);
+    for (int32_t& id : ids) id = 1000 + static_cast<int32_t>(rng() % 40000);
+    std::vector<device::SequenceChunk> chunks;
+    for (size_t s = 0; s < kSequences; ++s)
+      chunks.push_back({std::span(&ids[s], 1), &sequences[s], std::span(&row, 1)});
+    std::vector<float> logits(kSequences * vocab);
+    const Status status = executor.step_batch({chunks, logits.data()});
+    EXPECT_TRUE(status.ok()) << status.message();
+    all.insert(all.end(), logits.begin(), logits.end());
+  }
+  for (auto& sequence : sequences) executor.cache().release(sequence);
+  return all;
+}
+
+TEST(DeviceParity, CudaWideDecodeStepsFollowTheCpusWithAndWithoutGraphs) {
+  const std::vector<fs::path> paths = artifacts();
+  if (const std::string why = skip_reason(paths); !why.empty()) GTEST_SKIP() << why;
+  for (const fs::path& path : paths) {
+    SCOPED_TRACE(path.filename().string());
+    const std::vector<float> cpu = wide_decode_logits("cpu", path);
+    const std::vector<float> gpu = wide_decode_logits("cuda", path);
+    ASSERT_EQ(cpu.size(), gpu.size());
+    EXPECT_EQ(gpu, wide_decode_logits("cuda", path, /*graphs=*/false));
+    const size_t rows = 3 * 12, vocab = cpu.size() / rows;
+    for (size_t r = 0; r < rows; ++r)
+      EXPECT_LT(relative_difference(cpu.data() + r * vocab, gpu.data() + r * vocab, vocab), 0.15)
+          << "row " << r;
+  }
+}
+
 TEST(DeviceParity, CudaLogitsFollowTheCpusOnDummyModels) {
   const std::vector<fs::path> paths = artifacts();
   if (const std::string why = skip_reason(paths); !why.empty()) GTEST_SKIP() << why;

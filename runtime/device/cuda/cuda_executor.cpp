@@ -91,6 +91,7 @@ struct CudaExecutor::Impl {
   std::string device_name;
 
   bool capture_graphs = true;
+  bool capture_products = true;  // false once capturing a step with cuBLAS in it has failed
   cudaGraphExec_t graph = nullptr;  // the last captured step's, updated in place
   const cpu::RopeSpec* rope = nullptr;  // the plan's one rope (angles computed on the host)
 
@@ -451,25 +452,34 @@ Status CudaExecutor::Impl::launch(const device::BatchRequest& batch) {
   INGOT_RETURN_IF_ERROR(upload());
   const int64_t tokens = static_cast<int64_t>(step_ids.size());
   const TokenSlots slots{slot_table.get<int32_t>(), slot_positions.get<int32_t>(), longest};
-  // Decode-sized steps (matrix-vector products only; cuBLAS stays out of the capture) are
-  // captured, then replayed as one graph: no launch gaps between their hundreds of kernels.
-  const bool capture = capture_graphs && tokens <= kMaxGemvTokens;
-  if (capture)
-    INGOT_RETURN_IF_ERROR(checked(
-        cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "capturing the step"));
-  Status status;
-  for (size_t i = 0; i < plan.kernels.size() && status.ok(); ++i)
-    status = checked(run(plan.kernels[i], ops[i], tokens, slots, step_output_rows),
-                     plan.kernels[i].name);
-  if (!capture) return status;
+  const auto run_plan = [&] {
+    Status status;
+    for (size_t i = 0; i < plan.kernels.size() && status.ok(); ++i)
+      status = checked(run(plan.kernels[i], ops[i], tokens, slots, step_output_rows),
+                       plan.kernels[i].name);
+    return status;
+  };
+  // Decode steps are captured, then replayed as one graph: no launch gaps between their hundreds
+  // of kernels. Up to kMaxGemvTokens tokens they take matrix-vector products only; wider ones
+  // (many sequences decoding together) take cuBLAS, whose steady batch sizes the graph update
+  // in place just the same. Other steps change shape from one to the next: launched directly.
+  const bool wide = tokens > kMaxGemvTokens;
+  const bool capture = capture_graphs && (wide ? capture_products && schedule.one_token_per_sequence
+                                               : true);
+  if (!capture) return run_plan();
+  INGOT_RETURN_IF_ERROR(checked(
+      cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "capturing the step"));
+  const Status status = run_plan();
   cudaGraph_t captured = nullptr;
   const cudaError_t ended = cudaStreamEndCapture(stream, &captured);
-  if (!status.ok() || ended != cudaSuccess) {
-    if (captured) cudaGraphDestroy(captured);
-    cudaGetLastError();
-    return status.ok() ? checked(ended, "capturing the step") : status;
+  if (status.ok() && ended == cudaSuccess) return replay(captured);
+  if (captured) cudaGraphDestroy(captured);
+  cudaGetLastError();
+  if (wide) {  // nothing ran: run the step directly, and wide steps from now on
+    capture_products = false;
+    return run_plan();
   }
-  return replay(captured);
+  return status.ok() ? checked(ended, "capturing the step") : status;
 }
 
 Status CudaExecutor::Impl::replay(cudaGraph_t captured) {
