@@ -61,6 +61,24 @@ class Arena {
   int64_t peak_ = 0;
 };
 
+/// The index of the last op that reads `value` (defined at op `here`), `count` when it is
+/// returned. A split's input lives as long as the split's results do, so that a device may read
+/// the results in place as columns of the input (and skip the copies).
+int64_t lastUse(mlir::Value value, int64_t here, mlir::Block& body,
+                llvm::DenseMap<mlir::Operation*, int64_t>& index, int64_t count) {
+  int64_t last_use = here;
+  for (mlir::Operation* user : value.getUsers()) {
+    mlir::Operation* top = body.findAncestorOpInBlock(*user);
+    // A returned value must outlive the whole step.
+    int64_t at = mlir::isa<mlir::func::ReturnOp>(top) ? count : index[top];
+    if (auto split = mlir::dyn_cast<SplitOp>(top))
+      for (mlir::Value part : split->getResults())
+        at = std::max(at, lastUse(part, index[top], body, index, count));
+    last_use = std::max(last_use, at);
+  }
+  return last_use;
+}
+
 struct PlanMemoryPass : impl::PlanMemoryBase<PlanMemoryPass> {
   using PlanMemoryBase::PlanMemoryBase;
 
@@ -97,14 +115,8 @@ struct PlanMemoryPass : impl::PlanMemoryBase<PlanMemoryPass> {
       llvm::SmallVector<int64_t> offsets;
       for (mlir::Value result : op.getResults()) {
         if (!isActivation(result)) continue;
-        int64_t last_use = here;
-        for (mlir::Operation* user : result.getUsers()) {
-          mlir::Operation* top = body.findAncestorOpInBlock(*user);
-          // A returned value must outlive the whole step.
-          int64_t at = mlir::isa<mlir::func::ReturnOp>(top) ? count : index[top];
-          last_use = std::max(last_use, at);
-        }
-        offsets.push_back(arena.place(activationBytes(result, tokens), last_use));
+        offsets.push_back(
+            arena.place(activationBytes(result, tokens), lastUse(result, here, body, index, count)));
         ++activations;
       }
       if (!offsets.empty()) {

@@ -51,9 +51,7 @@ __device__ __forceinline__ void online_softmax_step(const float* qv, const float
 /// A decode step's unrotated queries, keys and values with their rope, when attention also does
 /// rope_kv_write's work (rope_attention_decode).
 struct Fresh {
-  const float* q = nullptr;
-  const float* k = nullptr;
-  const float* v = nullptr;
+  QkvRows qkv;
   const float* cos_sin = nullptr;
   int64_t rope_dims = 0;
   bool neox = false;
@@ -96,10 +94,12 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
       // The rotation pairs elements that other lanes hold: stage both heads in shared memory.
       float* staged_q = staged[warp][0];
       float* staged_k = staged[warp][1];
-      const float* raw_k = fresh.k + t * kv_features + kv_offset - dim_offset;
+      const float* raw_q = fresh.qkv.q + t * fresh.qkv.q_stride + h * kDim;
+      const float* raw_k = fresh.qkv.k + t * fresh.qkv.kv_stride + kv_offset - dim_offset;
+      const float* raw_v = fresh.qkv.v + t * fresh.qkv.kv_stride + kv_offset;
 #pragma unroll
       for (int i = 0; i < kPerLane; ++i) {
-        staged_q[dim_offset + i] = fresh.q[(t * dims.num_heads + h) * kDim + dim_offset + i];
+        staged_q[dim_offset + i] = raw_q[dim_offset + i];
         staged_k[dim_offset + i] = raw_k[dim_offset + i];
       }
       __syncwarp();
@@ -113,7 +113,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock* kWarp)
         qv[i] = detail::rope_element(staged_q, cs, d, fresh.rope_dims, fresh.neox);
         // As the cache will hold them, so the result is rope_kv_write's then attention's.
         const T key = E::store(detail::rope_element(staged_k, cs, d, fresh.rope_dims, fresh.neox));
-        const T value = E::store(fresh.v[t * kv_features + kv_offset + i]);
+        const T value = E::store(raw_v[i]);
         fresh_key[i] = E::load(&key);
         fresh_value[i] = E::load(&value);
         if (store) key_row[i] = key, value_row[i] = value;
@@ -237,15 +237,17 @@ cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& 
 }
 
 cudaError_t rope_attention_decode(const AttentionDims& dims, int64_t rope_dims, bool neox,
-                                  const float* cos_sin, const float* q, const float* k,
-                                  const float* v, const KvLayer& layer, int64_t tokens,
-                                  const TokenSlots& slots, float* out, void* scratch,
-                                  cudaStream_t stream) {
+                                  const float* cos_sin, const QkvRows& qkv, const KvLayer& layer,
+                                  int64_t tokens, const TokenSlots& slots, float* out,
+                                  void* scratch, cudaStream_t stream) {
   if (rope_dims < 0 || rope_dims % 2 != 0 || rope_dims > dims.head_dim ||
-      (rope_dims > 0 && cos_sin == nullptr) || (tokens > 0 && (!q || !k || !v)))
+      (rope_dims > 0 && cos_sin == nullptr) ||
+      (tokens > 0 && (!qkv.q || !qkv.k || !qkv.v ||
+                      qkv.q_stride < dims.num_heads * dims.head_dim ||
+                      qkv.kv_stride < dims.num_kv_heads * dims.head_dim)))
     return cudaErrorInvalidValue;
   return launch_attention<true>(dims, nullptr, layer, tokens, nullptr, slots,
-                                {q, k, v, cos_sin, rope_dims, neox}, out, scratch, stream);
+                                {qkv, cos_sin, rope_dims, neox}, out, scratch, stream);
 }
 
 }  // namespace ingot::cuda

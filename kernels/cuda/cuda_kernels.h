@@ -95,15 +95,27 @@ struct AttentionDims {
   float scale = 1.0f;
 };
 
-/// For each of `tokens` tokens: writes its query heads q rotated by cos_sin to q_out (which may
-/// be q) and stores its key heads k, rotated, and its values v as the cache row of its slot.
-/// cos_sin holds `tokens` rows of rope_dims floats (cos, sin per pair, from cpu::rope_angles at
-/// the token's position); neox pairs i and i + rope_dims/2, else 2i and 2i+1; dimensions past
-/// rope_dims pass unrotated, and rope_dims 0 rotates nothing.
+/// A step's unrotated queries, keys and values, token by token: token t's query heads at
+/// q + t * q_stride, its key and value heads at k + t * kv_stride and v + t * kv_stride (three
+/// activations, or the columns of one q|k|v projection output).
+struct QkvRows {
+  const float* q = nullptr;
+  const float* k = nullptr;
+  const float* v = nullptr;
+  int64_t q_stride = 0;
+  int64_t kv_stride = 0;
+};
+
+/// For each of `tokens` tokens: writes its query heads rotated by cos_sin to q_out (dense rows of
+/// num_heads * head_dim; it may be qkv.q when that is dense too) and stores its key heads,
+/// rotated, and its values as the cache row of its slot. cos_sin holds `tokens` rows of
+/// rope_dims floats (cos, sin per pair, from cpu::rope_angles at the token's position); neox
+/// pairs i and i + rope_dims/2, else 2i and 2i+1; dimensions past rope_dims pass unrotated, and
+/// rope_dims 0 rotates nothing.
 cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
                           const float* cos_sin, int64_t tokens, const TokenSlots& slots,
-                          const float* q, float* q_out, const float* k, const float* v,
-                          const KvLayer& layer, cudaStream_t stream);
+                          const QkvRows& qkv, float* q_out, const KvLayer& layer,
+                          cudaStream_t stream);
 
 /// Bytes of device scratch attention needs (the split partial results) for `tokens` tokens that
 /// attend over at most `count` positions.
@@ -122,12 +134,11 @@ cudaError_t attention(const AttentionDims& dims, const float* q, const KvLayer& 
 /// one sequence (AttentionSchedule::one_token_per_sequence): each (token, head) rotates its query
 /// and its KV head's key itself and attends over its cached positions and then its own, fresh;
 /// the first head of each KV group stores the key and value as the cache row. The cache and `out`
-/// end up as those two kernels leave them (within float rounding); q, k and v are unrotated.
+/// end up as those two kernels leave them (within float rounding).
 cudaError_t rope_attention_decode(const AttentionDims& dims, int64_t rope_dims, bool neox,
-                                  const float* cos_sin, const float* q, const float* k,
-                                  const float* v, const KvLayer& layer, int64_t tokens,
-                                  const TokenSlots& slots, float* out, void* scratch,
-                                  cudaStream_t stream);
+                                  const float* cos_sin, const QkvRows& qkv, const KvLayer& layer,
+                                  int64_t tokens, const TokenSlots& slots, float* out,
+                                  void* scratch, cudaStream_t stream);
 
 /// Up to kPrefillTileQueries tokens of one sequence at consecutive positions, from step token
 /// `first` on: what one block of prefill_attention takes.

@@ -11,18 +11,17 @@ constexpr int kThreads = 128;
 template <KvType K>
 __global__ void __launch_bounds__(kThreads)
     rope_kv_kernel(AttentionDims dims, int64_t rope_dims, bool neox,
-                   const float* __restrict__ cos_sin, TokenSlots slots, const float* q,
-                   float* q_out, const float* __restrict__ k, const float* __restrict__ v,
-                   void* __restrict__ keys, void* __restrict__ values,
+                   const float* __restrict__ cos_sin, TokenSlots slots, QkvRows qkv,
+                   float* q_out, void* __restrict__ keys, void* __restrict__ values,
                    const int32_t* __restrict__ rows) {
   detail::wait_for_inputs();
   using E = detail::KvElement<K>;
   const int64_t t = blockIdx.x;
   const int64_t dim = dims.head_dim, half = rope_dims / 2;
   const float* cs = cos_sin + t * rope_dims;
-  // Queries: each rotated pair by one thread (it reads both halves before writing them, so q
-  // and q_out may be the same), then the dimensions past rope_dims as they are.
-  const float* qt = q + t * dims.num_heads * dim;
+  // Queries: each rotated pair by one thread (it reads both halves before writing them, so the
+  // queries may be rotated in place), then the dimensions past rope_dims as they are.
+  const float* qt = qkv.q + t * qkv.q_stride;
   float* out = q_out + t * dims.num_heads * dim;
   for (int64_t i = threadIdx.x; i < dims.num_heads * half; i += kThreads) {
     const int64_t h = i / half, p = i % half;
@@ -38,8 +37,8 @@ __global__ void __launch_bounds__(kThreads)
   }
   // Keys and values: element by element into cache row rows[position].
   const int64_t kv_features = dims.num_kv_heads * dim;
-  const float* kt = k + t * kv_features;
-  const float* vt = v + t * kv_features;
+  const float* kt = qkv.k + t * qkv.kv_stride;
+  const float* vt = qkv.v + t * qkv.kv_stride;
   const int64_t row = rows[slots.table[t] + slots.positions[t]];
   auto* key_row = static_cast<typename E::type*>(keys) + row * kv_features;
   auto* value_row = static_cast<typename E::type*>(values) + row * kv_features;
@@ -53,18 +52,21 @@ __global__ void __launch_bounds__(kThreads)
 
 cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neox,
                           const float* cos_sin, int64_t tokens, const TokenSlots& slots,
-                          const float* q, float* q_out, const float* k, const float* v,
-                          const KvLayer& layer, cudaStream_t stream) {
+                          const QkvRows& qkv, float* q_out, const KvLayer& layer,
+                          cudaStream_t stream) {
   if (tokens < 0 || dims.head_dim <= 0 || rope_dims < 0 ||
       rope_dims % 2 != 0 || rope_dims > dims.head_dim || dims.num_kv_heads <= 0 ||
       dims.num_heads % dims.num_kv_heads != 0 || (rope_dims > 0 && cos_sin == nullptr))
     return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
-  if (slots.table == nullptr || slots.positions == nullptr) return cudaErrorInvalidValue;
+  if (slots.table == nullptr || slots.positions == nullptr || !qkv.q || !qkv.k || !qkv.v ||
+      !q_out || qkv.q_stride < dims.num_heads * dims.head_dim ||
+      qkv.kv_stride < dims.num_kv_heads * dims.head_dim)
+    return cudaErrorInvalidValue;
   detail::dispatch_kv(layer.type, [&]<KvType K>() {
     detail::launch_kernel(rope_kv_kernel<K>, static_cast<unsigned>(tokens), kThreads, stream, dims,
-                          rope_dims, neox, cos_sin, slots, q, q_out, k, v, layer.keys,
-                          layer.values, layer.rows);
+                          rope_dims, neox, cos_sin, slots, qkv, q_out, layer.keys, layer.values,
+                          layer.rows);
   });
   return detail::launched();
 }

@@ -229,10 +229,10 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   const auto rotated = poisoned(kTokens * q_features);  // every element written, rotated or not
   for (auto [first, count] : {std::pair<int64_t, int64_t>{0, kFirst}, {kFirst, kTokens - kFirst}}) {
     const OneSequence chunk(count, first);
+    const QkvRows qkv{dq.get() + first * q_features, dk.get() + first * kv_features,
+                      dv.get() + first * kv_features, q_features, kv_features};
     ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get() + first * rope_dims, count,
-                            chunk.slots, dq.get() + first * q_features,
-                            rotated->get() + first * q_features, dk.get() + first * kv_features,
-                            dv.get() + first * kv_features, layer, nullptr),
+                            chunk.slots, qkv, rotated->get() + first * q_features, layer, nullptr),
               cudaSuccess);
   }
 
@@ -368,8 +368,9 @@ TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
   DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions);
   const KvLayer layer{dkeys.get(), dvalues.get(), KvType::kF32, drows.get()};
   const TokenSlots slots{dtable.get(), dpositions.get(), longest};
-  ASSERT_EQ(rope_kv_write(dims, 0, false, nullptr, tokens, slots, dq.get(), dq.get(), dk.get(),
-                          dv.get(), layer, nullptr),
+  // Queries rotated in place (rope_dims 0: left as they are).
+  const QkvRows qkv{dq.get(), dk.get(), dv.get(), q_features, kv_features};
+  ASSERT_EQ(rope_kv_write(dims, 0, false, nullptr, tokens, slots, qkv, dq.get(), layer, nullptr),
             cudaSuccess);
   DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, tokens, longest));
   const auto out = poisoned(tokens * q_features);
@@ -538,8 +539,9 @@ TEST(CudaKernels, PrefillAttentionMatchesTheCpu) {
     GTEST_SKIP() << "no prefill kernel on this GPU for head_dim" << unsupported;
 }
 
-/// rope_attention_decode against rope_kv_write then attention: three sequences of 40, 300 and 7
-/// positions, one decode token each, the cache random before the step.
+/// rope_attention_decode (reading packed q|k|v rows) against rope_kv_write then attention
+/// (reading three buffers): three sequences of 40, 300 and 7 positions, one decode token each, the
+/// cache random before the step.
 void check_rope_attention_decode(KvType kv_type, int64_t head_dim, bool neox) {
   SCOPED_TRACE("head_dim " + std::to_string(head_dim) + (neox ? " neox" : " normal") + " kv " +
                std::to_string(static_cast<int>(kv_type)));
@@ -571,8 +573,8 @@ void check_rope_attention_decode(KvType kv_type, int64_t head_dim, bool neox) {
     cache[i] = static_cast<uint8_t>(rng());
     cache[i + 1] = static_cast<uint8_t>(rng() & 0x3b);
   }
-  const auto q = random_floats(tokens * q_features, 72), k = random_floats(tokens * kv_features, 73),
-             v = random_floats(tokens * kv_features, 74);
+  const auto q = random_floats(tokens * q_features, 72);
+  const auto k = random_floats(tokens * kv_features, 73), v = random_floats(tokens * kv_features, 74);
   DeviceBuffer<float> dq(q), dk(k), dv(v), dcs(cos_sin);
   DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions);
   DeviceBuffer<uint8_t> two_kernels(cache), one_kernel(cache);
@@ -584,15 +586,26 @@ void check_rope_attention_decode(KvType kv_type, int64_t head_dim, bool neox) {
   DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, tokens, 300));
   const auto rotated = poisoned(tokens * q_features);
   const auto want = poisoned(tokens * q_features), got = poisoned(tokens * q_features);
-  ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get(), tokens, slots, dq.get(),
-                          rotated->get(), dk.get(), dv.get(), layer(two_kernels), nullptr),
+  const QkvRows apart{dq.get(), dk.get(), dv.get(), q_features, kv_features};
+  ASSERT_EQ(rope_kv_write(dims, rope_dims, neox, dcs.get(), tokens, slots, apart, rotated->get(),
+                          layer(two_kernels), nullptr),
             cudaSuccess);
   ASSERT_EQ(attention(dims, rotated->get(), layer(two_kernels), tokens, slots, want->get(),
                       scratch.get(), nullptr),
             cudaSuccess);
-  ASSERT_EQ(rope_attention_decode(dims, rope_dims, neox, dcs.get(), dq.get(), dk.get(), dv.get(),
-                                  layer(one_kernel), tokens, slots, got->get(), scratch.get(),
-                                  nullptr),
+  // The one kernel reads them as the executor passes a q|k|v projection's output: packed rows.
+  const int64_t width = q_features + 2 * kv_features;
+  std::vector<float> packed;
+  for (int64_t t = 0; t < tokens; ++t) {
+    packed.insert(packed.end(), q.begin() + t * q_features, q.begin() + (t + 1) * q_features);
+    packed.insert(packed.end(), k.begin() + t * kv_features, k.begin() + (t + 1) * kv_features);
+    packed.insert(packed.end(), v.begin() + t * kv_features, v.begin() + (t + 1) * kv_features);
+  }
+  DeviceBuffer<float> dpacked(packed);
+  const QkvRows together{dpacked.get(), dpacked.get() + q_features,
+                         dpacked.get() + q_features + kv_features, width, width};
+  ASSERT_EQ(rope_attention_decode(dims, rope_dims, neox, dcs.get(), together, layer(one_kernel),
+                                  tokens, slots, got->get(), scratch.get(), nullptr),
             cudaSuccess);
   const auto w = want->download(), g = got->download();
   for (size_t i = 0; i < w.size(); ++i) ASSERT_NEAR(g[i], w[i], 1e-5f) << i;
@@ -756,8 +769,7 @@ TEST(CudaKernels, RejectBadArguments) {
   int scratch = 0;  // a step's tokens need their slots
   EXPECT_EQ(attention({4, 2, 64, 1.0f}, nullptr, {}, 1, {}, nullptr, &scratch, nullptr),
             cudaErrorInvalidValue);
-  EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, {}, nullptr, nullptr, nullptr,
-                          nullptr, {}, nullptr),
+  EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, {}, {}, nullptr, {}, nullptr),
             cudaErrorInvalidValue);
   const RowSampling bad_top_p{-1, 1.5f, 0.0f, 1.0f, 0.5};
   EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_top_p, 1), nullptr, nullptr, 0, nullptr),

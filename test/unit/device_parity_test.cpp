@@ -161,7 +161,8 @@ std::vector<float> wide_decode_logits(const std::string& device, const fs::path&
     std::vector<int32_t> prompt(2 + s);
     for (int32_t& id : prompt) id = 1000 + static_cast<int32_t>(rng() % 40000);
     const int32_t row = static_cast<int32_t>(prompt.size() - 1);
-    const Status status = executor.step({prompt, &sequences[s], std::span(&row, 1), ignored.data()});
+    const Status status =
+        executor.step({prompt, &sequences[s], std::span(&row, 1), ignored.data()});
     EXPECT_TRUE(status.ok()) << status.message();
   }
   std::vector<float> all;

@@ -10,6 +10,7 @@
 #include "kernels/quant/dequantize.h"
 #include "kernels/quant/dummy_weights.h"
 #include "runtime/artifact/dummy_fill.h"
+#include "runtime/device/cpu/plan_binding.h"
 #include "runtime/generate/engine.h"
 #include "runtime/pipeline/scheduler.h"
 #include "test/support/compile_artifact.h"
@@ -222,6 +223,43 @@ TEST_F(DummyArtifact, StepAndSampleTakesOneSettingPerOutputRowAndNoLogitsBuffer)
   EXPECT_EQ(b.length, 2);
   executor.cache().release(a);
   executor.cache().release(b);
+}
+
+TEST_F(DummyArtifact, EveryAttentionFindsItsQueriesKeysAndValuesInTheProjection) {
+  // What lets the CUDA device skip the splits: the compiler's plan and arena make each fused
+  // attention's q, k and v the split's outputs, read by nothing else, with the projection's rows
+  // intact while the attention writes.
+  auto artifact = artifact::Artifact::open(seed0_, {.fill_dummy_weights = false});
+  ASSERT_TRUE(artifact.ok()) << artifact.status().message();
+  auto plan = cpu::bind_plan(*artifact);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  int attentions = 0;
+  for (size_t i = 0; i < plan->kernels.size(); ++i) {
+    const auto packed = cpu::packed_qkv(*plan, i);
+    if (plan->kernels[i].name != "fused_attention") {
+      EXPECT_FALSE(packed) << i;
+      continue;
+    }
+    ++attentions;
+    ASSERT_TRUE(packed) << "kernel " << i;
+    EXPECT_EQ(packed->split, i - 1);
+    EXPECT_EQ(packed->offset, plan->input_offsets[i - 1][0]);
+    EXPECT_EQ(packed->width, 9 * 64 + 2 * 3 * 64);
+  }
+  EXPECT_EQ(attentions, 30);
+  // Another reader of a split output, or an attention output over the projection, keeps the
+  // split. Kernels: embedding, rms_norm, matmul, split, fused_attention (4), matmul (5).
+  constexpr size_t kFirst = 4;
+  ASSERT_EQ(plan->kernels[kFirst].name, "fused_attention");
+  cpu::BoundPlan edited = std::move(*plan);
+  const uint64_t queries = edited.output_offsets[kFirst - 1][0];
+  const uint64_t attended = edited.input_offsets[kFirst + 1][0];
+  edited.input_offsets[kFirst + 1][0] = queries;  // the output projection reads the queries
+  EXPECT_FALSE(cpu::packed_qkv(edited, kFirst));
+  edited.input_offsets[kFirst + 1][0] = attended;
+  ASSERT_TRUE(cpu::packed_qkv(edited, kFirst));
+  edited.output_offsets[kFirst][0] = edited.input_offsets[kFirst - 1][0] + 1;
+  EXPECT_FALSE(cpu::packed_qkv(edited, kFirst));
 }
 
 TEST_F(DummyArtifact, ThePipelineServesItOnTokenIds) {

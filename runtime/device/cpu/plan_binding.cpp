@@ -316,6 +316,49 @@ void BoundPlan::resolve_arena(float* arena) {
   }
 }
 
+std::optional<PackedQkv> packed_qkv(const BoundPlan& plan, size_t index) {
+  const auto& kernels = plan.kernels;
+  if (index == 0 || index >= kernels.size() || kernels[index].name != "fused_attention" ||
+      kernels[index - 1].name != "split")
+    return std::nullopt;
+  const BoundKernel& attention = kernels[index];
+  const BoundKernel& split = kernels[index - 1];
+  const int64_t q_features = attention.attention.num_heads * attention.attention.head_dim;
+  const int64_t kv_features = attention.attention.num_kv_heads * attention.attention.head_dim;
+  const int64_t width = q_features + 2 * kv_features;
+  if (split.inputs.size() != 1 || split.outputs.size() != 3 || attention.inputs.size() < 3 ||
+      split.inputs[0].features != width || split.outputs[0].features != q_features ||
+      split.outputs[1].features != kv_features || split.outputs[2].features != kv_features)
+    return std::nullopt;
+  const auto& parts = plan.output_offsets[index - 1];
+  for (size_t part = 0; part < 3; ++part) {
+    if (plan.input_offsets[index][part] != parts[part]) return std::nullopt;
+    // No later kernel reads the part before something overwrites its place in the arena.
+    const uint64_t end = parts[part] + static_cast<uint64_t>(
+                                           plan.max_tokens * split.outputs[part].features);
+    for (size_t k = index + 1; k < kernels.size(); ++k) {
+      const auto& inputs = plan.input_offsets[k];
+      if (std::find(inputs.begin(), inputs.end(), parts[part]) != inputs.end())
+        return std::nullopt;
+      bool overwritten = false;
+      for (size_t o = 0; o < kernels[k].outputs.size(); ++o) {
+        const uint64_t out = plan.output_offsets[k][o];
+        const auto rows = static_cast<uint64_t>(plan.max_tokens * kernels[k].outputs[o].features);
+        overwritten = overwritten || (out < end && parts[part] < out + rows);
+      }
+      if (overwritten) break;
+    }
+  }
+  const uint64_t begin = plan.input_offsets[index - 1][0];
+  const uint64_t end = begin + static_cast<uint64_t>(plan.max_tokens * width);
+  for (size_t o = 0; o < attention.outputs.size(); ++o) {
+    const uint64_t out = plan.output_offsets[index][o];
+    const auto rows = static_cast<uint64_t>(plan.max_tokens * attention.outputs[o].features);
+    if (out < end && begin < out + rows) return std::nullopt;
+  }
+  return PackedQkv{index - 1, begin, width};
+}
+
 Status pack_matmul_weights(const artifact::Artifact& artifact, BoundPlan& plan) {
   const auto is_embedding = [](const BoundKernel& kernel) {
     return kernel.name.rfind("embedding", 0) == 0;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "runtime/artifact/artifact.h"
@@ -29,6 +30,20 @@ struct BoundPlan {
   /// packed once).
   std::map<const uint8_t*, std::unique_ptr<PackedWeights>> packed;
 };
+
+/// Where a fused attention finds its queries, keys and values as the columns of one activation
+/// (rows of q_features + 2 * kv_features floats at `offset` in the arena).
+struct PackedQkv {
+  size_t split = 0;  ///< the split kernel that a device reading them there may skip
+  uint64_t offset = 0;
+  int64_t width = 0;
+};
+
+/// For plan kernel `index`, a fused_attention: its packed queries, keys and values, when its
+/// three inputs are the outputs of the split just before it, which no later kernel reads before
+/// their arena places are written again, and the attention writes nothing over the split's input
+/// (the memory planner keeps a split's input as long as its outputs). nullopt otherwise.
+std::optional<PackedQkv> packed_qkv(const BoundPlan& plan, size_t index);
 
 /// Checks that every kernel of the plan is one the CPU device runs, with the operand kinds,
 /// shapes, weight encodings and parameters it needs. Errors name the file and the kernel.

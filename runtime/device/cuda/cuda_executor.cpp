@@ -72,6 +72,8 @@ Status cuda_error(cudaError_t status, const std::string& what) {
 struct CudaExecutor::Impl {
   cpu::BoundPlan plan;  // activation operands point into `arena`, on the device
   std::vector<Op> ops;  // one per plan kernel
+  std::vector<bool> skipped;  // splits whose outputs the attention after them reads in place
+  std::vector<QkvRows> qkv;   // each fused attention's unrotated queries, keys and values
   int64_t max_context = 0;
   std::unique_ptr<device::PagedKvCache> pages;  // bookkeeping; the rows live in `kv`
   KvType kv_type = KvType::kF32;
@@ -126,8 +128,13 @@ struct CudaExecutor::Impl {
                 gemm_scratch.get(), stream);
   }
 
-  cudaError_t run(const BoundKernel& k, Op op, int64_t tokens, const TokenSlots& slots,
+  /// Launches plan kernel `index` for a step of `tokens` tokens.
+  cudaError_t run(size_t index, int64_t tokens, const TokenSlots& slots,
                   std::span<const int32_t> output_rows);
+  /// Fills `qkv` and `skipped` once the arena is placed: a fused attention reads its three
+  /// inputs, or the columns of the split's input where cpu::packed_qkv finds them, and then the
+  /// split (three device copies a layer) is skipped.
+  void bind_qkv();
 
   /// Gathers the chunks' tokens, slots, row tables and output rows (reserving cache pages), and
   /// returns the most positions any token attends over.
@@ -144,9 +151,11 @@ struct CudaExecutor::Impl {
   Status finish(const device::BatchRequest& batch);
 };
 
-cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
-                                    const TokenSlots& slots,
+cudaError_t CudaExecutor::Impl::run(size_t index, int64_t tokens, const TokenSlots& slots,
                                     std::span<const int32_t> output_rows) {
+  const BoundKernel& k = plan.kernels[index];
+  const Op op = ops[index];
+  if (skipped[index]) return cudaSuccess;
   const auto& in = k.inputs;
   const auto& out = k.outputs;
   switch (op) {
@@ -207,11 +216,11 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
       const int64_t rope_dims = k.has_rope ? k.rope.dims : 0;
       if (schedule.one_token_per_sequence)  // decode: one kernel (and its merge)
         return rope_attention_decode(dims, rope_dims, k.rope.neox, cos_sin.get<float>(),
-                                     in[0].data, in[1].data, in[2].data, kv_layer, tokens, slots,
-                                     out[0].data, attention_scratch.get(), stream);
+                                     qkv[index], kv_layer, tokens, slots, out[0].data,
+                                     attention_scratch.get(), stream);
       cudaError_t status = rope_kv_write(dims, rope_dims, k.rope.neox, cos_sin.get<float>(),
-                                         tokens, slots, in[0].data, queries.get<float>(),
-                                         in[1].data, in[2].data, kv_layer, stream);
+                                         tokens, slots, qkv[index], queries.get<float>(),
+                                         kv_layer, stream);
       if (status == cudaSuccess && !schedule.tiles.empty())
         status = prefill_attention(dims, queries.get<float>(), kv_layer,
                                    query_tiles.get<QueryTile>(),
@@ -230,6 +239,24 @@ cudaError_t CudaExecutor::Impl::run(const BoundKernel& k, Op op, int64_t tokens,
     }
   }
   return cudaErrorInvalidValue;
+}
+
+void CudaExecutor::Impl::bind_qkv() {
+  skipped.assign(plan.kernels.size(), false);
+  qkv.assign(plan.kernels.size(), {});
+  for (size_t i = 0; i < plan.kernels.size(); ++i) {
+    if (ops[i] != Op::kFusedAttention) continue;
+    const BoundKernel& k = plan.kernels[i];
+    const int64_t q_features = k.attention.num_heads * k.attention.head_dim;
+    const int64_t kv_features = k.attention.num_kv_heads * k.attention.head_dim;
+    qkv[i] = {k.inputs[0].data, k.inputs[1].data, k.inputs[2].data, q_features, kv_features};
+    if (const auto packed = cpu::packed_qkv(plan, i)) {
+      const float* rows = arena.get<float>() + packed->offset;
+      qkv[i] = {rows, rows + q_features, rows + q_features + kv_features, packed->width,
+                packed->width};
+      skipped[packed->split] = true;
+    }
+  }
 }
 
 CudaExecutor::CudaExecutor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -365,6 +392,7 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   INGOT_RETURN_IF_ERROR(
       allocate(impl->logits, tokens * static_cast<uint64_t>(plan.vocab_size) * 4, "logits"));
   plan.resolve_arena(impl->arena.get<float>());
+  impl->bind_qkv();
 
   if (cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking) != cudaSuccess)
     return cuda_error(cudaGetLastError(), file + ": creating a stream");
@@ -455,8 +483,7 @@ Status CudaExecutor::Impl::launch(const device::BatchRequest& batch) {
   const auto run_plan = [&] {
     Status status;
     for (size_t i = 0; i < plan.kernels.size() && status.ok(); ++i)
-      status = checked(run(plan.kernels[i], ops[i], tokens, slots, step_output_rows),
-                       plan.kernels[i].name);
+      status = checked(run(i, tokens, slots, step_output_rows), plan.kernels[i].name);
     return status;
   };
   // Decode steps are captured, then replayed as one graph: no launch gaps between their hundreds
