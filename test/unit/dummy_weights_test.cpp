@@ -260,6 +260,21 @@ TEST_F(DummyArtifact, EveryAttentionFindsItsQueriesKeysAndValuesInTheProjection)
   ASSERT_TRUE(cpu::packed_qkv(edited, kFirst));
   edited.output_offsets[kFirst][0] = edited.input_offsets[kFirst - 1][0] + 1;
   EXPECT_FALSE(cpu::packed_qkv(edited, kFirst));
+
+  // read_qkv_in_place points the attentions at the columns and skips the splits.
+  auto in_place = cpu::bind_plan(*artifact);
+  ASSERT_TRUE(in_place.ok());
+  cpu::read_qkv_in_place(*in_place);
+  for (size_t i = 0; i < in_place->kernels.size(); ++i) {
+    const auto& kernel = in_place->kernels[i];
+    EXPECT_EQ(kernel.skipped, kernel.name == "split") << i;
+    if (kernel.name != "fused_attention") continue;
+    EXPECT_EQ(kernel.qkv_stride, 960);
+    const uint64_t rows = in_place->input_offsets[i - 1][0];
+    EXPECT_EQ(in_place->input_offsets[i][0], rows);
+    EXPECT_EQ(in_place->input_offsets[i][1], rows + 576);
+    EXPECT_EQ(in_place->input_offsets[i][2], rows + 576 + 192);
+  }
 }
 
 TEST_F(DummyArtifact, ThePipelineServesItOnTokenIds) {

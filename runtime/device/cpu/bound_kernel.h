@@ -55,6 +55,11 @@ struct BoundKernel {
   RopeSpec rope;
   bool has_rope = false;
   std::vector<int64_t> split_sizes;
+  /// fused_attention: floats from one token's q, k and v to the next when they are the columns
+  /// of one activation (read_qkv_in_place); 0 when they are three dense activations.
+  int64_t qkv_stride = 0;
+  /// A split whose results the attention after it reads in place: nothing to run.
+  bool skipped = false;
 };
 
 /// Everything a step's kernels share.

@@ -49,6 +49,7 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   if (!impl->arena)
     return make_error(StatusCode::kResourceExhausted,
                       artifact.path() + ": cannot allocate the arena");
+  read_qkv_in_place(plan);
   plan.resolve_arena(impl->arena.get());
 
   INGOT_ASSIGN_OR_RETURN(KvDType dtype, device::cache_dtype(artifact, options));
@@ -119,7 +120,7 @@ Status CpuExecutor::step_batch(const device::BatchRequest& request) {
   state.thread_scratch = &impl.thread_scratch;
   impl.pool->run([&](int thread) {
     for (const detail::BoundKernel& kernel : plan.kernels) {
-      if (kernel.run == nullptr) continue;
+      if (kernel.run == nullptr || kernel.skipped) continue;
       kernel.run(state, kernel, thread);
       barrier.wait();
     }

@@ -233,17 +233,20 @@ void run_fused_attention(StepState& s, const BoundKernel& k, int thread) {
   const AttentionShape& shape = k.attention;
   const int64_t q_features = shape.num_heads * shape.head_dim;
   const int64_t kv_features = shape.num_kv_heads * shape.head_dim;
+  // Rows of three activations, or columns of one (read_qkv_in_place).
+  const int64_t q_stride = k.qkv_stride ? k.qkv_stride : q_features;
+  const int64_t kv_stride = k.qkv_stride ? k.qkv_stride : kv_features;
   float* queries = s.shared_scratch;
   const auto [begin, end] = share(s, s.tokens, thread);
   for (int64_t t = begin; t < end; ++t) {
     const int64_t position = s.positions[t];
     float* q = queries + t * q_features;
-    std::memcpy(q, k.inputs[0].data + t * q_features, static_cast<size_t>(q_features) * 4);
+    std::memcpy(q, k.inputs[0].data + t * q_stride, static_cast<size_t>(q_features) * 4);
     rotate(s, k, thread, position, q, shape.num_heads);
     float* key = s.scratch(thread, static_cast<size_t>(k.rope.dims + kv_features)) + k.rope.dims;
-    std::memcpy(key, k.inputs[1].data + t * kv_features, static_cast<size_t>(kv_features) * 4);
+    std::memcpy(key, k.inputs[1].data + t * kv_stride, static_cast<size_t>(kv_features) * 4);
     rotate(s, k, thread, position, key, shape.num_kv_heads);
-    s.cache->store(k.layer, *s.sequences[t], position, key, k.inputs[2].data + t * kv_features);
+    s.cache->store(k.layer, *s.sequences[t], position, key, k.inputs[2].data + t * kv_stride);
   }
   s.barrier->wait();
   attend_tokens(s, k, queries, k.outputs[0].data, thread);

@@ -359,6 +359,23 @@ std::optional<PackedQkv> packed_qkv(const BoundPlan& plan, size_t index) {
   return PackedQkv{index - 1, begin, width};
 }
 
+void read_qkv_in_place(BoundPlan& plan) {
+  for (size_t i = 0; i < plan.kernels.size(); ++i) {
+    const std::optional<PackedQkv> packed = packed_qkv(plan, i);
+    if (!packed) continue;
+    BoundKernel& attention = plan.kernels[i];
+    const auto q_features =
+        static_cast<uint64_t>(attention.attention.num_heads * attention.attention.head_dim);
+    const auto kv_features =
+        static_cast<uint64_t>(attention.attention.num_kv_heads * attention.attention.head_dim);
+    plan.input_offsets[i][0] = packed->offset;
+    plan.input_offsets[i][1] = packed->offset + q_features;
+    plan.input_offsets[i][2] = packed->offset + q_features + kv_features;
+    attention.qkv_stride = packed->width;
+    plan.kernels[packed->split].skipped = true;
+  }
+}
+
 Status pack_matmul_weights(const artifact::Artifact& artifact, BoundPlan& plan) {
   const auto is_embedding = [](const BoundKernel& kernel) {
     return kernel.name.rfind("embedding", 0) == 0;

@@ -45,6 +45,10 @@ struct PackedQkv {
 /// (the memory planner keeps a split's input as long as its outputs). nullopt otherwise.
 std::optional<PackedQkv> packed_qkv(const BoundPlan& plan, size_t index);
 
+/// Points every fused attention that packed_qkv allows at the columns of its split's input
+/// (setting qkv_stride) and marks those splits skipped; before resolve_arena.
+void read_qkv_in_place(BoundPlan& plan);
+
 /// Checks that every kernel of the plan is one the CPU device runs, with the operand kinds,
 /// shapes, weight encodings and parameters it needs. Errors name the file and the kernel.
 Result<BoundPlan> bind_plan(const artifact::Artifact& artifact);

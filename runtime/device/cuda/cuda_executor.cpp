@@ -72,8 +72,6 @@ Status cuda_error(cudaError_t status, const std::string& what) {
 struct CudaExecutor::Impl {
   cpu::BoundPlan plan;  // activation operands point into `arena`, on the device
   std::vector<Op> ops;  // one per plan kernel
-  std::vector<bool> skipped;  // splits whose outputs the attention after them reads in place
-  std::vector<QkvRows> qkv;   // each fused attention's unrotated queries, keys and values
   int64_t max_context = 0;
   std::unique_ptr<device::PagedKvCache> pages;  // bookkeeping; the rows live in `kv`
   KvType kv_type = KvType::kF32;
@@ -131,10 +129,6 @@ struct CudaExecutor::Impl {
   /// Launches plan kernel `index` for a step of `tokens` tokens.
   cudaError_t run(size_t index, int64_t tokens, const TokenSlots& slots,
                   std::span<const int32_t> output_rows);
-  /// Fills `qkv` and `skipped` once the arena is placed: a fused attention reads its three
-  /// inputs, or the columns of the split's input where cpu::packed_qkv finds them, and then the
-  /// split (three device copies a layer) is skipped.
-  void bind_qkv();
 
   /// Gathers the chunks' tokens, slots, row tables and output rows (reserving cache pages), and
   /// returns the most positions any token attends over.
@@ -155,7 +149,7 @@ cudaError_t CudaExecutor::Impl::run(size_t index, int64_t tokens, const TokenSlo
                                     std::span<const int32_t> output_rows) {
   const BoundKernel& k = plan.kernels[index];
   const Op op = ops[index];
-  if (skipped[index]) return cudaSuccess;
+  if (k.skipped) return cudaSuccess;  // its results are read in place
   const auto& in = k.inputs;
   const auto& out = k.outputs;
   switch (op) {
@@ -214,12 +208,17 @@ cudaError_t CudaExecutor::Impl::run(size_t index, int64_t tokens, const TokenSlo
                                k.attention.head_dim, k.attention.scale};
       const KvLayer kv_layer = layer(k.layer);
       const int64_t rope_dims = k.has_rope ? k.rope.dims : 0;
+      const int64_t q_features = dims.num_heads * dims.head_dim;
+      const int64_t kv_features = dims.num_kv_heads * dims.head_dim;
+      const QkvRows qkv{in[0].data, in[1].data, in[2].data,
+                        k.qkv_stride ? k.qkv_stride : q_features,
+                        k.qkv_stride ? k.qkv_stride : kv_features};
       if (schedule.one_token_per_sequence)  // decode: one kernel (and its merge)
         return rope_attention_decode(dims, rope_dims, k.rope.neox, cos_sin.get<float>(),
-                                     qkv[index], kv_layer, tokens, slots, out[0].data,
+                                     qkv, kv_layer, tokens, slots, out[0].data,
                                      attention_scratch.get(), stream);
       cudaError_t status = rope_kv_write(dims, rope_dims, k.rope.neox, cos_sin.get<float>(),
-                                         tokens, slots, qkv[index], queries.get<float>(),
+                                         tokens, slots, qkv, queries.get<float>(),
                                          kv_layer, stream);
       if (status == cudaSuccess && !schedule.tiles.empty())
         status = prefill_attention(dims, queries.get<float>(), kv_layer,
@@ -239,24 +238,6 @@ cudaError_t CudaExecutor::Impl::run(size_t index, int64_t tokens, const TokenSlo
     }
   }
   return cudaErrorInvalidValue;
-}
-
-void CudaExecutor::Impl::bind_qkv() {
-  skipped.assign(plan.kernels.size(), false);
-  qkv.assign(plan.kernels.size(), {});
-  for (size_t i = 0; i < plan.kernels.size(); ++i) {
-    if (ops[i] != Op::kFusedAttention) continue;
-    const BoundKernel& k = plan.kernels[i];
-    const int64_t q_features = k.attention.num_heads * k.attention.head_dim;
-    const int64_t kv_features = k.attention.num_kv_heads * k.attention.head_dim;
-    qkv[i] = {k.inputs[0].data, k.inputs[1].data, k.inputs[2].data, q_features, kv_features};
-    if (const auto packed = cpu::packed_qkv(plan, i)) {
-      const float* rows = arena.get<float>() + packed->offset;
-      qkv[i] = {rows, rows + q_features, rows + q_features + kv_features, packed->width,
-                packed->width};
-      skipped[packed->split] = true;
-    }
-  }
 }
 
 CudaExecutor::CudaExecutor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -391,8 +372,8 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
       allocate(impl->gathered, tokens * static_cast<uint64_t>(hidden) * 4, "logits rows"));
   INGOT_RETURN_IF_ERROR(
       allocate(impl->logits, tokens * static_cast<uint64_t>(plan.vocab_size) * 4, "logits"));
+  cpu::read_qkv_in_place(plan);
   plan.resolve_arena(impl->arena.get<float>());
-  impl->bind_qkv();
 
   if (cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking) != cudaSuccess)
     return cuda_error(cudaGetLastError(), file + ": creating a stream");
