@@ -51,6 +51,12 @@ Blas* blas_create(std::string* why = nullptr);
 /// Destroys the handle and unloads cuBLAS (nullptr is ignored).
 void blas_destroy(Blas* blas);
 
+/// The most tokens for which products over weights of `type` should run as gemv, kMaxGemvTokens
+/// tokens a launch, rather than gemm: while reading the weight once per launch costs fewer bytes
+/// than gemm's, which widens weights other than BF16 to bfloat16 first (reading them, then
+/// writing and reading 2 bytes a value). kMaxGemvTokens for BF16; 64 tokens for Q4_0.
+int64_t gemv_token_limit(GgmlType type);
+
 /// Bytes of device scratch gemm needs for these sizes.
 uint64_t gemm_scratch_bytes(int64_t rows, int64_t n, int64_t tokens);
 

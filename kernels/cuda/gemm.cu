@@ -4,6 +4,8 @@
 #include <cublas_v2.h>
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -108,6 +110,15 @@ void blas_destroy(Blas* blas) {
   cudaFree(blas->workspace);
   dlclose(blas->library);
   delete blas;
+}
+
+int64_t gemv_token_limit(GgmlType type) {
+  if (type == GgmlType::BF16 || !supports_weight_type(type)) return kMaxGemvTokens;
+  const quant::TypeTraits traits = quant::type_traits(type);
+  const double bytes = static_cast<double>(traits.block_bytes) / traits.block_elems;  // a value
+  // Launches L re-read the weight L times: worth it while L * bytes < bytes + 2 + 2.
+  const auto launches = static_cast<int64_t>(std::ceil((bytes + 4.0) / bytes)) - 1;
+  return std::max<int64_t>(1, launches) * kMaxGemvTokens;
 }
 
 cudaError_t gemm(Blas& blas, GgmlType type, const void* w, int64_t rows, int64_t n, const float* x,

@@ -784,6 +784,12 @@ TEST(CudaKernels, RejectBadArguments) {
   EXPECT_EQ(prefill_attention({4, 2, 64, 1.0f}, nullptr, {nullptr, nullptr, KvType::kF32, nullptr},
                               nullptr, 1, {}, nullptr, nullptr),
             cudaErrorInvalidValue);
+  // Chunks of gemv while re-reading the weight costs less than widening it for cuBLAS.
+  EXPECT_EQ(gemv_token_limit(GgmlType::BF16), kMaxGemvTokens);
+  EXPECT_EQ(gemv_token_limit(GgmlType::Q4_0), 8 * kMaxGemvTokens);  // 8 x 0.5625 < 4.5625 bytes
+  EXPECT_EQ(gemv_token_limit(GgmlType::Q8_0), 4 * kMaxGemvTokens);  // 4 x 1.0625 < 5.0625
+  EXPECT_EQ(gemv_token_limit(GgmlType::F16), 2 * kMaxGemvTokens);   // 2 x 2 < 6
+  EXPECT_EQ(gemv_token_limit(GgmlType::F32), kMaxGemvTokens);       // 1 x 4 < 8
   EXPECT_FALSE(supports_weight_type(GgmlType::IQ2_XXS));
   EXPECT_TRUE(supports_weight_type(GgmlType::Q6_K));
 }

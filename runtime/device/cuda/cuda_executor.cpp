@@ -118,12 +118,18 @@ struct CudaExecutor::Impl {
     return {base, base + plane, kv_type, rows.get<int32_t>()};
   }
 
-  /// y = x * W^T for `tokens` rows of x: warp-per-row products for decode, cuBLAS above.
+  /// y = x * W^T for `tokens` rows of x: warp-per-row products, kMaxGemvTokens tokens a launch,
+  /// up to gemv_token_limit (a few sequences decoding together over quantized weights), cuBLAS
+  /// above.
   cudaError_t product(const WeightRef& w, const float* x, int64_t tokens, float* y) {
-    if (tokens <= kMaxGemvTokens)
-      return gemv(w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows, stream);
-    return gemm(*blas, w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows,
-                gemm_scratch.get(), stream);
+    if (tokens > gemv_token_limit(w.type))
+      return gemm(*blas, w.type, weight(w), w.rows, w.row_length, x, tokens, y, w.rows,
+                  gemm_scratch.get(), stream);
+    cudaError_t status = cudaSuccess;
+    for (int64_t t = 0; t < tokens && status == cudaSuccess; t += kMaxGemvTokens)
+      status = gemv(w.type, weight(w), w.rows, w.row_length, x + t * w.row_length,
+                    std::min(kMaxGemvTokens, tokens - t), y + t * w.rows, w.rows, stream);
+    return status;
   }
 
   /// Launches plan kernel `index` for a step of `tokens` tokens.
