@@ -200,6 +200,8 @@ int main(int argc, char** argv) {
        cxxopts::value<bool>()->default_value("true"))
       ("pdl-level", "CUDA: MAX's pdl_level (0: no programmatic dependent launch)",
        cxxopts::value<int>()->default_value("1"))
+      ("cpu-matmul", "CPU matmul path: amx, avx512vnni, avx2, scalar (default: the fastest)",
+       cxxopts::value<std::string>())
       ("cache-dtype", "KV cache type: float32, float16 or bfloat16 (default: the artifact's)",
        cxxopts::value<std::string>())
       ("gguf", "The GGUF llama.cpp runs (same weights and encoding); without it, no peer",
@@ -241,6 +243,7 @@ int main(int argc, char** argv) {
     options.cuda_graphs = a["cuda-graphs"].as<bool>();
     options.pdl_level = a["pdl-level"].as<int>();
     if (a.count("cache-dtype")) options.cache_dtype = a["cache-dtype"].as<std::string>();
+    if (a.count("cpu-matmul")) options.cpu_matmul = a["cpu-matmul"].as<std::string>();
   } catch (const cxxopts::exceptions::exception& e) {
     return ingot::cli::report_error(kTool, e.what());
   }

@@ -139,8 +139,19 @@ const char* matmul_path_name(MatmulPath path) {
     case MatmulPath::kScalar: return "scalar";
     case MatmulPath::kAvx2: return "avx2";
     case MatmulPath::kAvx512Vnni: return "avx512vnni";
+    case MatmulPath::kAmx: return "amx";
   }
   return "?";
+}
+
+bool matmul_path_from_name(const std::string& name, MatmulPath& path) {
+  for (MatmulPath candidate : {MatmulPath::kReference, MatmulPath::kScalar, MatmulPath::kAvx2,
+                               MatmulPath::kAvx512Vnni, MatmulPath::kAmx})
+    if (name == matmul_path_name(candidate)) {
+      path = candidate;
+      return true;
+    }
+  return false;
 }
 
 bool matmul_path_supported(MatmulPath path) {
@@ -155,15 +166,18 @@ bool matmul_path_supported(MatmulPath path) {
       return matmul_path_supported(MatmulPath::kAvx2) && __builtin_cpu_supports("avx512f") &&
              __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
              __builtin_cpu_supports("avx512vnni");
+    case MatmulPath::kAmx:
+      return matmul_path_supported(MatmulPath::kAvx512Vnni) && detail::amx_available();
   }
   return false;
 }
 
 MatmulPath best_matmul_path() {
-  static const MatmulPath best = matmul_path_supported(MatmulPath::kAvx512Vnni)
-                                     ? MatmulPath::kAvx512Vnni
-                                 : matmul_path_supported(MatmulPath::kAvx2) ? MatmulPath::kAvx2
-                                                                            : MatmulPath::kScalar;
+  static const MatmulPath best = [] {
+    for (MatmulPath path : {MatmulPath::kAmx, MatmulPath::kAvx512Vnni, MatmulPath::kAvx2})
+      if (matmul_path_supported(path)) return path;
+    return MatmulPath::kScalar;
+  }();
   return best;
 }
 
@@ -224,9 +238,11 @@ Status matmul_rows(const MatmulInput& in, const MatmulWeights& w, int64_t begin,
         (end % kPanelRows != 0 && end != packed->rows))
       return make_error(StatusCode::kInvalidArgument,
                         "matmul: packed weights missing or not matching the rows asked for");
+    const bool tiles = in.path == MatmulPath::kAmx && in.tokens >= kAmxMinTokens;
     const detail::PackedKernel kernel =
         in.path == MatmulPath::kScalar ? detail::packed_kernel_scalar
         : in.path == MatmulPath::kAvx2 ? detail::packed_kernel_avx2
+        : tiles                        ? detail::packed_kernel_amx
                                        : detail::packed_kernel_avx512vnni;
     kernel(*packed, begin / kPanelRows, (end + kPanelRows - 1) / kPanelRows, in.q8, y, y_stride);
     return Status::ok_status();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "kernels/cpu/q8_activation.h"
@@ -16,13 +17,20 @@ using quant::GgmlType;
 /// float. The other paths quantize x to 8-bit blocks of 32 (like llama.cpp's vec_dot for
 /// Q4_0/Q4_1/Q8_0, and for Q4_K/Q6_K too), read the weights repacked into panels of 16 rows
 /// (PackedWeights), dot each block in exact integers and accumulate the blocks in order with one
-/// fma each, so kScalar, kAvx2 and kAvx512Vnni give bit-identical results; for F32/F16/BF16 they
-/// use one 32-lane fused float order without quantizing x. Other weight types fall back to
-/// kReference.
-enum class MatmulPath { kReference, kScalar, kAvx2, kAvx512Vnni };
+/// fma each, so kScalar, kAvx2, kAvx512Vnni and kAmx give bit-identical results; for
+/// F32/F16/BF16 they use one 32-lane fused float order without quantizing x. Other weight types
+/// fall back to kReference. kAmx takes each block's integer dots of 16 tokens by 16 rows from the
+/// AMX tile unit, for steps of at least kAmxMinTokens tokens; smaller ones run kAvx512Vnni.
+enum class MatmulPath { kReference, kScalar, kAvx2, kAvx512Vnni, kAmx };
+
+/// The fewest tokens for which kAmx uses the tile unit rather than kAvx512Vnni's kernel.
+inline constexpr int64_t kAmxMinTokens = 10;
 
 /// The path's name, e.g. "avx2".
 const char* matmul_path_name(MatmulPath path);
+
+/// The path named `name` (as matmul_path_name gives it), or false when none is.
+bool matmul_path_from_name(const std::string& name, MatmulPath& path);
 
 /// True when this CPU can run `path` (kReference and kScalar always can).
 bool matmul_path_supported(MatmulPath path);
@@ -30,7 +38,7 @@ bool matmul_path_supported(MatmulPath path);
 /// The fastest path this CPU supports; what matmul uses.
 MatmulPath best_matmul_path();
 
-/// True when kScalar/kAvx2/kAvx512Vnni have a kernel for `type` (else they use kReference).
+/// True when the paths other than kReference have a kernel for `type` (else they use kReference).
 bool matmul_has_fast_kernel(GgmlType type);
 
 /// y[t * rows + r] = dot(W[r], x[t * row_length ..]) for t < tokens, r < rows. W is `rows` rows of

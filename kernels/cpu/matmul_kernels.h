@@ -58,6 +58,12 @@ void float_kernel_avx2(quant::GgmlType type, const uint8_t* w, int64_t rows, int
                        const float* x, int64_t tokens, float* y, int64_t y_stride);
 void packed_kernel_avx512vnni(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
                               const Q8Activations& x, float* y, int64_t y_stride);
+void packed_kernel_amx(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
+                       const Q8Activations& x, float* y, int64_t y_stride);
+
+/// True when the CPU has AMX-TILE and AMX-INT8 and the OS grants this process the tile state
+/// (asked once, on the first call, for every thread).
+bool amx_available();
 
 /// Float lanes of the F32/F16/BF16 kernels: element i goes into lane i % 32 (4 AVX2 registers).
 inline constexpr int kFloatLanes = 32;

@@ -29,6 +29,9 @@ struct ExecutorOptions {
   /// KV cache element type; "" takes the artifact's cache_dtype (float32, float16/f16,
   /// bfloat16/bf16).
   std::string cache_dtype;
+  /// CPU matmul path by name (amx, avx512vnni, avx2, scalar, reference); "" takes the fastest
+  /// this CPU supports.
+  std::string cpu_matmul;
   /// CUDA: run each step of up to 8 tokens (decode) as a captured CUDA graph, updated in place
   /// from one step to the next, rather than launch by launch.
   bool cuda_graphs = true;

@@ -44,10 +44,28 @@ for pin in sys.argv[1:]:
 PY
 )"
 
+# llama.cpp 0.3.36's AMX matmul (built whenever -march=native has AMX) segfaults in
+# ggml_backend_amx_mul_mat on SmolLM2, in q4_0 and q4_1 alike, so on AMX CPUs the peer is built
+# for the same CPU with every AVX-512 extension but no AMX. The flags are recorded in the venv,
+# and a build with other flags is replaced (pip's wheel cache does not key on CMAKE_ARGS).
+build_flags=""
+if grep -qw amx_int8 /proc/cpuinfo 2>/dev/null; then
+  build_flags="-DGGML_NATIVE=OFF -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON"
+  build_flags+=" -DGGML_AVX512_BF16=ON -DGGML_AVX_VNNI=ON"
+fi
+flags_file="$venv/ingot-llama-cpp-cmake-args"
+if [[ "$(cat "$flags_file" 2>/dev/null)" != "$build_flags" ]] && ! grep -q llama-cpp <<<"$missing"; then
+  echo "peer-env: rebuilding llama-cpp-python with CMAKE_ARGS '$build_flags'" >&2
+  "$venv/bin/python" -m pip uninstall --disable-pip-version-check -q -y llama-cpp-python >&2
+  missing="${pins[0]} $missing"
+fi
+
 if [[ -n "$missing" ]]; then
   echo "peer-env: installing into $venv:" $missing >&2
   # shellcheck disable=SC2086
-  "$venv/bin/python" -m pip install --disable-pip-version-check -q $missing >&2
+  CMAKE_ARGS="${CMAKE_ARGS:-} $build_flags" "$venv/bin/python" -m pip install \
+    --disable-pip-version-check -q --no-cache-dir $missing >&2
+  printf '%s' "$build_flags" >"$flags_file"
 fi
 
 echo "$venv"

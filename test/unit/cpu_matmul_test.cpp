@@ -25,7 +25,7 @@ namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr MatmulPath kAllPaths[] = {MatmulPath::kReference, MatmulPath::kScalar, MatmulPath::kAvx2,
-                                    MatmulPath::kAvx512Vnni};
+                                    MatmulPath::kAvx512Vnni, MatmulPath::kAmx};
 
 std::vector<float> random_nonzero(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -128,9 +128,10 @@ TEST(CpuMatmul, AllTypesSizesAndPaths) {
   const GgmlType block_types[] = {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1};
   const GgmlType float_types[] = {GgmlType::F32, GgmlType::F16, GgmlType::BF16};
   const GgmlType k_types[] = {GgmlType::Q4_K, GgmlType::Q6_K};
-  // 11 tokens: a full tile of the AVX-512 kernel (8) and of the AVX2 one (4) plus a tail.
+  // 11 tokens: a full tile of the AVX-512 kernel (8) and of the AVX2 one (4) plus a tail, and a
+  // partial AMX tile; 37: two full AMX tiles (16) and a tail.
   for (int64_t rows : {7, 33})
-    for (int64_t tokens : {1, 3, 11}) {
+    for (int64_t tokens : {1, 3, 11, 37}) {
       // 5 blocks: tail only; 13: one group of 8 plus a tail; 24: groups only.
       for (GgmlType type : block_types)
         for (int64_t n : {32 * 5, 32 * 13, 256 * 3}) check_case({type, rows, n, tokens});
@@ -160,6 +161,9 @@ TEST(CpuMatmul, PathSupportMatchesTheCpuFlags) {
   EXPECT_EQ(matmul_path_supported(MatmulPath::kAvx512Vnni),
             has("avx2") && has("fma") && has("avx512f") && has("avx512bw") && has("avx512vl") &&
                 has("avx512_vnni"));
+  // Linux lists the AMX flags only where it supports the tile state, which it grants on request.
+  EXPECT_EQ(matmul_path_supported(MatmulPath::kAmx),
+            matmul_path_supported(MatmulPath::kAvx512Vnni) && has("amx_tile") && has("amx_int8"));
   EXPECT_TRUE(matmul_path_supported(best_matmul_path()));
   std::printf("best matmul path: %s\n", matmul_path_name(best_matmul_path()));
 }

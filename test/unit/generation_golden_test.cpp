@@ -2,6 +2,7 @@
 // goldens (test/golden/model): greedy continuations token for token, and top-20 logits.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <numeric>
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "kernels/cpu/matmul.h"
 #include "runtime/generate/engine.h"
 #include "runtime/generate/perplexity.h"
 #include "test/support/compile_artifact.h"
@@ -232,6 +234,58 @@ TEST_F(GenerationGolden, EveryFusionDisabledGivesIdenticalTokens) {
     EXPECT_EQ(tokens_of(**engine), fused);
     std::filesystem::remove(path);
   }
+}
+
+// Every SIMD matmul path this machine supports runs the integer algorithm with the same float
+// operations in the same order, so the real model's logits are identical bit for bit: over a
+// the golden prompts (a prefill long enough for the AMX tiles) and a 12-token step after it (a
+// decode-sized step on the AVX-512 kernel). An unknown path is refused by name.
+TEST_F(GenerationGolden, EveryMatmulPathGivesTheSameLogits) {
+  const json golden = load_golden("continuations.json");
+  std::vector<int32_t> prompt;  // every golden prompt, one after another
+  for (const json& c : golden["continuations"]) {
+    const std::vector<int32_t> ids = ids_of(c["prompt_ids"]);
+    prompt.insert(prompt.end(), ids.begin(), ids.end());
+  }
+  ASSERT_GE(prompt.size(), static_cast<size_t>(2 * cpu::kAmxMinTokens));
+  const std::vector<int32_t> next(prompt.begin(), prompt.begin() + 12);
+  const auto logits_of = [&](Engine& engine) {
+    Conversation conversation(engine);
+    std::vector<int32_t> rows(prompt.size());
+    std::iota(rows.begin(), rows.end(), 0);
+    auto first = conversation.evaluate(prompt, rows);
+    EXPECT_TRUE(first.ok()) << first.status().message();
+    const std::vector<int32_t> last = {11};
+    auto second = conversation.evaluate(next, last);
+    EXPECT_TRUE(second.ok()) << second.status().message();
+    std::vector<float> all = first.ok() ? *first : std::vector<float>{};
+    if (second.ok()) all.insert(all.end(), second->begin(), second->end());
+    return all;
+  };
+  const std::vector<float> want = logits_of(*engine_);
+  int compared = 0;
+  for (const char* name : {"amx", "avx512vnni", "avx2"}) {
+    cpu::MatmulPath path;
+    ASSERT_TRUE(cpu::matmul_path_from_name(name, path));
+    if (!cpu::matmul_path_supported(path)) continue;
+    SCOPED_TRACE(name);
+    device::ExecutorOptions options;
+    options.max_context = 512;
+    options.cpu_matmul = name;
+    auto engine = Engine::open(path_, options);
+    ASSERT_TRUE(engine.ok()) << engine.status().message();
+    const std::vector<float> got = logits_of(**engine);
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * sizeof(float)));
+    ++compared;
+  }
+  EXPECT_GE(compared, 1);
+  std::printf("matmul paths compared bit for bit: %d\n", compared);
+  device::ExecutorOptions bad;
+  bad.cpu_matmul = "avx1024";
+  auto refused = Engine::open(path_, bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("avx1024"), std::string::npos);
 }
 
 // The CUDA device runs the same plan: greedy tokens equal the CPU device's for every golden prompt

@@ -68,6 +68,15 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   impl->thread_scratch.resize(static_cast<size_t>(threads));
   impl->shared_scratch.resize(static_cast<size_t>(plan.max_tokens * plan.widest_activation));
   impl->path = best_matmul_path();
+  if (!options.cpu_matmul.empty()) {
+    if (!matmul_path_from_name(options.cpu_matmul, impl->path))
+      return make_error(StatusCode::kInvalidArgument,
+                        "unknown CPU matmul path '" + options.cpu_matmul +
+                            "' (amx, avx512vnni, avx2, scalar or reference)");
+    if (!matmul_path_supported(impl->path))
+      return make_error(StatusCode::kUnimplemented,
+                        "this CPU cannot run matmul path '" + options.cpu_matmul + "'");
+  }
   return std::unique_ptr<CpuExecutor>(new CpuExecutor(std::move(impl)));
 }
 
