@@ -2,58 +2,115 @@
 # One command on a GPU machine that has CUDA, CMake, Ninja and a C++ compiler but no package
 # registry. Builds the runtime alone (-DINGOT_RUNTIME_ONLY=ON: no MLIR) with its dependencies
 # from .gpu-bundle (scripts/bundle-gpu.sh makes it where the packages are; carry it along), then:
-#   1. runs every test of that build: the CUDA kernels against the CPU ones, the GPU device
-#      against the CPU device on dummy models, and the runtime's own tests;
-#   2. runs compute-sanitizer's memcheck and racecheck over the kernel tests, where it is;
-#   3. prints the tables: cuda-bench (each kernel against its roofline), ingot-bench on dummy
-#      Llama-3.1-8B at q4_0 (float32 and bfloat16 caches) and bf16 (prefill of 2,048 tokens,
-#      decode against the roofline; q4_0 again kernel by kernel, without decode graphs or
-#      programmatic launch), and serve-sim on
-#      dummy Llama-3.2-1B bf16 with 64 concurrent requests.
+#   test      every test of that build: the CUDA kernels against the CPU ones, the GPU device
+#             against the CPU device on dummy models, and the runtime's own tests;
+#   bench     the tables: cuda-bench (each kernel against its roofline), ingot-bench on dummy
+#             Llama-3.1-8B at q4_0 (float32 and bfloat16 caches) and bf16 (prefill of 2,048
+#             tokens, decode against the roofline; q4_0 again kernel by kernel, without decode
+#             graphs or programmatic launch), and serve-sim on dummy Llama-3.2-1B bf16 with 64
+#             concurrent requests;
+#   sanitize  compute-sanitizer's memcheck and racecheck over the kernel tests, where it is.
+# Device time is short, so each step has a time limit and a step that fails or runs out of time
+# is reported and the next one still runs; the build is for the card present only. Every step's
+# whole output goes to a log file in BUILD_DIR/logs, and the tables are gathered into summary.md
+# beside them; where the device tool's $OUT is set, summary.md and gpu-logs.tar.gz (every log)
+# are copied there at the end, so they come back whatever the output tail holds.
 #   bench/gpu.sh [BUILD_DIR]      (default build-gpu)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# Env: GPU_SH_STEPS   the steps, in order (default "test bench sanitize"; the build always runs)
+#      CMAKE_CUDA_ARCHITECTURES   (default: the card's, from nvidia-smi: 90a on Hopper)
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
 out=${1:-build-gpu}
 bundle=.gpu-bundle
+logs=$out/logs
+steps=${GPU_SH_STEPS:-test bench sanitize}
 [ -d "$bundle/artifacts" ] || { echo "gpu.sh: $bundle is missing: run scripts/bundle-gpu.sh and carry it" >&2; exit 2; }
-jobs=$(nproc)
-echo "gpu.sh: building with $(nvcc --version | tail -1)"
-cmake -S . -B "$out" -G Ninja -DINGOT_RUNTIME_ONLY=ON -DINGOT_DEPS_BUNDLE="$bundle" \
-      -DINGOT_ENABLE_CUDA=ON > "$out.configure.log" 2>&1 ||
-  { cat "$out.configure.log"; exit 1; }
-cmake --build "$out" -j "$jobs"
-
-echo "gpu.sh: tests"
-(cd "$out" && ctest -j 4 --output-on-failure)
-"$out/bin/device_parity_test"  # again, for its printed agreement
-if command -v compute-sanitizer > /dev/null; then
-  for tool in memcheck racecheck; do
-    echo "gpu.sh: compute-sanitizer --tool $tool"
-    compute-sanitizer --tool "$tool" --error-exitcode 1 "$out/bin/cuda_kernels_test" > "$out/$tool.log" 2>&1 ||
-      { tail -40 "$out/$tool.log"; exit 1; }
-    tail -1 "$out/$tool.log"
-  done
+mkdir -p "$logs"
+summary="$logs/summary.md"
+: > "$summary"
+failed=0
+if [ -n "${OUT:-}" ]; then
+  trap 'cp "$summary" "$OUT/" 2>/dev/null; tar -czf "$OUT/gpu-logs.tar.gz" -C "$logs" . 2>/dev/null' EXIT
 fi
 
-echo "gpu.sh: benchmarks"
-"$out/bin/cuda-bench"
-# The q4_0 artifact's cache is float32 (MAX's choice for that encoding), which keeps prefill
-# attention off the tensor cores: it also runs with a bfloat16 cache, as the bf16 model does.
-for run in "llama-3.1-8b-q4_0" "llama-3.1-8b-q4_0 --cache-dtype bfloat16" "llama-3.1-8b-bf16"; do
-  read -r model extra <<< "$run"
-  echo
-  echo "## dummy $run"
-  # shellcheck disable=SC2086  # $extra: zero or more options
-  "$out/bin/ingot-bench" --artifact "$bundle/artifacts/$model.ingot" --device cuda \
-                         --prompt-tokens 2048 --decode-tokens 128 --reps 3 $extra
+# Runs "$@" for at most $1 seconds with its output in $logs/$2.log; says how it went.
+run_step() {
+  local limit=$1 name=$2 start rc
+  shift 2
+  start=$(date +%s)
+  timeout --kill-after=10 "$limit" "$@" > "$logs/$name.log" 2>&1
+  rc=$?
+  local took=$(( $(date +%s) - start ))
+  if [ "$rc" -eq 0 ]; then
+    echo "gpu.sh: $name passed in ${took} s"
+  elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "gpu.sh: $name ran out of its ${limit} s"; failed=1; tail -5 "$logs/$name.log"
+  else
+    echo "gpu.sh: $name failed (status $rc) after ${took} s"; failed=1; tail -30 "$logs/$name.log"
+  fi
+  return "$rc"
+}
+
+# The Markdown table lines (and the lines naming a run) of a bench log, into the summary.
+gather() {
+  { echo; echo "## $1"; grep -E '^(\||ingot:|decode roofline|measured|device)' "$logs/$1.log"; } >> "$summary"
+}
+
+arch=${CMAKE_CUDA_ARCHITECTURES:-}
+if [ -z "$arch" ] && command -v nvidia-smi > /dev/null; then
+  cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .')
+  case "$cap" in
+    90) arch=90a ;;        # Hopper: wgmma and programmatic launch want the arch-specific target
+    [0-9][0-9]) arch=$cap ;;
+  esac
+fi
+arch=${arch:-80;90a}
+echo "gpu.sh: building for sm_$arch with $(nvcc --version | tail -1); logs in $logs"
+if ! run_step 600 build bash -c "cmake -S . -B '$out' -G Ninja -DINGOT_RUNTIME_ONLY=ON \
+       -DINGOT_DEPS_BUNDLE='$bundle' -DINGOT_ENABLE_CUDA=ON '-DCMAKE_CUDA_ARCHITECTURES=$arch' &&
+     cmake --build '$out' -j '$(nproc)'"; then
+  exit 1
+fi
+
+for step in $steps; do
+  case "$step" in
+    test)
+      run_step 300 tests bash -c "cd '$out' && ctest -j 4 --timeout 120 --output-on-failure"
+      grep -E 'tests passed|tests failed' "$logs/tests.log" | sed 's/^/gpu.sh: /'
+      run_step 120 device_parity "$out/bin/device_parity_test"  # for its printed agreement
+      ;;
+    bench)
+      run_step 180 cuda-bench "$out/bin/cuda-bench"
+      gather cuda-bench
+      # The q4_0 artifact's cache is float32 (MAX's choice for that encoding), which keeps
+      # prefill attention off the tensor cores: it also runs with a bfloat16 cache, as the bf16
+      # model does. Then q4_0 kernel by kernel (no decode graphs, no programmatic launch).
+      for run in "llama-3.1-8b-q4_0" "llama-3.1-8b-q4_0 --cache-dtype bfloat16" "llama-3.1-8b-bf16" \
+                 "llama-3.1-8b-q4_0 --cuda-graphs=false --pdl-level 0"; do
+        read -r model extra <<< "$run"
+        name="ingot-bench.$model${extra:+.$(tr -dc 'a-z0-9' <<< "$extra")}"
+        # shellcheck disable=SC2086  # $extra: zero or more options
+        run_step 240 "$name" "$out/bin/ingot-bench" --artifact "$bundle/artifacts/$model.ingot" \
+          --device cuda --prompt-tokens 2048 --decode-tokens 128 --reps 3 $extra
+        gather "$name"
+      done
+      run_step 300 serve-sim.llama-3.2-1b-bf16 "$out/bin/ingot-bench" serve-sim \
+        --artifact "$bundle/artifacts/llama-3.2-1b-bf16.ingot" --device cuda --requests 256 \
+        --max-batch-size 64 --prompt-tokens 256 --output-tokens 128 --in-flight-batching
+      gather serve-sim.llama-3.2-1b-bf16
+      ;;
+    sanitize)
+      if ! command -v compute-sanitizer > /dev/null; then
+        echo "gpu.sh: no compute-sanitizer on this machine"; continue
+      fi
+      for tool in memcheck racecheck; do
+        run_step 300 "$tool" compute-sanitizer --tool "$tool" --error-exitcode 1 \
+          "$out/bin/cuda_kernels_test"
+        tail -1 "$logs/$tool.log" | sed "s/^/gpu.sh: $tool: /"
+      done
+      ;;
+    *) echo "gpu.sh: unknown step '$step' (test, bench, sanitize)" >&2; exit 2 ;;
+  esac
 done
-echo
-echo "## dummy llama-3.1-8b-q4_0, kernel by kernel (no decode graphs, no programmatic launch)"
-"$out/bin/ingot-bench" --artifact "$bundle/artifacts/llama-3.1-8b-q4_0.ingot" --device cuda \
-                       --prompt-tokens 2048 --decode-tokens 128 --reps 3 --cuda-graphs=false \
-                       --pdl-level 0
-echo
-echo "## dummy llama-3.2-1b-bf16, 64 concurrent requests"
-"$out/bin/ingot-bench" serve-sim --artifact "$bundle/artifacts/llama-3.2-1b-bf16.ingot" \
-    --device cuda --requests 256 --max-batch-size 64 --prompt-tokens 256 --output-tokens 128 \
-    --in-flight-batching
+cat "$summary"
+exit "$failed"

@@ -38,6 +38,16 @@ CpuExecutor::~CpuExecutor() = default;
 Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifact& artifact,
                                                          const ExecutorOptions& options) {
   auto impl = std::make_unique<Impl>();
+  impl->path = best_matmul_path();
+  if (!options.cpu_matmul.empty()) {
+    if (!matmul_path_from_name(options.cpu_matmul, impl->path))
+      return make_error(StatusCode::kInvalidArgument,
+                        "unknown CPU matmul path '" + options.cpu_matmul +
+                            "' (amx, avx512vnni, avx2, scalar or reference)");
+    if (!matmul_path_supported(impl->path))
+      return make_error(StatusCode::kUnimplemented,
+                        "this CPU cannot run matmul path '" + options.cpu_matmul + "'");
+  }
   INGOT_ASSIGN_OR_RETURN(impl->plan, bind_plan(artifact));
   BoundPlan& plan = impl->plan;
   const Status packed = pack_matmul_weights(artifact, plan);
@@ -67,16 +77,6 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   impl->pool = std::make_unique<ThreadPool>(threads);
   impl->thread_scratch.resize(static_cast<size_t>(threads));
   impl->shared_scratch.resize(static_cast<size_t>(plan.max_tokens * plan.widest_activation));
-  impl->path = best_matmul_path();
-  if (!options.cpu_matmul.empty()) {
-    if (!matmul_path_from_name(options.cpu_matmul, impl->path))
-      return make_error(StatusCode::kInvalidArgument,
-                        "unknown CPU matmul path '" + options.cpu_matmul +
-                            "' (amx, avx512vnni, avx2, scalar or reference)");
-    if (!matmul_path_supported(impl->path))
-      return make_error(StatusCode::kUnimplemented,
-                        "this CPU cannot run matmul path '" + options.cpu_matmul + "'");
-  }
   return std::unique_ptr<CpuExecutor>(new CpuExecutor(std::move(impl)));
 }
 
