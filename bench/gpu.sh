@@ -8,7 +8,8 @@
 #             Llama-3.1-8B at q4_0 (float32 and bfloat16 caches) and bf16 (prefill of 2,048
 #             tokens, decode against the roofline; q4_0 again kernel by kernel, without decode
 #             graphs or programmatic launch), and serve-sim on dummy Llama-3.2-1B bf16 with 64
-#             concurrent requests;
+#             concurrent requests; and the peer, the same 8B shape in PyTorch (bench/torch_peer.py:
+#             transformers, bf16, SDPA, random weights), where torch is;
 #   sanitize  compute-sanitizer's memcheck and racecheck over the kernel tests, where it is.
 # Device time is short, so each step has a time limit and a step that fails or runs out of time
 # is reported and the next one still runs; the build is for the card present only. Every step's
@@ -53,7 +54,7 @@ run_step() {
 
 # The Markdown table lines (and the lines naming a run) of a bench log, into the summary.
 gather() {
-  { echo; echo "## $1"; grep -E '^(\||ingot:|decode roofline|measured|device)' "$logs/$1.log"; } >> "$summary"
+  { echo; echo "## $1"; grep -E '^(\||ingot:|peer:|decode roofline|measured|device)' "$logs/$1.log"; } >> "$summary"
 }
 
 arch=${CMAKE_CUDA_ARCHITECTURES:-}
@@ -94,6 +95,15 @@ for step in $steps; do
           --device cuda --prompt-tokens 2048 --decode-tokens 128 --reps 3 $extra
         gather "$name"
       done
+      # The peer: the same 8B shape in PyTorch (transformers, bf16, SDPA, random weights).
+      if python3 -c 'import torch, transformers' 2> /dev/null; then
+        run_step 300 torch-peer.llama-3.1-8b python3 bench/torch_peer.py \
+          --artifact "$bundle/artifacts/llama-3.1-8b-bf16.ingot" --inspect "$out/bin/ingot-inspect" \
+          --prompt-tokens 2048 --decode-tokens 128 --reps 3
+        gather torch-peer.llama-3.1-8b
+      else
+        echo "gpu.sh: no torch and transformers here: no PyTorch peer"
+      fi
       run_step 300 serve-sim.llama-3.2-1b-bf16 "$out/bin/ingot-bench" serve-sim \
         --artifact "$bundle/artifacts/llama-3.2-1b-bf16.ingot" --device cuda --requests 256 \
         --max-batch-size 64 --prompt-tokens 256 --output-tokens 128 --in-flight-batching
