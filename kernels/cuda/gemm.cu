@@ -58,7 +58,7 @@ struct Blas {
   decltype(&cublasDestroy_v2) destroy = nullptr;
   decltype(&cublasSetStream_v2) set_stream = nullptr;
   decltype(&cublasSetWorkspace_v2) set_workspace = nullptr;
-  void* workspace = nullptr;  // cuBLAS's, set once: it allocates nothing in a captured step
+  void* workspace = nullptr;  // given again after each set_stream: no allocation when captured
   // The C entry point (the header also declares a C++ overload taking cudaDataType).
   cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
                             const void*, const void*, cudaDataType, int, const void*,
@@ -143,7 +143,11 @@ cudaError_t gemm(Blas& blas, GgmlType type, const void* w, int64_t rows, int64_t
   if (const cudaError_t status = detail::launched(); status != cudaSuccess) return status;
   // Column-major view: Y (rows x tokens, ld y_stride) = W^T' * X', with W and X row-major.
   const float alpha = 1.0f, beta = 0.0f;
-  if (blas.set_stream(blas.handle, stream) != CUBLAS_STATUS_SUCCESS) return cudaErrorUnknown;
+  // cublasSetStream puts the handle back on cuBLAS's own workspace pool, which allocates (in a
+  // captured step too): the executor's workspace goes back on after it.
+  if (blas.set_stream(blas.handle, stream) != CUBLAS_STATUS_SUCCESS ||
+      blas.set_workspace(blas.handle, blas.workspace, kBlasWorkspace) != CUBLAS_STATUS_SUCCESS)
+    return cudaErrorUnknown;
   const cublasStatus_t status =
       blas.gemm_ex(blas.handle, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(rows),
                    static_cast<int>(tokens), static_cast<int>(n), &alpha, a, CUDA_R_16BF,
