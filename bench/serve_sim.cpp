@@ -68,6 +68,8 @@ int serve_sim_main(int argc, char** argv) {
       ("t,threads", "Threads (default: physical cores)", cxxopts::value<int>())
       ("cpu-matmul", "CPU matmul path: amx, avx512vnni, avx2, scalar (default: the fastest)",
        cxxopts::value<std::string>())
+      ("cache-dtype", "KV cache type: float32, float16 or bfloat16 (default: the artifact's)",
+       cxxopts::value<std::string>())
       ("seed", "Seed of the request stream", cxxopts::value<uint32_t>()->default_value("1"))
       ("h,help", "Show this help");
   pipeline::PipelineConfig config;
@@ -98,6 +100,7 @@ int serve_sim_main(int argc, char** argv) {
     if (a.count("threads")) options.threads = a["threads"].as<int>();
     options.device = a["device"].as<std::string>();
     if (a.count("cpu-matmul")) options.cpu_matmul = a["cpu-matmul"].as<std::string>();
+    if (a.count("cache-dtype")) options.cache_dtype = a["cache-dtype"].as<std::string>();
     seed = a["seed"].as<uint32_t>();
     if (requests <= 0 || prompt_tokens <= 1 || output_tokens <= 1 || rate < 0 || shared < 0 ||
         shared > prompt_tokens / 2)
