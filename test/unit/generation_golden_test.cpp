@@ -237,7 +237,7 @@ TEST_F(GenerationGolden, EveryFusionDisabledGivesIdenticalTokens) {
 }
 
 // Every SIMD matmul path this machine supports runs the integer algorithm with the same float
-// operations in the same order, so the real model's logits are identical bit for bit: over a
+// operations in the same order, so the real model's logits are identical bit for bit: over
 // the golden prompts (a prefill long enough for the AMX tiles) and a 12-token step after it (a
 // decode-sized step on the AVX-512 kernel). An unknown path is refused by name.
 TEST_F(GenerationGolden, EveryMatmulPathGivesTheSameLogits) {
