@@ -251,13 +251,8 @@ bool amx_available() {
 
 void packed_kernel_amx(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
                        const Q8Activations& x, float* y, int64_t y_stride) {
-  switch (w.type) {
-    case GgmlType::Q8_0: return amx_rows<GgmlType::Q8_0>(w, panel_begin, panel_end, x, y, y_stride);
-    case GgmlType::Q4_0: return amx_rows<GgmlType::Q4_0>(w, panel_begin, panel_end, x, y, y_stride);
-    case GgmlType::Q4_K: return amx_rows<GgmlType::Q4_K>(w, panel_begin, panel_end, x, y, y_stride);
-    case GgmlType::Q6_K: return amx_rows<GgmlType::Q6_K>(w, panel_begin, panel_end, x, y, y_stride);
-    default: return amx_rows<GgmlType::Q4_1>(w, panel_begin, panel_end, x, y, y_stride);
-  }
+  with_packed_type(w.type,
+                   [&]<GgmlType T>() { amx_rows<T>(w, panel_begin, panel_end, x, y, y_stride); });
 }
 
 }  // namespace ingot::cpu::detail

@@ -31,6 +31,19 @@ constexpr PackedLayout packed_layout(quant::GgmlType type) {
   }
 }
 
+/// Calls f.template operator()<T>() for the matmul_packs type `type` (Q4_1 for any other), so
+/// that each kernel instantiates itself per packed layout from one switch.
+template <typename F>
+decltype(auto) with_packed_type(quant::GgmlType type, F&& f) {
+  switch (type) {
+    case quant::GgmlType::Q8_0: return f.template operator()<quant::GgmlType::Q8_0>();
+    case quant::GgmlType::Q4_0: return f.template operator()<quant::GgmlType::Q4_0>();
+    case quant::GgmlType::Q4_K: return f.template operator()<quant::GgmlType::Q4_K>();
+    case quant::GgmlType::Q6_K: return f.template operator()<quant::GgmlType::Q6_K>();
+    default: return f.template operator()<quant::GgmlType::Q4_1>();
+  }
+}
+
 /// Byte offsets in a panel block of row j's scale, and of its minimum or high-half scale.
 constexpr uint64_t packed_scale_at(const PackedLayout& layout, int64_t j) {
   return static_cast<uint64_t>(j) * (layout.f32_scales ? 4 : 2);
