@@ -33,6 +33,8 @@ namespace {
 using ingot::cpu::PackedWeights;
 using ingot::cpu::Q8Activations;
 using ingot::cpu::detail::packed_layout;
+using ingot::cpu::detail::packed_scale_at;
+using ingot::cpu::detail::packed_second_at;
 using ingot::cpu::detail::PackedLayout;
 using ingot::quant::GgmlType;
 
@@ -184,10 +186,10 @@ void token_tile(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
       for (int i = 0; i < blocks; ++i) {
         const int64_t b = b0 + i;
         const uint8_t* block = first + i * kLayout.block_bytes;
-        const __m512 dw = load_scales<kLayout.f32_scales>(block);
+        const __m512 dw = load_scales<kLayout.f32_scales>(block + packed_scale_at(kLayout, 0));
         __m512 second = _mm512_setzero_ps();  // the minimums, or the high-half scales
         if constexpr (kLayout.has_min || kLayout.two_scales)
-          second = load_scales<kLayout.f32_scales>(block + (kLayout.f32_scales ? 64 : 32));
+          second = load_scales<kLayout.f32_scales>(block + packed_second_at(kLayout, 0));
         const int32_t(*unit_sums)[16] = sums[i * kUnitsPerBlock];
         const int32_t(*high_sums)[16] = sums[i * kUnitsPerBlock + kUnitsPerBlock - 1];
         // In block order for each token, as the other paths; unrolled with constant indices, so
