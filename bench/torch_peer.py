@@ -33,10 +33,10 @@ def hyper_parameters(inspect, artifact):
     run = subprocess.run([inspect, "--json", artifact], capture_output=True, text=True)
     if run.returncode != 0:
         fail(run.stderr.strip() or f"{inspect} failed on {artifact}")
-    hp = json.loads(run.stdout)["hyper_parameters"]
-    if json.loads(run.stdout)["architecture"] != "LlamaForCausalLM":
+    described = json.loads(run.stdout)
+    if described["architecture"] != "LlamaForCausalLM":
         fail(f"{artifact}: only LlamaForCausalLM artifacts have a peer")
-    return hp
+    return described["hyper_parameters"]
 
 
 def build_model(torch, hp, max_positions, device, seed):
