@@ -86,7 +86,12 @@ struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
     mlir::WalkResult result = getOperation().walk([&](WeightOp weight) {
       mlir::RankedTensorType type = weight.getType();
       Encoding source = getEncoding(type).getValue();
-      if (type.getRank() != 2) return mlir::WalkResult::advance();  // norms stay float
+      if (type.getRank() != 2) {
+        // Norm weights run in float32, as GGUF stores them; a safetensors model's may be
+        // bfloat16 or float16.
+        if (source != Encoding::float32) retype(weight, source, Encoding::float32);
+        return mlir::WalkResult::advance();
+      }
       std::optional<Encoding> wanted = target;
       for (const Override& entry : *parsed) {
         if (entry.pattern.match(weight.getName())) {
@@ -102,10 +107,7 @@ struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
         return mlir::WalkResult::interrupt();
       }
       fallbacks += *chosen != *wanted;
-      if (!weight.getSourceEncodingAttr()) {
-        weight.setSourceEncodingAttr(EncodingAttr::get(&getContext(), source));
-      }
-      weight.getResult().setType(getWeightType(type.getShape(), *chosen, &getContext()));
+      retype(weight, source, *chosen);
       return mlir::WalkResult::advance();
     });
     if (result.wasInterrupted()) return signalPassFailure();
@@ -115,6 +117,14 @@ struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
                                      "multiple of the requested block size";
     }
     refreshConcatTypes();
+  }
+
+  // Gives `weight` the encoding `target`, remembering the one its source tensor has.
+  void retype(WeightOp weight, Encoding source, Encoding target) {
+    if (!weight.getSourceEncodingAttr()) {
+      weight.setSourceEncodingAttr(EncodingAttr::get(&getContext(), source));
+    }
+    weight.getResult().setType(getWeightType(weight.getType().getShape(), target, &getContext()));
   }
 
   // Weights feeding concat_weights changed type: recompute the stacked types.

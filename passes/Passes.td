@@ -69,8 +69,9 @@ def EncodeWeights : Pass<"ingot-encode-weights", "mlir::ModuleOp"> {
   let description = [{
     Every 2-D weight gets `encoding`, or the encoding of the first
     `overrides` entry (`glob=encoding`) whose glob matches its name; 1-D
-    weights (norms) stay float32. The source encoding is kept as
-    `source_encoding` so the emitter knows what to convert. Block encodings
+    weights (norms) are float32, widened from a safetensors model's bfloat16
+    or float16. The source encoding is kept as `source_encoding` so the
+    emitter knows what to convert. Block encodings
     whose block does not divide a row fall back (q4_k -> q4_0, q6_k -> q8_0),
     as llama.cpp does. An encoding outside the module's
     `ingot.supported_encodings` is an error.

@@ -1,4 +1,4 @@
-// ingot-compile: compiles a GGUF model through the ingot pass pipeline.
+// ingot-compile: compiles a GGUF model or Hugging Face folder through the ingot pass pipeline.
 #include <cstdio>
 #include <cxxopts.hpp>
 #include <fstream>
@@ -90,7 +90,9 @@ std::string megabytes(uint64_t bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cxxopts::Options cli(kTool, "Compile a GGUF model (or a dummy preset) through the ingot pass pipeline.");
+  cxxopts::Options cli(kTool,
+                       "Compile a GGUF model or a Hugging Face folder (config.json, *.safetensors,\n"
+                       "tokenizer.json), or a dummy preset, through the ingot pass pipeline.");
   cli.positional_help("MODEL");
   // clang-format off
   cli.add_options()
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
        cxxopts::value<std::string>())
       ("seed", "Seed of a dummy model's weights", cxxopts::value<uint64_t>()->default_value("0"))
       ("h,help", "Show this help")
-      ("model", "GGUF model file", cxxopts::value<std::string>());
+      ("model", "GGUF model file or Hugging Face folder", cxxopts::value<std::string>());
   // clang-format on
   ingot::config::add_compile_config_options(cli);
   cli.parse_positional({"model"});

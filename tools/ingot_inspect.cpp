@@ -7,6 +7,7 @@
 #include <cxxopts.hpp>
 
 #include "compiler/import/gguf/gguf_dump.h"
+#include "compiler/import/hf/hf_folder.h"
 #include "tools/cli_support.h"
 #include "tools/inspect/artifact_dump.h"
 
@@ -56,7 +57,7 @@ int inspect_artifact(const Options& options) {
 }
 
 int inspect_gguf(const Options& options) {
-  auto file = ingot::gguf::GgufFile::open(options.path);
+  auto file = ingot::hf::open_model(options.path);
   if (!file.ok()) return ingot::cli::report_error(kTool, file.status());
   if (options.json) {
     print(ingot::gguf::gguf_to_json(*file, options.gguf));
@@ -70,7 +71,8 @@ int inspect_gguf(const Options& options) {
 
 int main(int argc, char** argv) {
   cxxopts::Options cli(kTool,
-                       "Dump a GGUF model (header, metadata, tensor table) or a .ingot artifact\n"
+                       "Dump a GGUF model (header, metadata, tensor table), a Hugging Face folder\n"
+                       "(as the GGUF keys and tensors it imports as) or a .ingot artifact\n"
                        "(versions, config, tokenizer, plan, weights, memory estimate).");
   cli.positional_help("FILE");
   // clang-format off

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/import/gguf/gguf_tokenizer.h"
+#include "compiler/import/hf/hf_folder.h"
 #include "runtime/tokenizer/bpe_tokenizer.h"
 #include "tools/cli_support.h"
 
@@ -23,7 +24,7 @@ struct Options {
 };
 
 ingot::Result<ingot::tokenizer::BpeTokenizer> load_tokenizer(const std::string& model) {
-  INGOT_ASSIGN_OR_RETURN(ingot::gguf::GgufFile file, ingot::gguf::GgufFile::open(model));
+  INGOT_ASSIGN_OR_RETURN(ingot::gguf::GgufFile file, ingot::hf::open_model(model));
   INGOT_ASSIGN_OR_RETURN(ingot::tokenizer::TokenizerSpec spec,
                          ingot::gguf::tokenizer_spec_from_gguf(file));
   ingot::Result<ingot::tokenizer::BpeTokenizer> tokenizer =

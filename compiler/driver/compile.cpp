@@ -5,6 +5,7 @@
 
 #include "compiler/arch/registry.h"
 #include "compiler/config/resolve.h"
+#include "compiler/import/hf/hf_folder.h"
 #include "ir/IngotDialect.h"
 
 namespace ingot::driver {
@@ -43,6 +44,7 @@ struct Source {
   const arch::Preset* preset = nullptr;  // set for a dummy model
   std::optional<gguf::GgufFile> file;    // set otherwise
   int64_t context_length = 0;            // the model's own (0 when it does not say)
+  bool neox_weights = false;             // a Hugging Face folder: q and k rotate NeoX pairs
 
   mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build(const arch::BuildOptions& options,
                                                            mlir::MLIRContext& context) const {
@@ -80,8 +82,9 @@ std::optional<Source> dummy_source(const DummyModel& dummy, std::string& error) 
   return source;
 }
 
-std::optional<Source> gguf_source(const std::string& path, std::string& error) {
-  Result<gguf::GgufFile> file = gguf::GgufFile::open(path);
+// A GGUF file, or a Hugging Face folder read as one.
+std::optional<Source> model_source(const std::string& path, std::string& error) {
+  Result<gguf::GgufFile> file = hf::open_model(path);
   if (!file.ok()) {
     error = file.status().message();
     return std::nullopt;
@@ -98,6 +101,7 @@ std::optional<Source> gguf_source(const std::string& path, std::string& error) {
     return std::nullopt;
   }
   source.context_length = model_context_length(*file, *name);
+  source.neox_weights = hf::is_hf_folder(path);
   source.file = std::move(file).value();
   return source;
 }
@@ -108,7 +112,7 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
                                           std::string& error) {
   config::CompileConfig& config = request.config;
   std::optional<Source> source = request.dummy ? dummy_source(*request.dummy, error)
-                                               : gguf_source(config.model_path, error);
+                                               : model_source(config.model_path, error);
   if (!source) return mlir::failure();
   // Without --encoding every weight keeps the source's own encoding (MAX infers the
   // encoding from a GGUF); the dominant one stands for it in validation.
@@ -116,7 +120,12 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
   if (keep_source)
     config.quantization_encoding =
         source->file ? dominant_encoding(*source->file) : arch::Encoding::kBfloat16;
-  Status resolved = config::resolve(config, source->architecture->info, source->context_length);
+  // MAX's rule: GGUF llama weights have q and k permuted for adjacent rope pairs;
+  // safetensors ones keep the NeoX pairs, so that is their default rope.
+  arch::SupportedArchitecture info = source->architecture->info;
+  if (source->neox_weights && info.rope_type == arch::RopeType::kNormal)
+    info.rope_type = arch::RopeType::kNeox;
+  Status resolved = config::resolve(config, info, source->context_length);
   if (!resolved.ok()) {
     error = resolved.message();
     return mlir::failure();

@@ -37,7 +37,8 @@ struct Compiled {
   std::optional<gguf::GgufFile> source;
 };
 
-/// Reads the GGUF at config.model_path (or takes request.dummy's preset), resolves the configuration (in place),
+/// Reads the GGUF file or Hugging Face folder at config.model_path (or takes
+/// request.dummy's preset), resolves the configuration (in place),
 /// builds the module and runs the pipeline. Errors are reported through MLIR
 /// diagnostics (or `error` for ones outside MLIR) and give failure.
 mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRContext& context,

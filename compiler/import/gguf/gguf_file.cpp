@@ -417,7 +417,7 @@ const TensorInfo* GgufFile::find_tensor(std::string_view name) const {
 }
 
 std::span<const uint8_t> GgufFile::tensor_bytes(const TensorInfo& tensor) const {
-  return file_.bytes().subspan(data_offset_ + tensor.offset, tensor.bytes);
+  return tensor_file(tensor).bytes().subspan(data_offset_ + tensor.offset, tensor.bytes);
 }
 
 Result<std::span<const uint8_t>> GgufFile::checked_tensor_bytes(const TensorInfo& tensor,

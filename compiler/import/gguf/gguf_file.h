@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,9 +80,12 @@ struct TensorInfo {
   uint64_t offset = 0;       ///< Relative to the data section.
   uint64_t bytes = 0;        ///< Size in the data section.
   uint64_t info_offset = 0;  ///< File offset of the tensor info record.
+  uint32_t shard = 0;        ///< In a view (GgufViewBuilder): which of its files holds the bytes.
 };
 
-/// A parsed GGUF file: header, metadata, tensor table and the mapped data section.
+/// A parsed GGUF file: header, metadata, tensor table and the mapped data section. A
+/// GgufViewBuilder makes one for a model stored in another format (a Hugging Face
+/// folder), whose tensors then lie in that format's own mapped files.
 class GgufFile {
  public:
   /// Maps and parses `path`. Every count, size and offset is validated; errors
@@ -119,7 +123,9 @@ class GgufFile {
   /// The tensor's bytes in the mapped file (no copy).
   std::span<const uint8_t> tensor_bytes(const TensorInfo& tensor) const;
   /// Drops the tensor's pages from memory after a one-time read (see MappedFile::release).
-  void release(const TensorInfo& tensor) const { file_.release(tensor_bytes(tensor)); }
+  void release(const TensorInfo& tensor) const {
+    tensor_file(tensor).release(tensor_bytes(tensor));
+  }
   /// The tensor as a span of T, checking the element type and the alignment.
   template <typename T>
   Result<std::span<const T>> tensor_as(const TensorInfo& tensor, quant::GgmlType expected) const;
@@ -133,8 +139,16 @@ class GgufFile {
                                                         quant::GgmlType expected,
                                                         size_t element_size) const;
 
+  // The file that holds a tensor's bytes: the GGUF itself, or a view's shard.
+  const MappedFile& tensor_file(const TensorInfo& tensor) const {
+    return shards_.empty() ? file_ : shards_[tensor.shard];
+  }
+
   friend class GgufParser;
+  friend class GgufViewBuilder;
   MappedFile file_;
+  std::vector<MappedFile> shards_;        // a view's tensor files (empty for a parsed GGUF)
+  std::shared_ptr<const void> storage_;  // a view's strings and arrays, which metadata_ points into
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;
   uint64_t data_offset_ = 0;

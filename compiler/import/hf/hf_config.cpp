@@ -1,0 +1,124 @@
+// add_config_keys: config.json as the llama.* keys of a GGUF.
+#include <cmath>
+
+#include "compiler/import/hf/hf_import.h"
+
+namespace ingot::hf {
+namespace {
+
+// The rope section: transformers 5's "rope_parameters", else the older "rope_scaling"
+// (with "rope_theta" beside it).
+Status add_rope_keys(const JsonFile& config, gguf::GgufViewBuilder& view) {
+  const nlohmann::json* parameters = config.find("rope_parameters");
+  const std::string section = parameters ? "rope_parameters" : "rope_scaling";
+  if (!parameters) parameters = config.find("rope_scaling");
+  if (parameters && !parameters->is_object()) return config.error(section, "is not an object");
+  JsonFile rope{config.path, parameters ? *parameters : nlohmann::json::object()};
+
+  INGOT_ASSIGN_OR_RETURN(std::optional<double> theta, config.find_number("rope_theta"));
+  if (!theta) {
+    INGOT_ASSIGN_OR_RETURN(theta, rope.find_number("rope_theta"));
+  }
+  view.set_float32("llama.rope.freq_base", static_cast<float>(theta.value_or(10000.0)));
+
+  std::string type = "default";
+  for (const char* key : {"rope_type", "type"}) {
+    if (const nlohmann::json* value = rope.find(key)) {
+      if (!value->is_string()) return config.error(section + "." + key, "is not a string");
+      type = value->get<std::string>();
+      break;
+    }
+  }
+  if (type == "default") return Status::ok_status();
+  INGOT_ASSIGN_OR_RETURN(std::optional<double> factor, rope.find_number("factor"));
+  if (type == "linear" || type == "yarn") {
+    if (!factor || !(*factor >= 1.0) || !std::isfinite(*factor))
+      return config.error(section + ".factor", "must be a number of at least 1 for " + type);
+    view.set_string("llama.rope.scaling.type", type);
+    view.set_float32("llama.rope.scaling.factor", static_cast<float>(*factor));
+    if (type == "yarn") {
+      INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> original,
+                             rope.find_uint("original_max_position_embeddings"));
+      if (!original) return config.error(section + ".original_max_position_embeddings", "is missing");
+      view.set_uint32("llama.rope.scaling.original_context_length", static_cast<uint32_t>(*original));
+      for (const auto& [hf_key, gguf_key] :
+           {std::pair{"beta_fast", "yarn_beta_fast"}, std::pair{"beta_slow", "yarn_beta_slow"}}) {
+        INGOT_ASSIGN_OR_RETURN(std::optional<double> value, rope.find_number(hf_key));
+        if (value) view.set_float32("llama.rope.scaling." + std::string(gguf_key), *value);
+      }
+    }
+    return Status::ok_status();
+  }
+  return config.error(section, "has rope type '" + type +
+                                   "', which ingot does not run (default, linear, yarn)");
+}
+
+}  // namespace
+
+Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuilder& view) {
+  const nlohmann::json* architectures = config.find("architectures");
+  if (!architectures || !architectures->is_array() || architectures->empty() ||
+      !(*architectures)[0].is_string())
+    return config.error("architectures", "must be a list naming the model class");
+  const std::string architecture = (*architectures)[0].get<std::string>();
+  if (architecture != "LlamaForCausalLM" && architecture != "MistralForCausalLM") {
+    return config.error("architectures", "names '" + architecture +
+                                             "', which ingot does not import "
+                                             "(LlamaForCausalLM, MistralForCausalLM)");
+  }
+  if (const nlohmann::json* act = config.find("hidden_act"); act && *act != "silu")
+    return config.error("hidden_act", "must be \"silu\" for " + architecture);
+  for (const char* bias : {"attention_bias", "mlp_bias"}) {
+    INGOT_ASSIGN_OR_RETURN(std::optional<bool> on, config.find_bool(bias));
+    if (on.value_or(false)) return config.error(bias, "is true; ingot's llama has no biases");
+  }
+  view.set_string("general.architecture", "llama");
+  if (const nlohmann::json* name = config.find("_name_or_path"); name && name->is_string())
+    view.set_string("general.name", name->get<std::string>());
+
+  auto limit = [&](const std::string& key, uint64_t value) -> Result<uint32_t> {
+    if (value == 0 || value > UINT32_MAX) return config.error(key, "is out of range");
+    return static_cast<uint32_t>(value);
+  };
+  HfModelConfig out;
+  INGOT_ASSIGN_OR_RETURN(uint64_t layers, config.get_uint("num_hidden_layers"));
+  INGOT_ASSIGN_OR_RETURN(uint64_t hidden, config.get_uint("hidden_size"));
+  INGOT_ASSIGN_OR_RETURN(uint64_t ffn, config.get_uint("intermediate_size"));
+  INGOT_ASSIGN_OR_RETURN(uint64_t heads, config.get_uint("num_attention_heads"));
+  INGOT_ASSIGN_OR_RETURN(out.vocab_size, config.get_uint("vocab_size"));
+  INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> kv_heads, config.find_uint("num_key_value_heads"));
+  INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> head_dim, config.find_uint("head_dim"));
+  INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> context, config.find_uint("max_position_embeddings"));
+  INGOT_ASSIGN_OR_RETURN(std::optional<double> eps, config.find_number("rms_norm_eps"));
+  INGOT_ASSIGN_OR_RETURN(std::optional<bool> tied, config.find_bool("tie_word_embeddings"));
+  if (heads == 0 || (!head_dim && hidden % heads != 0))
+    return config.error("num_attention_heads", "does not divide hidden_size");
+
+  INGOT_ASSIGN_OR_RETURN(uint32_t n_layers, limit("num_hidden_layers", layers));
+  INGOT_ASSIGN_OR_RETURN(uint32_t n_hidden, limit("hidden_size", hidden));
+  INGOT_ASSIGN_OR_RETURN(uint32_t n_ffn, limit("intermediate_size", ffn));
+  INGOT_ASSIGN_OR_RETURN(uint32_t n_heads, limit("num_attention_heads", heads));
+  INGOT_ASSIGN_OR_RETURN(uint32_t n_kv, limit("num_key_value_heads", kv_heads.value_or(heads)));
+  INGOT_ASSIGN_OR_RETURN(uint32_t n_dim, limit("head_dim", head_dim.value_or(hidden / heads)));
+  INGOT_ASSIGN_OR_RETURN(uint32_t n_vocab, limit("vocab_size", out.vocab_size));
+  view.set_uint32("llama.block_count", n_layers);
+  view.set_uint32("llama.embedding_length", n_hidden);
+  view.set_uint32("llama.feed_forward_length", n_ffn);
+  view.set_uint32("llama.attention.head_count", n_heads);
+  view.set_uint32("llama.attention.head_count_kv", n_kv);
+  view.set_uint32("llama.attention.key_length", n_dim);
+  view.set_uint32("llama.attention.value_length", n_dim);
+  view.set_uint32("llama.rope.dimension_count", n_dim);
+  view.set_uint32("llama.vocab_size", n_vocab);
+  if (context) {
+    INGOT_ASSIGN_OR_RETURN(uint32_t n_context, limit("max_position_embeddings", *context));
+    view.set_uint32("llama.context_length", n_context);
+  }
+  // LlamaConfig's own default epsilon.
+  view.set_float32("llama.attention.layer_norm_rms_epsilon", static_cast<float>(eps.value_or(1e-6)));
+  INGOT_RETURN_IF_ERROR(add_rope_keys(config, view));
+  out.tie_word_embeddings = tied.value_or(false);
+  return out;
+}
+
+}  // namespace ingot::hf

@@ -1,0 +1,230 @@
+// add_tokenizer_keys: tokenizer.json (and tokenizer_config.json) as the tokenizer.* keys of a GGUF.
+#include <filesystem>
+#include <map>
+
+#include "compiler/import/hf/hf_import.h"
+#include "runtime/io/mapped_file.h"
+#include "runtime/tokenizer/tokenizer_spec.h"
+
+namespace ingot::hf {
+namespace {
+
+using tokenizer::TokenType;
+
+// The regexes of Split pre-tokenizers llama.cpp knows by name, as tokenizer.json writes them.
+constexpr std::pair<const char*, const char*> kSplitRegexes[] = {
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+"
+     "[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+     "llama-bpe"},
+    {"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+"
+     "[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+     "qwen2"},
+};
+
+bool is_type(const nlohmann::json& json, const char* type) {
+  return json.is_object() && json.value("type", "") == type;
+}
+
+// A ByteLevel pre-tokenizer that applies (or not) the GPT-2 regex itself.
+bool is_byte_level(const nlohmann::json& json, bool use_regex) {
+  return is_type(json, "ByteLevel") && json.value("use_regex", true) == use_regex &&
+         !json.value("add_prefix_space", false);
+}
+
+// The tokenizer.ggml.pre name of a pre-tokenizer section, or "" when llama.cpp has none.
+std::string pre_tokenizer_name(const nlohmann::json& pre) {
+  if (is_byte_level(pre, true)) return "gpt-2";
+  if (!is_type(pre, "Sequence") || !pre.contains("pretokenizers")) return "";
+  const nlohmann::json& steps = pre["pretokenizers"];
+  if (!steps.is_array() || steps.size() != 2) return "";
+  if (is_type(steps[0], "Digits") && steps[0].value("individual_digits", false) &&
+      is_byte_level(steps[1], true))
+    return "smollm";
+  if (is_type(steps[0], "Split") && is_byte_level(steps[1], false) &&
+      steps[0].value("behavior", "") == "Isolated" && !steps[0].value("invert", false)) {
+    const nlohmann::json pattern = steps[0].value("pattern", nlohmann::json::object());
+    const std::string regex = pattern.is_object() ? pattern.value("Regex", "") : "";
+    for (const auto& [known, name] : kSplitRegexes) {
+      if (regex == known) return name;
+    }
+  }
+  return "";
+}
+
+// A merge as GGUF stores it: "left right" (tokenizer.json writes that or ["left", "right"]).
+std::optional<std::string> merge_text(const nlohmann::json& merge) {
+  if (merge.is_string()) return merge.get<std::string>();
+  if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string())
+    return merge[0].get<std::string>() + " " + merge[1].get<std::string>();
+  return std::nullopt;
+}
+
+// tokenizer_config.json's spelling of a special token: a string or {"content": ...}.
+std::optional<std::string> special_token_text(const nlohmann::json* entry) {
+  if (entry == nullptr) return std::nullopt;
+  if (entry->is_string()) return entry->get<std::string>();
+  if (entry->is_object() && entry->contains("content") && (*entry)["content"].is_string())
+    return (*entry)["content"].get<std::string>();
+  return std::nullopt;
+}
+
+// The vocabulary of model.vocab and added_tokens, by id, with llama.cpp's token types.
+Status read_vocabulary(const JsonFile& file, uint64_t vocab_size, std::vector<std::string>& tokens,
+                       std::vector<int32_t>& types) {
+  const nlohmann::json& model = file.value["model"];
+  tokens.assign(vocab_size, "");
+  types.assign(vocab_size, static_cast<int32_t>(TokenType::kUnused));
+  std::vector<bool> named(vocab_size, false);
+  auto place = [&](const std::string& text, const nlohmann::json& id_json, TokenType type,
+                   const std::string& where) -> Status {
+    std::optional<uint64_t> id = as_uint(id_json);
+    if (!id || *id >= vocab_size) {
+      return file.error(where, "gives token '" + text + "' an id outside the model's " +
+                                   std::to_string(vocab_size) + "-row vocabulary");
+    }
+    tokens[*id] = text;
+    types[*id] = static_cast<int32_t>(type);
+    named[*id] = true;
+    return Status::ok_status();
+  };
+  if (!model.contains("vocab") || !model["vocab"].is_object())
+    return file.error("model.vocab", "is not an object of token ids");
+  for (const auto& [text, id] : model["vocab"].items())
+    INGOT_RETURN_IF_ERROR(place(text, id, TokenType::kNormal, "model.vocab"));
+  if (const nlohmann::json* added = file.find("added_tokens")) {
+    if (!added->is_array()) return file.error("added_tokens", "is not a list");
+    for (const nlohmann::json& token : *added) {
+      if (!token.is_object() || !token.contains("content") || !token["content"].is_string() ||
+          !token.contains("id"))
+        return file.error("added_tokens", "has an entry without id and content");
+      bool special = token.value("special", false);
+      INGOT_RETURN_IF_ERROR(place(token["content"].get<std::string>(), token["id"],
+                                  special ? TokenType::kControl : TokenType::kUserDefined,
+                                  "added_tokens"));
+    }
+  }
+  for (uint64_t id = 0; id < vocab_size; ++id) {
+    if (!named[id]) tokens[id] = "[PAD" + std::to_string(id) + "]";
+  }
+  return Status::ok_status();
+}
+
+// The id of the token spelled `text`, if the vocabulary has it.
+std::optional<uint32_t> token_id(const std::vector<std::string>& tokens, const std::string& text) {
+  for (size_t id = 0; id < tokens.size(); ++id) {
+    if (tokens[id] == text) return static_cast<uint32_t>(id);
+  }
+  return std::nullopt;
+}
+
+// Whether the post-processor puts a BOS token before every single sequence (llama 3's).
+bool post_processor_adds(const nlohmann::json& tokenizer, const std::string& token) {
+  const nlohmann::json post = tokenizer.value("post_processor", nlohmann::json());
+  if (!is_type(post, "TemplateProcessing") || !post.contains("single")) return false;
+  const nlohmann::json& single = post["single"];
+  if (!single.is_array() || single.empty() || !single[0].is_object()) return false;
+  const nlohmann::json first = single[0].value("SpecialToken", nlohmann::json());
+  return first.is_object() && first.value("id", "") == token;
+}
+
+// tokenizer_config.json's special tokens, add_bos_token and chat template; a
+// chat_template.jinja beside it wins, as transformers reads it.
+Status add_tokenizer_config_keys(const std::string& dir, const JsonFile& tokenizer,
+                                 const std::vector<std::string>& tokens,
+                                 gguf::GgufViewBuilder& view) {
+  namespace fs = std::filesystem;
+  std::optional<JsonFile> config;
+  if (fs::exists(fs::path(dir) / "tokenizer_config.json")) {
+    INGOT_ASSIGN_OR_RETURN(config, read_json((fs::path(dir) / "tokenizer_config.json").string()));
+  }
+  std::optional<std::string> bos;
+  if (config) {
+    for (const auto& [hf_key, gguf_key] :
+         {std::pair{"bos_token", "bos"}, std::pair{"eos_token", "eos"},
+          std::pair{"unk_token", "unknown"}, std::pair{"pad_token", "padding"}}) {
+      std::optional<std::string> text = special_token_text(config->find(hf_key));
+      if (!text) continue;
+      std::optional<uint32_t> id = token_id(tokens, *text);
+      if (!id) return config->error(hf_key, "names '" + *text + "', which is not a token");
+      view.set_uint32("tokenizer.ggml." + std::string(gguf_key) + "_token_id", *id);
+      if (std::string(hf_key) == "bos_token") bos = text;
+    }
+    INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_bos, config->find_bool("add_bos_token"));
+    if (!add_bos && bos && post_processor_adds(tokenizer.value, *bos)) add_bos = true;
+    if (add_bos) view.set_bool("tokenizer.ggml.add_bos_token", *add_bos);
+    INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_eos, config->find_bool("add_eos_token"));
+    if (add_eos) view.set_bool("tokenizer.ggml.add_eos_token", *add_eos);
+    if (const nlohmann::json* chat = config->find("chat_template")) {
+      if (chat->is_string()) view.set_string("tokenizer.chat_template", chat->get<std::string>());
+    }
+  }
+  const fs::path jinja = fs::path(dir) / "chat_template.jinja";
+  if (fs::exists(jinja)) {
+    INGOT_ASSIGN_OR_RETURN(MappedFile file, MappedFile::open(jinja.string()));
+    view.set_string("tokenizer.chat_template",
+                    std::string(reinterpret_cast<const char*>(file.bytes().data()), file.size()));
+  }
+  return Status::ok_status();
+}
+
+// config.json's bos_token_id and eos_token_id (an id or a list, whose first is taken),
+// for the tokens tokenizer_config.json does not name.
+Status add_config_token_ids(const JsonFile& config, uint64_t vocab_size,
+                            gguf::GgufViewBuilder& view) {
+  for (const auto& [hf_key, gguf_key] : {std::pair{"bos_token_id", "tokenizer.ggml.bos_token_id"},
+                                         std::pair{"eos_token_id", "tokenizer.ggml.eos_token_id"}}) {
+    if (view.has(gguf_key)) continue;
+    const nlohmann::json* value = config.find(hf_key);
+    if (value == nullptr) continue;
+    std::optional<uint64_t> id = value->is_array() && !value->empty() ? as_uint((*value)[0])
+                                                                       : as_uint(*value);
+    if (!id || *id >= vocab_size) return config.error(hf_key, "is not a token id of the model");
+    view.set_uint32(gguf_key, static_cast<uint32_t>(*id));
+  }
+  return Status::ok_status();
+}
+
+}  // namespace
+
+Status add_tokenizer_keys(const std::string& dir, const JsonFile& config, uint64_t vocab_size,
+                          gguf::GgufViewBuilder& view) {
+  const std::string path = (std::filesystem::path(dir) / "tokenizer.json").string();
+  INGOT_ASSIGN_OR_RETURN(JsonFile tokenizer, read_json(path, 1ull << 30));
+  const nlohmann::json* model = tokenizer.find("model");
+  if (model == nullptr || !is_type(*model, "BPE") || model->value("byte_fallback", false)) {
+    return tokenizer.error("model", "is not a byte-level BPE (GPT-2 style), the kind ingot "
+                                    "imports from tokenizer.json");
+  }
+  if (tokenizer.find("normalizer") != nullptr)
+    return tokenizer.error("normalizer", "is set; ingot's byte-level BPE has none");
+  const nlohmann::json* pre = tokenizer.find("pre_tokenizer");
+  std::string pre_name = pre ? pre_tokenizer_name(*pre) : "";
+  if (pre_name.empty()) {
+    return tokenizer.error("pre_tokenizer", "is not one ingot knows (GPT-2's ByteLevel, "
+                                            "SmolLM's Digits + ByteLevel, or the Llama 3 or "
+                                            "Qwen2 Split + ByteLevel)");
+  }
+  std::vector<std::string> tokens;
+  std::vector<int32_t> types;
+  INGOT_RETURN_IF_ERROR(read_vocabulary(tokenizer, vocab_size, tokens, types));
+  std::vector<std::string> merges;
+  if (model->contains("merges")) {
+    const nlohmann::json& list = (*model)["merges"];
+    if (!list.is_array()) return tokenizer.error("model.merges", "is not a list");
+    merges.reserve(list.size());
+    for (const nlohmann::json& merge : list) {
+      std::optional<std::string> text = merge_text(merge);
+      if (!text) return tokenizer.error("model.merges", "has an entry that is not a token pair");
+      merges.push_back(std::move(*text));
+    }
+  }
+  view.set_string("tokenizer.ggml.model", "gpt2");
+  view.set_string("tokenizer.ggml.pre", pre_name);
+  view.set_strings("tokenizer.ggml.tokens", tokens);
+  view.set_int32s("tokenizer.ggml.token_type", types);
+  view.set_strings("tokenizer.ggml.merges", merges);
+  INGOT_RETURN_IF_ERROR(add_tokenizer_config_keys(dir, tokenizer, tokens, view));
+  return add_config_token_ids(config, vocab_size, view);
+}
+
+}  // namespace ingot::hf
