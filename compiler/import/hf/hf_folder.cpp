@@ -130,9 +130,8 @@ Result<gguf::GgufFile> open_hf_folder(const std::string& dir) {
   INGOT_ASSIGN_OR_RETURN(JsonFile config, read_json(config_path.string()));
   gguf::GgufViewBuilder view(dir);
   INGOT_ASSIGN_OR_RETURN(HfModelConfig model, add_config_keys(config, view));
-  if (!fs::exists(fs::path(dir) / "tokenizer.json"))
-    return make_error(StatusCode::kNotFound, dir + ": no tokenizer.json");
-  INGOT_RETURN_IF_ERROR(add_tokenizer_keys(dir, config, model.vocab_size, view));
+  INGOT_ASSIGN_OR_RETURN(HfTokenizerFiles tokenizer, read_tokenizer_files(dir));
+  INGOT_RETURN_IF_ERROR(add_tokenizer_keys(tokenizer, config, model.vocab_size, view));
   INGOT_RETURN_IF_ERROR(add_tensors(dir, model, view));
   return std::move(view).finish();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "compiler/import/gguf/gguf_view.h"
@@ -19,10 +20,21 @@ struct HfModelConfig {
 /// LlamaForCausalLM (or MistralForCausalLM) config.json, as convert_hf_to_gguf.py does.
 Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuilder& view);
 
-/// Writes the `tokenizer.*` keys from `dir`'s tokenizer.json (a byte-level BPE) and,
-/// where present, tokenizer_config.json and chat_template.jinja; `vocab_size` rows of the
-/// embedding are named, ids the tokenizer leaves out as "[PAD<id>]".
-Status add_tokenizer_keys(const std::string& dir, const JsonFile& config, uint64_t vocab_size,
-                          gguf::GgufViewBuilder& view);
+/// A folder's tokenizer files, parsed.
+struct HfTokenizerFiles {
+  JsonFile tokenizer;                        ///< tokenizer.json
+  std::optional<JsonFile> tokenizer_config;  ///< tokenizer_config.json, when present
+  std::optional<std::string> chat_template;  ///< chat_template.jinja, when present
+};
+
+/// Reads `dir`'s tokenizer.json (required) and the optional tokenizer files.
+Result<HfTokenizerFiles> read_tokenizer_files(const std::string& dir);
+
+/// Writes the `tokenizer.*` keys of a byte-level BPE tokenizer.json, with the special
+/// tokens, add_bos_token and chat template of tokenizer_config.json (a chat_template.jinja
+/// wins, as transformers reads it) and config.json's bos/eos ids where it is silent.
+/// `vocab_size` rows of the embedding are named; ids the tokenizer leaves out are "[PAD<id>]".
+Status add_tokenizer_keys(const HfTokenizerFiles& files, const JsonFile& config,
+                          uint64_t vocab_size, gguf::GgufViewBuilder& view);
 
 }  // namespace ingot::hf

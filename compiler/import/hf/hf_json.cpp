@@ -64,6 +64,18 @@ Result<std::optional<bool>> JsonFile::find_bool(const std::string& key) const {
   return std::optional<bool>(member->get<bool>());
 }
 
+Result<JsonFile> parse_json(std::string path, std::string_view text) {
+  JsonFile out{std::move(path), nlohmann::json::parse(text.begin(), text.end(), nullptr,
+                                                      /*allow_exceptions=*/false)};
+  if (out.value.is_discarded()) {
+    return make_error(StatusCode::kInvalidArgument, out.path + ": not valid JSON");
+  }
+  if (!out.value.is_object()) {
+    return make_error(StatusCode::kInvalidArgument, out.path + ": not a JSON object");
+  }
+  return out;
+}
+
 Result<JsonFile> read_json(const std::string& path, uint64_t max_bytes) {
   INGOT_ASSIGN_OR_RETURN(MappedFile file, MappedFile::open(path));
   if (file.size() > max_bytes) {
@@ -71,16 +83,8 @@ Result<JsonFile> read_json(const std::string& path, uint64_t max_bytes) {
                       path + ": " + std::to_string(file.size()) + " bytes, more than the " +
                           std::to_string(max_bytes) + " a JSON file of a model may have");
   }
-  const char* text = reinterpret_cast<const char*>(file.bytes().data());
-  JsonFile out{path, nlohmann::json::parse(text, text + file.size(), nullptr,
-                                           /*allow_exceptions=*/false)};
-  if (out.value.is_discarded()) {
-    return make_error(StatusCode::kInvalidArgument, path + ": not valid JSON");
-  }
-  if (!out.value.is_object()) {
-    return make_error(StatusCode::kInvalidArgument, path + ": not a JSON object");
-  }
-  return out;
+  return parse_json(path, std::string_view(reinterpret_cast<const char*>(file.bytes().data()),
+                                           file.size()));
 }
 
 }  // namespace ingot::hf

@@ -28,6 +28,9 @@ struct JsonFile {
   Result<std::optional<bool>> find_bool(const std::string& key) const;
 };
 
+/// Parses `text` as a JSON object; `path` names it in errors.
+Result<JsonFile> parse_json(std::string path, std::string_view text);
+
 /// Reads `path` as a JSON object (at most `max_bytes`); a one-line error otherwise.
 Result<JsonFile> read_json(const std::string& path, uint64_t max_bytes = 64ull << 20);
 

@@ -69,9 +69,20 @@ std::optional<std::string> special_token_text(const nlohmann::json* entry) {
 }
 
 // The vocabulary of model.vocab and added_tokens, by id, with llama.cpp's token types.
-Status read_vocabulary(const JsonFile& file, uint64_t vocab_size, std::vector<std::string>& tokens,
-                       std::vector<int32_t>& types) {
+Status read_vocabulary(const JsonFile& file, const JsonFile& config, uint64_t vocab_size,
+                       std::vector<std::string>& tokens, std::vector<int32_t>& types) {
   const nlohmann::json& model = file.value["model"];
+  if (!model.contains("vocab") || !model["vocab"].is_object())
+    return file.error("model.vocab", "is not an object of token ids");
+  const nlohmann::json* added = file.find("added_tokens");
+  if (added && !added->is_array()) return file.error("added_tokens", "is not a list");
+  // Embeddings are padded past the tokenizer by a few rows, never by more than it holds:
+  // this bounds what a bad vocab_size makes us allocate.
+  const uint64_t named_count = model["vocab"].size() + (added ? added->size() : 0);
+  if (vocab_size > 2 * named_count + 4096) {
+    return config.error("vocab_size", "is " + std::to_string(vocab_size) + ", far more than the " +
+                                          std::to_string(named_count) + " tokens of " + file.path);
+  }
   tokens.assign(vocab_size, "");
   types.assign(vocab_size, static_cast<int32_t>(TokenType::kUnused));
   std::vector<bool> named(vocab_size, false);
@@ -87,12 +98,9 @@ Status read_vocabulary(const JsonFile& file, uint64_t vocab_size, std::vector<st
     named[*id] = true;
     return Status::ok_status();
   };
-  if (!model.contains("vocab") || !model["vocab"].is_object())
-    return file.error("model.vocab", "is not an object of token ids");
   for (const auto& [text, id] : model["vocab"].items())
     INGOT_RETURN_IF_ERROR(place(text, id, TokenType::kNormal, "model.vocab"));
-  if (const nlohmann::json* added = file.find("added_tokens")) {
-    if (!added->is_array()) return file.error("added_tokens", "is not a list");
+  if (added) {
     for (const nlohmann::json& token : *added) {
       if (!token.is_object() || !token.contains("content") || !token["content"].is_string() ||
           !token.contains("id"))
@@ -127,43 +135,32 @@ bool post_processor_adds(const nlohmann::json& tokenizer, const std::string& tok
   return first.is_object() && first.value("id", "") == token;
 }
 
-// tokenizer_config.json's special tokens, add_bos_token and chat template; a
-// chat_template.jinja beside it wins, as transformers reads it.
-Status add_tokenizer_config_keys(const std::string& dir, const JsonFile& tokenizer,
+// tokenizer_config.json's special tokens, add_bos_token and chat template.
+Status add_tokenizer_config_keys(const HfTokenizerFiles& files,
                                  const std::vector<std::string>& tokens,
                                  gguf::GgufViewBuilder& view) {
-  namespace fs = std::filesystem;
-  std::optional<JsonFile> config;
-  if (fs::exists(fs::path(dir) / "tokenizer_config.json")) {
-    INGOT_ASSIGN_OR_RETURN(config, read_json((fs::path(dir) / "tokenizer_config.json").string()));
-  }
-  std::optional<std::string> bos;
-  if (config) {
+  if (files.tokenizer_config) {
+    const JsonFile& config = *files.tokenizer_config;
+    std::optional<std::string> bos;
     for (const auto& [hf_key, gguf_key] :
          {std::pair{"bos_token", "bos"}, std::pair{"eos_token", "eos"},
           std::pair{"unk_token", "unknown"}, std::pair{"pad_token", "padding"}}) {
-      std::optional<std::string> text = special_token_text(config->find(hf_key));
+      std::optional<std::string> text = special_token_text(config.find(hf_key));
       if (!text) continue;
       std::optional<uint32_t> id = token_id(tokens, *text);
-      if (!id) return config->error(hf_key, "names '" + *text + "', which is not a token");
+      if (!id) return config.error(hf_key, "names '" + *text + "', which is not a token");
       view.set_uint32("tokenizer.ggml." + std::string(gguf_key) + "_token_id", *id);
       if (std::string(hf_key) == "bos_token") bos = text;
     }
-    INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_bos, config->find_bool("add_bos_token"));
-    if (!add_bos && bos && post_processor_adds(tokenizer.value, *bos)) add_bos = true;
+    INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_bos, config.find_bool("add_bos_token"));
+    if (!add_bos && bos && post_processor_adds(files.tokenizer.value, *bos)) add_bos = true;
     if (add_bos) view.set_bool("tokenizer.ggml.add_bos_token", *add_bos);
-    INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_eos, config->find_bool("add_eos_token"));
+    INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_eos, config.find_bool("add_eos_token"));
     if (add_eos) view.set_bool("tokenizer.ggml.add_eos_token", *add_eos);
-    if (const nlohmann::json* chat = config->find("chat_template")) {
-      if (chat->is_string()) view.set_string("tokenizer.chat_template", chat->get<std::string>());
-    }
+    if (const nlohmann::json* chat = config.find("chat_template"); chat && chat->is_string())
+      view.set_string("tokenizer.chat_template", chat->get<std::string>());
   }
-  const fs::path jinja = fs::path(dir) / "chat_template.jinja";
-  if (fs::exists(jinja)) {
-    INGOT_ASSIGN_OR_RETURN(MappedFile file, MappedFile::open(jinja.string()));
-    view.set_string("tokenizer.chat_template",
-                    std::string(reinterpret_cast<const char*>(file.bytes().data()), file.size()));
-  }
+  if (files.chat_template) view.set_string("tokenizer.chat_template", *files.chat_template);
   return Status::ok_status();
 }
 
@@ -186,10 +183,28 @@ Status add_config_token_ids(const JsonFile& config, uint64_t vocab_size,
 
 }  // namespace
 
-Status add_tokenizer_keys(const std::string& dir, const JsonFile& config, uint64_t vocab_size,
-                          gguf::GgufViewBuilder& view) {
-  const std::string path = (std::filesystem::path(dir) / "tokenizer.json").string();
-  INGOT_ASSIGN_OR_RETURN(JsonFile tokenizer, read_json(path, 1ull << 30));
+Result<HfTokenizerFiles> read_tokenizer_files(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const fs::path folder(dir);
+  if (!fs::exists(folder / "tokenizer.json"))
+    return make_error(StatusCode::kNotFound, dir + ": no tokenizer.json");
+  INGOT_ASSIGN_OR_RETURN(JsonFile tokenizer, read_json((folder / "tokenizer.json").string(),
+                                                       uint64_t{1} << 30));
+  HfTokenizerFiles files{std::move(tokenizer), std::nullopt, std::nullopt};
+  if (fs::exists(folder / "tokenizer_config.json")) {
+    INGOT_ASSIGN_OR_RETURN(files.tokenizer_config,
+                           read_json((folder / "tokenizer_config.json").string()));
+  }
+  if (fs::exists(folder / "chat_template.jinja")) {
+    INGOT_ASSIGN_OR_RETURN(MappedFile file, MappedFile::open((folder / "chat_template.jinja").string()));
+    files.chat_template.emplace(reinterpret_cast<const char*>(file.bytes().data()), file.size());
+  }
+  return files;
+}
+
+Status add_tokenizer_keys(const HfTokenizerFiles& files, const JsonFile& config,
+                          uint64_t vocab_size, gguf::GgufViewBuilder& view) {
+  const JsonFile& tokenizer = files.tokenizer;
   const nlohmann::json* model = tokenizer.find("model");
   if (model == nullptr || !is_type(*model, "BPE") || model->value("byte_fallback", false)) {
     return tokenizer.error("model", "is not a byte-level BPE (GPT-2 style), the kind ingot "
@@ -206,7 +221,7 @@ Status add_tokenizer_keys(const std::string& dir, const JsonFile& config, uint64
   }
   std::vector<std::string> tokens;
   std::vector<int32_t> types;
-  INGOT_RETURN_IF_ERROR(read_vocabulary(tokenizer, vocab_size, tokens, types));
+  INGOT_RETURN_IF_ERROR(read_vocabulary(tokenizer, config, vocab_size, tokens, types));
   std::vector<std::string> merges;
   if (model->contains("merges")) {
     const nlohmann::json& list = (*model)["merges"];
@@ -223,7 +238,7 @@ Status add_tokenizer_keys(const std::string& dir, const JsonFile& config, uint64
   view.set_strings("tokenizer.ggml.tokens", tokens);
   view.set_int32s("tokenizer.ggml.token_type", types);
   view.set_strings("tokenizer.ggml.merges", merges);
-  INGOT_RETURN_IF_ERROR(add_tokenizer_config_keys(dir, tokenizer, tokens, view));
+  INGOT_RETURN_IF_ERROR(add_tokenizer_config_keys(files, tokens, view));
   return add_config_token_ids(config, vocab_size, view);
 }
 
