@@ -151,14 +151,29 @@ Status validate_overrides(const CompileConfig& config, const arch::SupportedArch
 
 }  // namespace
 
-Status resolve(CompileConfig& config, const arch::SupportedArchitecture& arch,
-               int64_t model_max_length) {
+Status check_safetensors_cast(const CompileConfig& config, std::optional<arch::Encoding> stored) {
+  const bool allowed = config.allow_safetensors_weights_fp32_bf16_bidirectional_cast;
   // MAX's resolve(): the cast needs an explicit encoding.
-  if (config.allow_safetensors_weights_fp32_bf16_bidirectional_cast &&
-      !config.quantization_encoding) {
+  if (allowed && !config.quantization_encoding) {
     return flag_error("allow-safetensors-weights-fp32-bf16-bidirectional-cast",
                       "needs --encoding (MAX: --quantization-encoding must be provided)");
   }
+  auto is_cast_pair = [](arch::Encoding encoding) {
+    return encoding == arch::Encoding::kFloat32 || encoding == arch::Encoding::kBfloat16;
+  };
+  const std::optional<arch::Encoding>& wanted = config.quantization_encoding;
+  if (!allowed && stored && wanted && *wanted != *stored && is_cast_pair(*wanted) &&
+      is_cast_pair(*stored)) {
+    return flag_error("encoding", name(*wanted) + " would cast the " + name(*stored) +
+                                      " safetensors weights; pass "
+                                      "--allow-safetensors-weights-fp32-bf16-bidirectional-cast");
+  }
+  return Status();
+}
+
+Status resolve(CompileConfig& config, const arch::SupportedArchitecture& arch,
+               int64_t model_max_length) {
+  INGOT_RETURN_IF_ERROR(check_safetensors_cast(config, std::nullopt));
   // validate_and_resolve_quantization_encoding_weight_path: the architecture's default.
   if (!config.quantization_encoding) config.quantization_encoding = arch.default_encoding;
   INGOT_RETURN_IF_ERROR(resolve_rope_type(config, arch));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "compiler/arch/supported_architecture.h"
 #include "compiler/config/compile_config.h"
@@ -20,5 +21,11 @@ inline constexpr int64_t kKVCachePageSizeMultiple = 128;
 /// one line that starts with the offending flag, e.g. "--max-length: 9000 exceeds ...".
 Status resolve(CompileConfig& config, const arch::SupportedArchitecture& arch,
                int64_t model_max_length);
+
+/// MAX's rules for the safetensors cast flag, checked before an encoding is inferred:
+/// the flag needs an explicit --encoding, and weights stored as float32 (bfloat16) cast
+/// to bfloat16 (float32) only with the flag. `stored` is the safetensors weights'
+/// encoding (nullopt for a GGUF, where the flag does not apply).
+Status check_safetensors_cast(const CompileConfig& config, std::optional<arch::Encoding> stored);
 
 }  // namespace ingot::config

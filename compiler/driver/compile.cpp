@@ -44,7 +44,7 @@ struct Source {
   const arch::Preset* preset = nullptr;  // set for a dummy model
   std::optional<gguf::GgufFile> file;    // set otherwise
   int64_t context_length = 0;            // the model's own (0 when it does not say)
-  bool neox_weights = false;             // a Hugging Face folder: q and k rotate NeoX pairs
+  bool from_safetensors = false;         // a Hugging Face folder (q and k keep NeoX pairs)
 
   mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build(const arch::BuildOptions& options,
                                                            mlir::MLIRContext& context) const {
@@ -82,9 +82,19 @@ std::optional<Source> dummy_source(const DummyModel& dummy, std::string& error) 
   return source;
 }
 
-// A GGUF file, or a Hugging Face folder read as one.
-std::optional<Source> model_source(const std::string& path, std::string& error) {
-  Result<gguf::GgufFile> file = hf::open_model(path);
+// A GGUF file, or a Hugging Face folder read as one (its safetensors files, or MAX's
+// weight_path where given).
+std::optional<Source> model_source(const std::string& path,
+                                   const std::vector<std::string>& weight_path,
+                                   std::string& error) {
+  const bool folder = hf::is_hf_folder(path);
+  if (!weight_path.empty() && !folder) {
+    error = path + ": weight_path names weight files, which only a Hugging Face folder takes "
+                   "(a GGUF holds its own)";
+    return std::nullopt;
+  }
+  Result<gguf::GgufFile> file =
+      folder ? hf::open_hf_folder(path, weight_path) : gguf::GgufFile::open(path);
   if (!file.ok()) {
     error = file.status().message();
     return std::nullopt;
@@ -101,7 +111,7 @@ std::optional<Source> model_source(const std::string& path, std::string& error) 
     return std::nullopt;
   }
   source.context_length = model_context_length(*file, *name);
-  source.neox_weights = hf::is_hf_folder(path);
+  source.from_safetensors = folder;
   source.file = std::move(file).value();
   return source;
 }
@@ -112,10 +122,16 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
                                           std::string& error) {
   config::CompileConfig& config = request.config;
   std::optional<Source> source = request.dummy ? dummy_source(*request.dummy, error)
-                                               : model_source(config.model_path, error);
+                                               : model_source(config.model_path, config.weight_path, error);
   if (!source) return mlir::failure();
   // Without --encoding every weight keeps the source's own encoding (MAX infers the
   // encoding from a GGUF); the dominant one stands for it in validation.
+  Status cast = config::check_safetensors_cast(
+      config, source->from_safetensors ? dominant_encoding(*source->file) : std::nullopt);
+  if (!cast.ok()) {
+    error = cast.message();
+    return mlir::failure();
+  }
   bool keep_source = !config.quantization_encoding.has_value();
   if (keep_source)
     config.quantization_encoding =
@@ -123,7 +139,7 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
   // MAX's rule: GGUF llama weights have q and k permuted for adjacent rope pairs;
   // safetensors ones keep the NeoX pairs, so that is their default rope.
   arch::SupportedArchitecture info = source->architecture->info;
-  if (source->neox_weights && info.rope_type == arch::RopeType::kNormal)
+  if (source->from_safetensors && info.rope_type == arch::RopeType::kNormal)
     info.rope_type = arch::RopeType::kNeox;
   Status resolved = config::resolve(config, info, source->context_length);
   if (!resolved.ok()) {

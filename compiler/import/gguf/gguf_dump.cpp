@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 
 namespace ingot::gguf {
 namespace {
@@ -125,12 +126,19 @@ ordered_json value_json(const MetadataValue& value) {
 
 std::string gguf_to_text(const GgufFile& file, const DumpOptions& options) {
   std::string out;
-  out += "* File: " + file.path() + " (" + std::to_string(file.file_size()) + " bytes)\n";
-  out += "* GGUF version " + std::to_string(file.version()) + ", " +
-         std::to_string(file.metadata().size()) + " key/value pairs, " +
-         std::to_string(file.tensors().size()) + " tensors, alignment " +
-         std::to_string(file.alignment()) + ", data at byte " + std::to_string(file.data_offset()) +
-         "\n";
+  if (file.is_view()) {
+    out += "* Hugging Face folder: " + file.path() + ", read as GGUF keys and tensors\n";
+    out += "* " + std::to_string(file.metadata().size()) + " key/value pairs, " +
+           std::to_string(file.tensors().size()) +
+           " tensors (offsets are in each tensor's safetensors file)\n";
+  } else {
+    out += "* File: " + file.path() + " (" + std::to_string(file.file_size()) + " bytes)\n";
+    out += "* GGUF version " + std::to_string(file.version()) + ", " +
+           std::to_string(file.metadata().size()) + " key/value pairs, " +
+           std::to_string(file.tensors().size()) + " tensors, alignment " +
+           std::to_string(file.alignment()) + ", data at byte " +
+           std::to_string(file.data_offset()) + "\n";
+  }
   char line[512];
   if (options.metadata) {
     out += "\n* Metadata\n";
@@ -155,7 +163,10 @@ std::string gguf_to_text(const GgufFile& file, const DumpOptions& options) {
                     std::string(quant::type_traits(t.type).name).c_str(), shape_text(t).c_str(),
                     static_cast<unsigned long long>(t.offset),
                     static_cast<unsigned long long>(t.bytes));
-      out += line + std::string(t.name) + "\n";
+      out += line + std::string(t.name);
+      if (file.is_view())
+        out += "  (" + std::filesystem::path(file.tensor_path(t)).filename().string() + ")";
+      out += "\n";
       total += t.bytes;
     }
     out += "  total tensor bytes: " + std::to_string(total) + "\n";
@@ -166,6 +177,7 @@ std::string gguf_to_text(const GgufFile& file, const DumpOptions& options) {
 ordered_json gguf_to_json(const GgufFile& file, const DumpOptions& options) {
   ordered_json root;
   root["file"] = file.path();
+  if (file.is_view()) root["format"] = "huggingface";
   root["file_size"] = file.file_size();
   root["version"] = file.version();
   root["alignment"] = file.alignment();
@@ -197,6 +209,7 @@ ordered_json gguf_to_json(const GgufFile& file, const DumpOptions& options) {
       item["shape"] = t.dims;
       item["offset"] = t.offset;
       item["file_offset"] = file.data_offset() + t.offset;
+      if (file.is_view()) item["file"] = file.tensor_path(t);
       item["bytes"] = t.bytes;
       tensors.push_back(std::move(item));
     }

@@ -103,6 +103,13 @@ class GgufFile {
   /// File offset where tensor data begins.
   uint64_t data_offset() const { return data_offset_; }
 
+  /// True for a GgufViewBuilder's view of another format (no GGUF bytes behind it).
+  bool is_view() const { return storage_ != nullptr; }
+  /// The path of the file that holds a tensor's bytes (this file, or a view's shard).
+  const std::string& tensor_path(const TensorInfo& tensor) const {
+    return tensor_file(tensor).path();
+  }
+
   /// Metadata in file order.
   const std::vector<MetadataEntry>& metadata() const { return metadata_; }
   /// The value under `key`, or nullptr.

@@ -84,9 +84,14 @@ Result<std::vector<std::string>> shard_paths(const std::string& dir) {
 }
 
 // Every tensor of the shards, renamed, into `view`.
-Status add_tensors(const std::string& dir, const HfModelConfig& model,
-                   gguf::GgufViewBuilder& view) {
-  INGOT_ASSIGN_OR_RETURN(std::vector<std::string> paths, shard_paths(dir));
+Status add_tensors(const std::string& dir, const std::vector<std::string>& weight_files,
+                   const HfModelConfig& model, gguf::GgufViewBuilder& view) {
+  std::vector<std::string> paths;
+  for (const std::string& file : weight_files)
+    paths.push_back(fs::path(file).is_absolute() ? file : (fs::path(dir) / file).string());
+  if (paths.empty()) {
+    INGOT_ASSIGN_OR_RETURN(paths, shard_paths(dir));
+  }
   std::set<std::string> seen;
   for (const std::string& path : paths) {
     INGOT_ASSIGN_OR_RETURN(SafetensorsFile shard, SafetensorsFile::open(path));
@@ -123,7 +128,8 @@ bool is_hf_folder(const std::string& path) {
   return fs::is_directory(path, error);
 }
 
-Result<gguf::GgufFile> open_hf_folder(const std::string& dir) {
+Result<gguf::GgufFile> open_hf_folder(const std::string& dir,
+                                      const std::vector<std::string>& weight_files) {
   const fs::path config_path = fs::path(dir) / "config.json";
   if (!fs::exists(config_path))
     return make_error(StatusCode::kNotFound, dir + ": no config.json (not a Hugging Face folder)");
@@ -132,7 +138,7 @@ Result<gguf::GgufFile> open_hf_folder(const std::string& dir) {
   INGOT_ASSIGN_OR_RETURN(HfModelConfig model, add_config_keys(config, view));
   INGOT_ASSIGN_OR_RETURN(HfTokenizerFiles tokenizer, read_tokenizer_files(dir));
   INGOT_RETURN_IF_ERROR(add_tokenizer_keys(tokenizer, config, model.vocab_size, view));
-  INGOT_RETURN_IF_ERROR(add_tensors(dir, model, view));
+  INGOT_RETURN_IF_ERROR(add_tensors(dir, weight_files, model, view));
   return std::move(view).finish();
 }
 

@@ -1,0 +1,142 @@
+// The real SmolLM2 as a Hugging Face folder: test/fixtures/gguf_to_hf.py writes it from the
+// GGUF in float32, q and k back in HF's order. Compiled from the folder (NeoX rope, no
+// permutation), it must be the GGUF's model: the same tokenizer, and the same greedy tokens
+// as the GGUF compiled to float32 weights. A tiny random HF llama compiles and runs too.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "compiler/import/gguf/gguf_tokenizer.h"
+#include "compiler/import/hf/hf_folder.h"
+#include "runtime/generate/engine.h"
+#include "test/support/compile_artifact.h"
+#include "test/support/hf_folder_writer.h"
+#include "test/support/real_model.h"
+
+namespace ingot {
+namespace {
+
+namespace fs = std::filesystem;
+using generate::Conversation;
+using generate::Engine;
+using nlohmann::json;
+
+// Where CTest's hf_smollm2_folder fixture wrote the folder (empty when it did not run).
+std::string hf_folder() {
+  const char* dir = std::getenv("INGOT_HF_SMOLLM2");
+  return dir != nullptr && fs::exists(std::string(dir) + "/config.json") ? dir : "";
+}
+
+std::unique_ptr<Engine> compile_and_open(const std::string& model, const std::string& path,
+                                         std::optional<arch::Encoding> encoding) {
+  config::CompileConfig config;
+  config.model_path = model;
+  config.quantization_encoding = encoding;
+  const Status compiled = testing::compile_artifact(config, {}, path);
+  EXPECT_TRUE(compiled.ok()) << compiled.message();
+  if (!compiled.ok()) return nullptr;
+  device::ExecutorOptions options;
+  options.max_context = 256;  // the tiny model's whole context; golden prompts fit it too
+  auto engine = Engine::open(path, options);
+  EXPECT_TRUE(engine.ok()) << engine.status().message();
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
+TEST(HfRealModel, TokenizerIsTheGgufsTokenizer) {
+  INGOT_SKIP_WITHOUT_REAL_MODEL();
+  const std::string dir = hf_folder();
+  if (dir.empty()) GTEST_SKIP() << "no HF folder (the hf_smollm2_folder fixture writes it)";
+  auto view = hf::open_hf_folder(dir);
+  ASSERT_TRUE(view.ok()) << view.status().message();
+  auto file = gguf::GgufFile::open(testing::real_model_path());
+  ASSERT_TRUE(file.ok());
+  auto from_hf = gguf::tokenizer_spec_from_gguf(*view);
+  auto from_gguf = gguf::tokenizer_spec_from_gguf(*file);
+  ASSERT_TRUE(from_hf.ok() && from_gguf.ok());
+  EXPECT_EQ(from_hf->tokens, from_gguf->tokens);
+  EXPECT_EQ(from_hf->token_types, from_gguf->token_types);
+  EXPECT_EQ(from_hf->merges, from_gguf->merges);
+  EXPECT_EQ(from_hf->pre, from_gguf->pre);
+  EXPECT_EQ(from_hf->bos_id, from_gguf->bos_id);
+  EXPECT_EQ(from_hf->eos_id, from_gguf->eos_id);
+  EXPECT_EQ(from_hf->unk_id, from_gguf->unk_id);
+  EXPECT_EQ(from_hf->pad_id, from_gguf->pad_id);
+  EXPECT_EQ(from_hf->add_bos, from_gguf->add_bos);
+  EXPECT_EQ(*view->get_string("tokenizer.chat_template"),
+            *file->get_string("tokenizer.chat_template"));
+}
+
+// Both engines hold the same float32 weights, up to the order of q's and k's rows, and rotate
+// the same pairs; only the order of the sums in q . k differs. Measured: the prompts' last
+// logits within 2e-5 of each other (kLogitTolerance leaves room for other CPUs' paths).
+TEST(HfRealModel, GreedyTokensAreTheGgufs) {
+  INGOT_SKIP_WITHOUT_REAL_MODEL();
+  const std::string dir = hf_folder();
+  if (dir.empty()) GTEST_SKIP() << "no HF folder (the hf_smollm2_folder fixture writes it)";
+  constexpr double kLogitTolerance = 1e-3;
+  const std::string hf_path = testing::temp_artifact_path("smollm2_hf.ingot");
+  const std::string gguf_path = testing::temp_artifact_path("smollm2_f32.ingot");
+  std::unique_ptr<Engine> from_hf = compile_and_open(dir, hf_path, std::nullopt);
+  std::unique_ptr<Engine> from_gguf =
+      compile_and_open(testing::real_model_path(), gguf_path, arch::Encoding::kFloat32);
+  ASSERT_TRUE(from_hf && from_gguf);
+
+  std::ifstream in(std::string(INGOT_GOLDEN_DIR) + "/model/continuations.json");
+  const json golden = json::parse(in);
+  sampling::SamplingParams greedy;
+  greedy.temperature = 0.0f;
+  greedy.ignore_eos = true;
+  greedy.max_new_tokens = 32;
+  double worst = 0.0;
+  for (const json& c : golden["continuations"]) {
+    SCOPED_TRACE(c["tag"].get<std::string>() + (c["chat"].get<bool>() ? " (chat)" : ""));
+    const std::vector<int32_t> prompt = c["prompt_ids"].get<std::vector<int32_t>>();
+    Conversation hf_run(*from_hf), gguf_run(*from_gguf);
+    auto got = hf_run.generate(prompt, greedy, nullptr);
+    auto want = gguf_run.generate(prompt, greedy, nullptr);
+    ASSERT_TRUE(got.ok() && want.ok());
+    EXPECT_EQ(got->tokens, want->tokens);
+    const std::vector<int32_t> last = {static_cast<int32_t>(prompt.size() - 1)};
+    Conversation hf_pass(*from_hf), gguf_pass(*from_gguf);
+    auto hf_logits = hf_pass.evaluate(prompt, last);
+    auto gguf_logits = gguf_pass.evaluate(prompt, last);
+    ASSERT_TRUE(hf_logits.ok() && gguf_logits.ok());
+    ASSERT_EQ(hf_logits->size(), gguf_logits->size());
+    for (size_t i = 0; i < hf_logits->size(); ++i)
+      worst = std::max(worst, std::fabs(double((*hf_logits)[i]) - (*gguf_logits)[i]));
+  }
+  EXPECT_LT(worst, kLogitTolerance);
+  std::printf("largest |hf - gguf| logit on the golden prompts: %.2e\n", worst);
+  fs::remove(hf_path);
+  fs::remove(gguf_path);
+}
+
+TEST(HfTinyModel, CompilesAndGenerates) {
+  const std::string dir =
+      (fs::temp_directory_path() / ("ingot_hf_tiny_" + std::to_string(::getpid()))).string();
+  fs::remove_all(dir);
+  testing::write_tiny_hf_llama(dir);
+  const std::string path = testing::temp_artifact_path("tiny_hf.ingot");
+  std::unique_ptr<Engine> engine = compile_and_open(dir, path, arch::Encoding::kQ8_0);
+  ASSERT_TRUE(engine);
+  Conversation conversation(*engine);
+  const std::vector<int32_t> prompt = engine->tokenizer().encode("hello world 42", false, false);
+  ASSERT_FALSE(prompt.empty());
+  const std::vector<int32_t> last = {static_cast<int32_t>(prompt.size() - 1)};
+  auto logits = conversation.evaluate(prompt, last);
+  ASSERT_TRUE(logits.ok()) << logits.status().message();
+  EXPECT_TRUE(std::all_of(logits->begin(), logits->end(), [](float v) { return std::isfinite(v); }));
+  EXPECT_NE(*std::max_element(logits->begin(), logits->end()),
+            *std::min_element(logits->begin(), logits->end()));
+  fs::remove(path);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ingot
