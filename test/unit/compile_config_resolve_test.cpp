@@ -112,6 +112,27 @@ TEST(Resolve, CastNeedsAnExplicitEncoding) {
   EXPECT_EQ(error_of(config), "");
 }
 
+TEST(Resolve, SafetensorsFloatCastsNeedTheFlag) {
+  CompileConfig config;
+  const auto cast_error = [&](std::optional<Encoding> stored) {
+    Status status = check_safetensors_cast(config, stored);
+    return status.ok() ? std::string() : status.message();
+  };
+  EXPECT_EQ(cast_error(Encoding::kFloat32), "");  // no --encoding: the weights keep their dtype
+  config.quantization_encoding = Encoding::kBfloat16;
+  EXPECT_EQ(cast_error(Encoding::kFloat32),
+            "--encoding: bfloat16 would cast the float32 safetensors weights; pass "
+            "--allow-safetensors-weights-fp32-bf16-bidirectional-cast");
+  EXPECT_EQ(cast_error(Encoding::kBfloat16), "");
+  EXPECT_EQ(cast_error(std::nullopt), "");  // a GGUF: the rule does not apply
+  config.quantization_encoding = Encoding::kQ8_0;
+  EXPECT_EQ(cast_error(Encoding::kFloat32), "");  // requantizing is not a float cast
+  config.quantization_encoding = Encoding::kFloat32;
+  EXPECT_NE(cast_error(Encoding::kBfloat16), "");
+  config.allow_safetensors_weights_fp32_bf16_bidirectional_cast = true;
+  EXPECT_EQ(cast_error(Encoding::kBfloat16), "");
+}
+
 TEST(Resolve, RopeTypeMustFitTheArchitecture) {
   CompileConfig none;
   none.rope_type = RopeType::kNone;
