@@ -27,11 +27,11 @@ std::vector<uint8_t> serialize_safetensors(const nlohmann::json& header,
                                            const std::vector<uint8_t>& data) {
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');
-  std::vector<uint8_t> bytes(8);
   const uint64_t length = text.size();
+  std::vector<uint8_t> bytes(8 + text.size() + data.size());
   std::memcpy(bytes.data(), &length, 8);
-  bytes.insert(bytes.end(), text.begin(), text.end());
-  bytes.insert(bytes.end(), data.begin(), data.end());
+  std::memcpy(bytes.data() + 8, text.data(), text.size());
+  if (!data.empty()) std::memcpy(bytes.data() + 8 + text.size(), data.data(), data.size());
   return bytes;
 }
 
@@ -149,6 +149,8 @@ void write_tiny_hf_llama(const std::string& dir) {
   write_text_file(dir + "/tokenizer_config.json",
                   nlohmann::json{{"bos_token", tokens[kTinyImStart]},
                                  {"eos_token", tokens[kTinyImEnd]},
+                                 {"unk_token", tokens[kTinyEndOfText]},
+                                 {"pad_token", tokens[kTinyImEnd]},
                                  {"add_bos_token", false},
                                  {"chat_template", "{{ messages }}"}}
                       .dump());

@@ -11,6 +11,7 @@
 #include "compiler/import/gguf/llama_params.h"
 #include "compiler/import/hf/hf_folder.h"
 #include "compiler/import/hf/safetensors_file.h"
+#include "test/support/expect_same_tokenizer.h"
 #include "test/support/hf_folder_writer.h"
 #include "test/support/tiny_llama.h"
 
@@ -171,13 +172,7 @@ TEST_F(HfFolder, TokenizerIsTheTinyGgufsTokenizer) {
   ASSERT_TRUE(gguf_file.ok());
   auto from_gguf = gguf::tokenizer_spec_from_gguf(*gguf_file);
   ASSERT_TRUE(from_gguf.ok());
-  EXPECT_EQ(from_hf->tokens, from_gguf->tokens);
-  EXPECT_EQ(from_hf->merges, from_gguf->merges);
-  EXPECT_EQ(from_hf->token_types, from_gguf->token_types);
-  EXPECT_EQ(from_hf->pre, from_gguf->pre);
-  EXPECT_EQ(from_hf->bos_id, from_gguf->bos_id);
-  EXPECT_EQ(from_hf->eos_id, from_gguf->eos_id);
-  EXPECT_EQ(from_hf->add_bos, from_gguf->add_bos);
+  testing::expect_same_tokenizer(*from_hf, *from_gguf);
 }
 
 TEST_F(HfFolder, ReadsShardsThroughTheIndex) {

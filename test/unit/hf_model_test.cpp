@@ -16,6 +16,7 @@
 #include "compiler/import/hf/hf_folder.h"
 #include "runtime/generate/engine.h"
 #include "test/support/compile_artifact.h"
+#include "test/support/expect_same_tokenizer.h"
 #include "test/support/hf_folder_writer.h"
 #include "test/support/real_model.h"
 
@@ -59,15 +60,7 @@ TEST(HfRealModel, TokenizerIsTheGgufsTokenizer) {
   auto from_hf = gguf::tokenizer_spec_from_gguf(*view);
   auto from_gguf = gguf::tokenizer_spec_from_gguf(*file);
   ASSERT_TRUE(from_hf.ok() && from_gguf.ok());
-  EXPECT_EQ(from_hf->tokens, from_gguf->tokens);
-  EXPECT_EQ(from_hf->token_types, from_gguf->token_types);
-  EXPECT_EQ(from_hf->merges, from_gguf->merges);
-  EXPECT_EQ(from_hf->pre, from_gguf->pre);
-  EXPECT_EQ(from_hf->bos_id, from_gguf->bos_id);
-  EXPECT_EQ(from_hf->eos_id, from_gguf->eos_id);
-  EXPECT_EQ(from_hf->unk_id, from_gguf->unk_id);
-  EXPECT_EQ(from_hf->pad_id, from_gguf->pad_id);
-  EXPECT_EQ(from_hf->add_bos, from_gguf->add_bos);
+  testing::expect_same_tokenizer(*from_hf, *from_gguf);
   EXPECT_EQ(*view->get_string("tokenizer.chat_template"),
             *file->get_string("tokenizer.chat_template"));
 }
