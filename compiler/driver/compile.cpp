@@ -124,18 +124,18 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
   std::optional<Source> source = request.dummy ? dummy_source(*request.dummy, error)
                                                : model_source(config.model_path, config.weight_path, error);
   if (!source) return mlir::failure();
-  // Without --encoding every weight keeps the source's own encoding (MAX infers the
-  // encoding from a GGUF); the dominant one stands for it in validation.
-  Status cast = config::check_safetensors_cast(
-      config, source->from_safetensors ? dominant_encoding(*source->file) : std::nullopt);
+  const std::optional<arch::Encoding> stored =
+      source->file ? dominant_encoding(*source->file) : arch::Encoding::kBfloat16;
+  Status cast =
+      config::check_safetensors_cast(config, source->from_safetensors ? stored : std::nullopt);
   if (!cast.ok()) {
     error = cast.message();
     return mlir::failure();
   }
+  // Without --encoding every weight keeps the source's own encoding (MAX infers the
+  // encoding from a GGUF); the dominant one stands for it in validation.
   bool keep_source = !config.quantization_encoding.has_value();
-  if (keep_source)
-    config.quantization_encoding =
-        source->file ? dominant_encoding(*source->file) : arch::Encoding::kBfloat16;
+  if (keep_source) config.quantization_encoding = stored;
   // MAX's rule: GGUF llama weights have q and k permuted for adjacent rope pairs;
   // safetensors ones keep the NeoX pairs, so that is their default rope.
   arch::SupportedArchitecture info = source->architecture->info;

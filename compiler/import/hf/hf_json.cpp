@@ -43,13 +43,6 @@ Result<uint64_t> JsonFile::get_uint(const std::string& key) const {
   return *number;
 }
 
-Result<std::string> JsonFile::get_string(const std::string& key) const {
-  const nlohmann::json* member = find(key);
-  if (member == nullptr) return error(key, "is missing");
-  if (!member->is_string()) return error(key, "is not a string");
-  return member->get<std::string>();
-}
-
 Result<std::optional<double>> JsonFile::find_number(const std::string& key) const {
   const nlohmann::json* member = find(key);
   if (member == nullptr) return std::optional<double>();

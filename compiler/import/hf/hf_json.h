@@ -19,9 +19,8 @@ struct JsonFile {
   const nlohmann::json* find(const std::string& key) const;
   /// An error naming this file and `key`.
   Status error(const std::string& key, const std::string& problem) const;
-  /// Required members of a type; the error names the file and the key.
+  /// A required unsigned member; the error names the file and the key.
   Result<uint64_t> get_uint(const std::string& key) const;
-  Result<std::string> get_string(const std::string& key) const;
   /// Optional members: nullopt when absent or null, an error when of another type.
   Result<std::optional<uint64_t>> find_uint(const std::string& key) const;
   Result<std::optional<double>> find_number(const std::string& key) const;

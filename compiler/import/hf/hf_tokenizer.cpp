@@ -1,6 +1,5 @@
 // add_tokenizer_keys: tokenizer.json (and tokenizer_config.json) as the tokenizer.* keys of a GGUF.
 #include <filesystem>
-#include <map>
 
 #include "compiler/import/hf/hf_import.h"
 #include "runtime/io/mapped_file.h"
