@@ -50,7 +50,9 @@ def Ingot_RopeAttr : AttrDef<Ingot_Dialect, "Rope"> {
   let description = [{
     `#ingot.rope<normal, theta = 100000.0, dim = 64>`. `dim` is the number of
     rotated features per head. Scaling parameters (yarn, longrope, linear
-    `factor`) default to no scaling.
+    `factor`) default to no scaling. `freq_factors` (Llama 3's scaling, a
+    GGUF's `rope_freqs.weight`) divides pair i's angle by its i-th value:
+    `dim / 2` positive values, or absent.
   }];
   let parameters = (ins
     EnumParameter<Ingot_RopeType>:$kind,
@@ -61,8 +63,9 @@ def Ingot_RopeAttr : AttrDef<Ingot_Dialect, "Rope"> {
     Ingot_F64Parameter<"::llvm::APFloat(0.0)">:$ext_factor,
     Ingot_F64Parameter<"::llvm::APFloat(1.0)">:$attn_factor,
     Ingot_F64Parameter<"::llvm::APFloat(32.0)">:$beta_fast,
-    Ingot_F64Parameter<"::llvm::APFloat(1.0)">:$beta_slow);
-  let assemblyFormat = "`<` $kind `,` struct($theta, $dim, $factor, $original_context, $ext_factor, $attn_factor, $beta_fast, $beta_slow) `>`";
+    Ingot_F64Parameter<"::llvm::APFloat(1.0)">:$beta_slow,
+    OptionalParameter<"::mlir::DenseF32ArrayAttr">:$freq_factors);
+  let assemblyFormat = "`<` $kind `,` struct($theta, $dim, $factor, $original_context, $ext_factor, $attn_factor, $beta_fast, $beta_slow, $freq_factors) `>`";
 }
 
 #endif  // INGOT_ATTRS_TD

@@ -1,4 +1,6 @@
 // Verifiers of the ingot ops: shapes agree, weights carry a valid encoding.
+#include <cmath>
+
 #include "ir/IngotDialect.h"
 #include "mlir/IR/Builders.h"
 
@@ -53,6 +55,15 @@ LogicalResult verifyRope(mlir::Operation* op, RopeAttr rope, int64_t head_dim) {
                              << " must be even and within the head dim " << head_dim;
   }
   if (rope.getTheta().convertToDouble() <= 0) return op->emitOpError("rope theta must be positive");
+  if (mlir::DenseF32ArrayAttr factors = rope.getFreqFactors()) {
+    if (factors.size() != rope.getDim() / 2) {
+      return op->emitOpError() << "rope freq_factors has " << factors.size()
+                               << " values, expected dim / 2 = " << rope.getDim() / 2;
+    }
+    for (float f : factors.asArrayRef()) {
+      if (!(std::isfinite(f) && f > 0)) return op->emitOpError("rope freq_factors must be positive");
+    }
+  }
   return mlir::success();
 }
 

@@ -176,11 +176,15 @@ class PlanExporter {
                                  b_.CreateVector(ints.asArrayRef().vec()));
     }
     if (auto rope = mlir::dyn_cast<RopeAttr>(value)) {
+      flatbuffers::Offset<flatbuffers::Vector<float>> freq_factors;
+      if (mlir::DenseF32ArrayAttr factors = rope.getFreqFactors())
+        freq_factors = b_.CreateVector(factors.asArrayRef().data(), factors.size());
       auto params = schema::CreateRopeParams(
           b_, static_cast<schema::RopeType>(rope.getKind()), rope.getTheta().convertToDouble(),
           rope.getDim(), rope.getFactor().convertToDouble(), rope.getOriginalContext(),
           rope.getExtFactor().convertToDouble(), rope.getAttnFactor().convertToDouble(),
-          rope.getBetaFast().convertToDouble(), rope.getBetaSlow().convertToDouble());
+          rope.getBetaFast().convertToDouble(), rope.getBetaSlow().convertToDouble(),
+          freq_factors);
       return schema::CreateParam(b_, name, schema::ParamKind::rope, 0, 0, 0, 0, params);
     }
     return schema::CreateParam(b_, name, schema::ParamKind::flag);  // unit attributes

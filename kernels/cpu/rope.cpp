@@ -29,6 +29,7 @@ float yarn_ramp(float low, float high, int64_t i0) {
 
 void rope_angles(const RopeSpec& spec, int64_t pos, std::span<float> cos_sin) {
   assert(spec.dims > 0 && spec.dims % 2 == 0 && cos_sin.size() >= static_cast<size_t>(spec.dims));
+  assert(spec.freq_factors.empty() || spec.freq_factors.size() == static_cast<size_t>(spec.dims / 2));
   float low = 0.0f, high = 0.0f;
   if (spec.ext_factor != 0.0f) {
     low = std::max(0.0f, std::floor(corr_dim(spec.dims, spec.original_context, spec.beta_fast,
@@ -40,12 +41,15 @@ void rope_angles(const RopeSpec& spec, int64_t pos, std::span<float> cos_sin) {
   const float theta_scale = std::pow(spec.base, -2.0f / static_cast<float>(spec.dims));
   float theta_extrap = static_cast<float>(pos);
   for (int64_t i0 = 0; i0 < spec.dims; i0 += 2) {
-    const float theta_interp = spec.freq_scale * theta_extrap;
+    const float extrap = spec.freq_factors.empty()
+                             ? theta_extrap
+                             : theta_extrap / spec.freq_factors[static_cast<size_t>(i0 / 2)];
+    const float theta_interp = spec.freq_scale * extrap;
     float theta = theta_interp;
     float mscale = spec.attn_factor;
     if (spec.ext_factor != 0.0f) {
       const float mix = yarn_ramp(low, high, i0) * spec.ext_factor;
-      theta = theta_interp * (1 - mix) + theta_extrap * mix;
+      theta = theta_interp * (1 - mix) + extrap * mix;
       mscale *= 1.0f + 0.1f * std::log(1.0f / spec.freq_scale);
     }
     cos_sin[static_cast<size_t>(i0)] = std::cos(theta) * mscale;
@@ -76,7 +80,10 @@ namespace {
 
 void rope_plain(std::span<float> x, int64_t head_dim, int64_t pos, float base, bool neox) {
   assert(head_dim > 0 && head_dim % 2 == 0 && x.size() % static_cast<size_t>(head_dim) == 0);
-  const RopeSpec spec{.neox = neox, .dims = head_dim, .base = base};
+  RopeSpec spec;
+  spec.neox = neox;
+  spec.dims = head_dim;
+  spec.base = base;
   std::vector<float> cos_sin(static_cast<size_t>(head_dim));
   rope_angles(spec, pos, cos_sin);
   rope_apply(spec, cos_sin, x.data(), static_cast<int64_t>(x.size()) / head_dim, head_dim);

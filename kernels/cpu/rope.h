@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace ingot::cpu {
 
@@ -17,10 +18,14 @@ struct RopeSpec {
   float beta_fast = 32.0f;      ///< YaRN low correction dim
   float beta_slow = 1.0f;       ///< YaRN high correction dim
   int64_t original_context = 0; ///< YaRN: the context the model was trained at
+  /// Llama 3's per-pair divisors of the angle (ggml's freq_factors, a GGUF's rope_freqs.weight):
+  /// dims/2 positive values, or empty for none.
+  std::vector<float> freq_factors;
 };
 
 /// cos and sin of each rotated pair at `pos` (dims/2 pairs: cos_sin[2i], cos_sin[2i+1]), as ggml's
-/// rope_cache_init and rope_yarn (theta_{i+1} = theta_i * base^(-2/dims), in float).
+/// rope_cache_init and rope_yarn (theta_{i+1} = theta_i * base^(-2/dims), in float, pair i's
+/// theta divided by freq_factors[i] when there are factors).
 void rope_angles(const RopeSpec& spec, int64_t pos, std::span<float> cos_sin);
 
 /// Rotates each of `heads` heads of `head_dim` floats in x by angles from rope_angles.

@@ -9,10 +9,16 @@ source "$(dirname "$0")/../lib.sh"
 venv="$("$INGOT_ROOT/scripts/goldens/peer-env.sh" | tail -n 1)"
 py="$venv/bin/python"
 golden="$INGOT_ROOT/test/golden"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+# SmolLM2 with Llama 3's rope scaling (rope_freqs.weight), for test/golden/model-llama3-rope.
+llama3_gguf="$tmp/smollm2-llama3-rope.gguf"
+"$py" "$INGOT_ROOT/test/fixtures/add_llama3_rope.py" "$INGOT_SMOLLM2_GGUF" "$llama3_gguf" >/dev/null
 
 if [ "${1:-}" = "--write" ]; then
   step "writing goldens"
   "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_SMOLLM2_GGUF" "$golden/model"
+  "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$llama3_gguf" "$golden/model-llama3-rope"
   "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF"
   "$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py"
   exit 0
@@ -20,11 +26,12 @@ fi
 
 step "model goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_SMOLLM2_GGUF" "$golden/model" --check
+step "Llama 3 rope-scaled model goldens vs llama.cpp"
+"$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$llama3_gguf" "$golden/model-llama3-rope" --check
 step "tokenizer goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF" --check
 step "quant vectors vs gguf-py and ggml (regenerated; byte-identical expected)"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-"$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py" --out "$tmp"
-diff -r "$golden/quant" "$tmp" --exclude=README.md
+mkdir "$tmp/quant"
+"$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py" --out "$tmp/quant"
+diff -r "$golden/quant" "$tmp/quant" --exclude=README.md
 step "all goldens agree with the live peer"

@@ -181,6 +181,42 @@ TEST(CpuRope, NormalAndNeoxPairDifferently) {
   EXPECT_NEAR(neox[5], 2 * std::sin(theta1), 1e-6);
 }
 
+// Llama 3's per-pair factors divide each angle (with linear scaling on top, as ggml applies
+// freq_scale after the division): cos and sin against the double formula at several positions.
+TEST(CpuRope, FreqFactorsDivideEachAngle) {
+  RopeSpec spec;
+  spec.dims = 18;
+  spec.base = 500000.0f;
+  spec.freq_scale = 0.25f;
+  spec.attn_factor = 1.5f;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> factor(1.0f, 8.0f);
+  for (int64_t i = 0; i < spec.dims / 2; ++i) spec.freq_factors.push_back(factor(rng));
+  std::vector<float> cos_sin(static_cast<size_t>(spec.dims));
+  for (int64_t pos : {1, 29, 4099}) {
+    rope_angles(spec, pos, cos_sin);
+    for (int64_t i = 0; i < spec.dims / 2; ++i) {
+      const double theta = 0.25 * static_cast<double>(pos) *
+                           std::pow(500000.0, -2.0 * static_cast<double>(i) / spec.dims) /
+                           spec.freq_factors[static_cast<size_t>(i)];
+      // The angle carries (i + 3) float roundings (see check_rope), so its error scales with it.
+      const double tol = 1.5 * (theta * (i + 3) * FLT_EPSILON + 4 * FLT_EPSILON);
+      EXPECT_NEAR(cos_sin[static_cast<size_t>(2 * i)], 1.5 * std::cos(theta), tol) << pos << " " << i;
+      EXPECT_NEAR(cos_sin[static_cast<size_t>(2 * i + 1)], 1.5 * std::sin(theta), tol)
+          << pos << " " << i;
+    }
+  }
+  // Factors of 1 are no factors at all.
+  RopeSpec plain = spec;
+  plain.freq_factors.clear();
+  RopeSpec ones = plain;
+  ones.freq_factors.assign(static_cast<size_t>(spec.dims / 2), 1.0f);
+  std::vector<float> a(cos_sin.size()), b(cos_sin.size());
+  rope_angles(plain, 77, a);
+  rope_angles(ones, 77, b);
+  EXPECT_EQ(a, b);
+}
+
 }  // namespace
 }  // namespace ingot::cpu
 

@@ -12,8 +12,8 @@
 
 #include "kernels/cpu/matmul.h"
 #include "runtime/generate/engine.h"
-#include "runtime/generate/perplexity.h"
 #include "test/support/compile_artifact.h"
+#include "test/support/model_golden_checks.h"
 #include "test/support/real_model.h"
 
 namespace ingot {
@@ -23,10 +23,7 @@ using generate::Conversation;
 using generate::Engine;
 using nlohmann::json;
 
-json load_golden(const std::string& name) {
-  std::ifstream in(std::string(INGOT_GOLDEN_DIR) + "/model/" + name);
-  return json::parse(in);
-}
+json load_golden(const std::string& name) { return testing::load_model_golden("model", name); }
 
 class GenerationGolden : public ::testing::Test {
  protected:
@@ -62,54 +59,16 @@ std::string GenerationGolden::path_;
 
 std::vector<int32_t> ids_of(const json& array) { return array.get<std::vector<int32_t>>(); }
 
-// SmolLM2 amplifies float rounding strongly: rounding only the KV cache to float16 moves ingot's
-// own logits by up to 0.46 on a 5-token prompt, so two correct engines that sum in different
-// orders differ by that much. Measured against llama.cpp: top-20 logits within 0.72; the 18 of
-// 640 greedy choices that differ are all near ties, where the gap between the two tokens moved
-// by less than kPairSwing from one engine to the other (llama.cpp's margin plus ingot's opposite
-// gap; 0.55 at most when first measured).
-constexpr float kPairSwing = 0.75f;      // how far the gap between two tokens may move
-constexpr double kLogitTolerance = 1.0;  // |ingot - llama.cpp| on any golden top-20 logit
+using testing::kLogitTolerance;
+using testing::kPairSwing;
 
 // Teacher-forced: the golden prompt and continuation run through ingot in one pass, and at every
 // one of the 640 steps ingot's argmax must be llama.cpp's token, except at a near tie.
 TEST_F(GenerationGolden, GreedyChoicesMatchLlamaCppAtEveryStep) {
   const json golden = load_golden("continuations.json");
-  int agree = 0, steps = 0;
-  for (const json& c : golden["continuations"]) {
-    SCOPED_TRACE(c["tag"].get<std::string>() + (c["chat"].get<bool>() ? " (chat)" : ""));
-    const std::vector<int32_t> prompt = ids_of(c["prompt_ids"]);
-    EXPECT_EQ(engine_->tokenizer().encode(c["prompt"].get<std::string>(),
-                                          c["add_special"].get<bool>(),
-                                          c["parse_special"].get<bool>()),
-              prompt);
-    const std::vector<int32_t> want = ids_of(c["generated_ids"]);
-    const std::vector<float> margins = c["margins"].get<std::vector<float>>();
-    std::vector<int32_t> feed = prompt;
-    feed.insert(feed.end(), want.begin(), want.end() - 1);
-    std::vector<int32_t> rows(want.size());
-    std::iota(rows.begin(), rows.end(), static_cast<int32_t>(prompt.size() - 1));
-    Conversation conversation(*engine_);
-    auto logits = conversation.evaluate(feed, rows);
-    ASSERT_TRUE(logits.ok()) << logits.status().message();
-    const size_t vocab = static_cast<size_t>(engine_->executor().vocab_size());
-    for (size_t i = 0; i < want.size(); ++i) {
-      const float* row = logits->data() + i * vocab;
-      const int32_t ours = static_cast<int32_t>(std::max_element(row, row + vocab) - row);
-      ++steps;
-      if (ours == want[i]) {
-        ++agree;
-        continue;
-      }
-      // A different choice is allowed only at a near tie: llama.cpp prefers its token by
-      // margins[i], ingot prefers its own by our_gap, and the gap may move by kPairSwing.
-      const float our_gap = row[ours] - row[want[i]];
-      EXPECT_LT(margins[i] + our_gap, kPairSwing)
-          << "step " << i << ": ingot " << ours << " by " << our_gap << ", llama.cpp " << want[i]
-          << " by " << margins[i];
-    }
-  }
-  std::printf("greedy choices agreeing with llama.cpp: %d of %d steps\n", agree, steps);
+  const int agree = testing::expect_greedy_choices_match(*engine_, golden);
+  std::printf("greedy choices agreeing with llama.cpp: %d of %zu steps\n", agree,
+              golden["continuations"].size() * golden["n_gen"].get<size_t>());
 }
 
 // Free-running greedy generation: identical to llama.cpp's until the first near tie.
@@ -144,29 +103,7 @@ TEST_F(GenerationGolden, GreedyContinuationsMatchUntilANearTie) {
 }
 
 TEST_F(GenerationGolden, TopLogitsAgreeWithLlamaCpp) {
-  const json golden = load_golden("top_logits.json");
-  double worst = 0.0;
-  for (const json& p : golden["prompts"]) {
-    SCOPED_TRACE(p["tag"].get<std::string>());
-    Conversation conversation(*engine_);
-    std::vector<int32_t> feed = ids_of(p["prompt_ids"]);
-    for (const json& step : p["steps"]) {
-      const int32_t last = static_cast<int32_t>(feed.size() - 1);
-      auto logits = conversation.evaluate(feed, std::span<const int32_t>(&last, 1));
-      ASSERT_TRUE(logits.ok()) << logits.status().message();
-      const json& top = step["top"];
-      const auto ours = std::max_element(logits->begin(), logits->end()) - logits->begin();
-      const double golden_gap = top[0][1].get<double>() - top[1][1].get<double>();
-      if (golden_gap >= kPairSwing) {
-        EXPECT_EQ(ours, step["chosen"].get<int64_t>()) << "step " << step["step"];
-      }
-      for (const json& entry : top) {
-        const double diff = std::fabs((*logits)[entry[0].get<size_t>()] - entry[1].get<double>());
-        worst = std::max(worst, diff);
-      }
-      feed = {step["chosen"].get<int32_t>()};
-    }
-  }
+  const double worst = testing::top_logit_difference(*engine_, load_golden("top_logits.json"));
   std::printf("worst top-20 logit difference from llama.cpp: %.4f\n", worst);
   EXPECT_LE(worst, kLogitTolerance);
 }
@@ -175,22 +112,12 @@ TEST_F(GenerationGolden, TopLogitsAgreeWithLlamaCpp) {
 // docs/performance.md): within 1% of llama.cpp's running perplexity at the same chunk.
 TEST_F(GenerationGolden, PerplexityWithinOnePercentOfLlamaCpp) {
   const json golden = load_golden("perplexity.json");
-  std::ifstream in(golden["text_file"].get<std::string>(), std::ios::binary);
-  if (!in) GTEST_SKIP() << "no " << golden["text_file"];
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  const std::vector<int32_t> tokens = engine_->tokenizer().encode(text, true, false);
-  ASSERT_EQ(static_cast<int64_t>(tokens.size()), golden["n_tokens"].get<int64_t>());
   constexpr int64_t kChunks = 3;
-  const int64_t n_ctx = golden["n_ctx"].get<int64_t>();
-  auto result = generate::perplexity(
-      *engine_, std::span<const int32_t>(tokens).first(static_cast<size_t>(kChunks * n_ctx)), n_ctx,
-      golden["add_bos"].get<bool>());
-  ASSERT_TRUE(result.ok()) << result.status().message();
-  const double want = golden["chunks"][kChunks - 1]["running_ppl"].get<double>();
+  const auto ppl = testing::perplexity_against(*engine_, golden, kChunks);
+  if (!ppl) GTEST_SKIP() << "no " << golden["text_file"];
   std::printf("perplexity over %lld chunks: ingot %.4f, llama.cpp %.4f\n",
-              static_cast<long long>(kChunks), result->ppl, want);
-  EXPECT_NEAR(result->ppl, want, 0.01 * want);
+              static_cast<long long>(kChunks), ppl->ours, ppl->peer);
+  EXPECT_NEAR(ppl->ours, ppl->peer, 0.01 * ppl->peer);
 }
 
 // Each fusion is an optimization only: with any one disabled the plan has other kernels, and

@@ -175,6 +175,30 @@ TEST_F(HfFolder, TokenizerIsTheTinyGgufsTokenizer) {
   testing::expect_same_tokenizer(*from_hf, *from_gguf);
 }
 
+// Llama 3's rope scaling becomes rope_freqs.weight, as convert_hf_to_gguf.py writes it; the
+// values are Python's, from Meta's formula at head_dim 16 and theta 500000.
+TEST_F(HfFolder, Llama3RopeScalingBecomesFrequencyFactors) {
+  json config = read("config.json");
+  config.erase("rope_theta");
+  config["rope_parameters"] = {{"rope_type", "llama3"},
+                               {"rope_theta", 500000.0},
+                               {"factor", 8.0},
+                               {"low_freq_factor", 1.0},
+                               {"high_freq_factor", 4.0},
+                               {"original_max_position_embeddings", 8192}};
+  write("config.json", config);
+  auto view = hf::open_hf_folder(dir_);
+  ASSERT_TRUE(view.ok()) << view.status().message();
+  EXPECT_EQ(*view->get_float("llama.rope.freq_base"), 500000.0);
+  EXPECT_EQ(view->find("llama.rope.scaling.type"), nullptr);  // no scaling besides the factors
+  auto params = gguf::read_llama_params(*view);
+  ASSERT_TRUE(params.ok()) << params.status().message();
+  const std::vector<double> expected = {1, 1, 1, 1, 2.6945296878947333, 8, 8, 8};
+  ASSERT_EQ(params->rope_freq_factors.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_NEAR(params->rope_freq_factors[i], expected[i], 1e-6) << i;
+}
+
 TEST_F(HfFolder, ReadsShardsThroughTheIndex) {
   const json config = testing::tiny_hf_llama_config();
   std::vector<SafetensorsEntry> tensors =
@@ -222,8 +246,18 @@ TEST_F(HfFolder, RefusesWhatItCannotImport) {
       {"config.json", [](json& c) { c["num_attention_heads"] = 5; }, "does not divide"},
       {"config.json", [](json& c) { c["num_hidden_layers"] = "2"; }, "non-negative integer"},
       {"config.json", [](json& c) { c.erase("hidden_size"); }, "'hidden_size' is missing"},
-      {"config.json", [](json& c) { c["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8}}; },
-       "rope type 'llama3'"},
+      {"config.json", [](json& c) { c["rope_scaling"] = {{"rope_type", "longrope"}}; },
+       "rope type 'longrope'"},
+      {"config.json",
+       [](json& c) {
+         c["rope_scaling"] = {
+             {"rope_type", "llama3"}, {"low_freq_factor", 4}, {"high_freq_factor", 4}};
+       },
+       "must exceed low_freq_factor"},
+      {"config.json",
+       [](json& c) { c["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", -8}}; },
+       "'rope_scaling.factor' must be a positive number"},
+      {"config.json", [](json& c) { c["rope_theta"] = -1.0; }, "'rope_theta' must be a positive"},
       {"config.json", [](json& c) { c["rope_scaling"] = {{"type", "linear"}, {"factor", 0.5}}; },
        "at least 1"},
       {"config.json", [](json& c) { c["vocab_size"] = 1000000000; }, "far more than the"},

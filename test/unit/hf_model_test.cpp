@@ -1,7 +1,8 @@
 // The real SmolLM2 as a Hugging Face folder: test/fixtures/gguf_to_hf.py writes it from the
 // GGUF in float32, q and k back in HF's order. Compiled from the folder (NeoX rope, no
 // permutation), it must be the GGUF's model: the same tokenizer, and the same greedy tokens
-// as the GGUF compiled to float32 weights. A tiny random HF llama compiles and runs too.
+// as the GGUF compiled to float32 weights, with and without Llama 3's rope scaling. A tiny
+// random HF llama compiles and runs too.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -28,10 +29,10 @@ using generate::Conversation;
 using generate::Engine;
 using nlohmann::json;
 
-// Where CTest's hf_smollm2_folder fixture wrote the folder (empty when it did not run).
+// Where CTest's smollm2_converted fixture wrote the folder (empty when it did not run).
 std::string hf_folder() {
-  const char* dir = std::getenv("INGOT_HF_SMOLLM2");
-  return dir != nullptr && fs::exists(std::string(dir) + "/config.json") ? dir : "";
+  const std::string dir = INGOT_HF_SMOLLM2;
+  return fs::exists(dir + "/config.json") ? dir : "";
 }
 
 std::unique_ptr<Engine> compile_and_open(const std::string& model, const std::string& path,
@@ -65,21 +66,9 @@ TEST(HfRealModel, TokenizerIsTheGgufsTokenizer) {
             *file->get_string("tokenizer.chat_template"));
 }
 
-// Both engines hold the same float32 weights, up to the order of q's and k's rows, and rotate
-// the same pairs; only the order of the sums in q . k differs. Measured: the prompts' last
-// logits within 2e-5 of each other (kLogitTolerance leaves room for other CPUs' paths).
-TEST(HfRealModel, GreedyTokensAreTheGgufs) {
-  INGOT_SKIP_WITHOUT_REAL_MODEL();
-  const std::string dir = hf_folder();
-  if (dir.empty()) GTEST_SKIP() << "no HF folder (the hf_smollm2_folder fixture writes it)";
-  constexpr double kLogitTolerance = 1e-3;
-  const std::string hf_path = testing::temp_artifact_path("smollm2_hf.ingot");
-  const std::string gguf_path = testing::temp_artifact_path("smollm2_f32.ingot");
-  std::unique_ptr<Engine> from_hf = compile_and_open(dir, hf_path, std::nullopt);
-  std::unique_ptr<Engine> from_gguf =
-      compile_and_open(testing::real_model_path(), gguf_path, arch::Encoding::kFloat32);
-  ASSERT_TRUE(from_hf && from_gguf);
-
+// Greedy tokens (32 per golden prompt) are identical from both engines; returns the largest
+// difference between their logits at the prompts' last positions.
+double expect_same_generation(Engine& from_hf, Engine& from_gguf) {
   std::ifstream in(std::string(INGOT_GOLDEN_DIR) + "/model/continuations.json");
   const json golden = json::parse(in);
   sampling::SamplingParams greedy;
@@ -90,24 +79,78 @@ TEST(HfRealModel, GreedyTokensAreTheGgufs) {
   for (const json& c : golden["continuations"]) {
     SCOPED_TRACE(c["tag"].get<std::string>() + (c["chat"].get<bool>() ? " (chat)" : ""));
     const std::vector<int32_t> prompt = c["prompt_ids"].get<std::vector<int32_t>>();
-    Conversation hf_run(*from_hf), gguf_run(*from_gguf);
+    Conversation hf_run(from_hf), gguf_run(from_gguf);
     auto got = hf_run.generate(prompt, greedy, nullptr);
     auto want = gguf_run.generate(prompt, greedy, nullptr);
-    ASSERT_TRUE(got.ok() && want.ok());
+    EXPECT_TRUE(got.ok() && want.ok());
+    if (!got.ok() || !want.ok()) return INFINITY;
     EXPECT_EQ(got->tokens, want->tokens);
     const std::vector<int32_t> last = {static_cast<int32_t>(prompt.size() - 1)};
-    Conversation hf_pass(*from_hf), gguf_pass(*from_gguf);
+    Conversation hf_pass(from_hf), gguf_pass(from_gguf);
     auto hf_logits = hf_pass.evaluate(prompt, last);
     auto gguf_logits = gguf_pass.evaluate(prompt, last);
-    ASSERT_TRUE(hf_logits.ok() && gguf_logits.ok());
-    ASSERT_EQ(hf_logits->size(), gguf_logits->size());
+    EXPECT_TRUE(hf_logits.ok() && gguf_logits.ok());
+    if (!hf_logits.ok() || !gguf_logits.ok() || hf_logits->size() != gguf_logits->size())
+      return INFINITY;
     for (size_t i = 0; i < hf_logits->size(); ++i)
       worst = std::max(worst, std::fabs(double((*hf_logits)[i]) - (*gguf_logits)[i]));
   }
+  return worst;
+}
+
+// Both engines hold the same float32 weights, up to the order of q's and k's rows, and rotate
+// the same pairs; only the order of the sums in q . k differs. Measured: the prompts' last
+// logits within 2e-5 of each other (kLogitTolerance leaves room for other CPUs' paths).
+constexpr double kLogitTolerance = 1e-3;
+
+TEST(HfRealModel, GreedyTokensAreTheGgufs) {
+  INGOT_SKIP_WITHOUT_REAL_MODEL();
+  const std::string dir = hf_folder();
+  if (dir.empty()) GTEST_SKIP() << "no HF folder (the hf_smollm2_folder fixture writes it)";
+  const std::string hf_path = testing::temp_artifact_path("smollm2_hf.ingot");
+  const std::string gguf_path = testing::temp_artifact_path("smollm2_f32.ingot");
+  std::unique_ptr<Engine> from_hf = compile_and_open(dir, hf_path, std::nullopt);
+  std::unique_ptr<Engine> from_gguf =
+      compile_and_open(testing::real_model_path(), gguf_path, arch::Encoding::kFloat32);
+  ASSERT_TRUE(from_hf && from_gguf);
+  const double worst = expect_same_generation(*from_hf, *from_gguf);
   EXPECT_LT(worst, kLogitTolerance);
   std::printf("largest |hf - gguf| logit on the golden prompts: %.2e\n", worst);
   fs::remove(hf_path);
   fs::remove(gguf_path);
+}
+
+// A config.json with Llama 3's rope_scaling gives the factors that convert_hf_to_gguf.py would
+// write: the folder (its other files linked from the fixture's) compiles to the model that the
+// smollm2_converted fixture's rope_freqs GGUF, whose rope_freqs.weight Python computed, compiles to.
+TEST(HfRealModel, Llama3RopeScalingGivesTheConvertersFactors) {
+  INGOT_SKIP_WITHOUT_REAL_MODEL();
+  const std::string source = hf_folder();
+  const std::string llama3 = INGOT_SMOLLM2_LLAMA3;
+  if (source.empty() || !fs::exists(llama3))
+    GTEST_SKIP() << "no HF folder or rope_freqs GGUF (the smollm2_converted fixture writes them)";
+  const std::string dir =
+      (fs::temp_directory_path() / ("ingot_hf_llama3_" + std::to_string(::getpid()))).string();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const fs::directory_entry& entry : fs::directory_iterator(source))
+    if (entry.path().filename() != "config.json")
+      fs::create_symlink(entry.path(), fs::path(dir) / entry.path().filename());
+  json config = json::parse(std::ifstream(source + "/config.json"));
+  config["rope_scaling"] = json::parse(std::ifstream(std::string(llama3) + ".rope_scaling.json"));
+  std::ofstream(dir + "/config.json") << config.dump();
+
+  const std::string hf_path = testing::temp_artifact_path("smollm2_llama3_hf.ingot");
+  const std::string gguf_path = testing::temp_artifact_path("smollm2_llama3_f32.ingot");
+  std::unique_ptr<Engine> from_hf = compile_and_open(dir, hf_path, std::nullopt);
+  std::unique_ptr<Engine> from_gguf = compile_and_open(llama3, gguf_path, arch::Encoding::kFloat32);
+  ASSERT_TRUE(from_hf && from_gguf);
+  const double worst = expect_same_generation(*from_hf, *from_gguf);
+  EXPECT_LT(worst, kLogitTolerance);
+  std::printf("largest |hf - gguf| logit with llama3 rope scaling: %.2e\n", worst);
+  fs::remove(hf_path);
+  fs::remove(gguf_path);
+  fs::remove_all(dir);
 }
 
 TEST(HfTinyModel, CompilesAndGenerates) {

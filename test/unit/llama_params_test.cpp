@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -24,6 +25,7 @@ struct ModelSpec {
   struct Tensor {
     std::string name;
     std::vector<uint64_t> dims;
+    std::vector<float> values = {};  // the data when given, else a byte pattern
   };
   std::vector<Kv> kvs;
   std::vector<Tensor> tensors;
@@ -61,8 +63,10 @@ struct ModelSpec {
       kv.write(b);
     }
     uint64_t offset = 0;
+    std::vector<uint64_t> offsets;
     for (const Tensor& t : tensors) {
       b.tensor(t.name, t.dims, 0, offset);
+      offsets.push_back(offset);
       uint64_t elems = 1;
       for (uint64_t d : t.dims) elems *= d;
       offset = (offset + elems * 4 + 31) / 32 * 32;
@@ -70,6 +74,8 @@ struct ModelSpec {
     b.pad_to(32);
     std::vector<uint8_t> data(offset);
     for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 13 + 7);
+    for (size_t i = 0; i < tensors.size(); ++i)
+      std::memcpy(data.data() + offsets[i], tensors[i].values.data(), tensors[i].values.size() * 4);
     return b.data(data).bytes();
   }
 };
@@ -141,7 +147,7 @@ TEST(LlamaParams, ReadsTheRealModel) {
   EXPECT_EQ(p->vocab_size, 49152u);
   EXPECT_TRUE(p->tied_embeddings);
   EXPECT_FALSE(p->output.has_value());
-  EXPECT_FALSE(p->rope_freqs.has_value());
+  EXPECT_TRUE(p->rope_freq_factors.empty());
   EXPECT_EQ(p->token_embd.type, GgmlType::Q8_0);
   EXPECT_EQ(p->token_embd.dims, (std::vector<uint64_t>{576, 49152}));
   ASSERT_EQ(p->layers.size(), 30u);
@@ -211,7 +217,7 @@ TEST(LlamaParams, ReadsRopeScaling) {
   s.set_f32("llama.rope.scaling.yarn_beta_slow", 1.0f);
   s.set_f32("llama.rope.scaling.yarn_log_multiplier", 0.1f);
   s.set("llama.rope.scaling.finetuned", [](GgufBuilder& b) { b.u32(7).put<uint8_t>(1); });
-  s.tensors.push_back({"rope_freqs.weight", {2}});
+  s.tensors.push_back({"rope_freqs.weight", {2}, {1.0f, 8.5f}});
   Result<LlamaParams> p = params_of(s);
   ASSERT_TRUE(p.ok()) << p.status().message();
   const RopeScaling& r = p->rope_scaling;
@@ -226,8 +232,7 @@ TEST(LlamaParams, ReadsRopeScaling) {
   EXPECT_EQ(r.yarn_beta_slow, 1.0);
   EXPECT_EQ(r.yarn_log_multiplier, static_cast<double>(0.1f));
   EXPECT_TRUE(r.finetuned);
-  ASSERT_TRUE(p->rope_freqs.has_value());
-  EXPECT_EQ(p->rope_freqs->dims, (std::vector<uint64_t>{2}));
+  EXPECT_EQ(p->rope_freq_factors, (std::vector<float>{1.0f, 8.5f}));
 
   ModelSpec legacy = base_spec();  // a factor without a type is linear, as in llama.cpp
   legacy.set_f32("llama.rope.scale_linear", 2.0f);
@@ -261,6 +266,14 @@ TEST(LlamaParams, RejectsBadRopeScaling) {
   s = base_spec();
   s.tensors.push_back({"rope_freqs.weight", {4}});
   EXPECT_EQ(error_of(s), "m.gguf: tensor 'rope_freqs.weight' has shape [4], expected [2]");
+  s = base_spec();
+  s.tensors.push_back({"rope_freqs.weight", {2}, {1.0f, -1.0f}});
+  EXPECT_EQ(error_of(s),
+            "m.gguf: tensor 'rope_freqs.weight' has a value -1.000000, expected positive factors");
+  s = base_spec();
+  s.tensors.push_back({"rope_freqs.weight", {2}, {1.0f, std::numeric_limits<float>::quiet_NaN()}});
+  EXPECT_EQ(error_of(s),
+            "m.gguf: tensor 'rope_freqs.weight' has a value nan, expected positive factors");
 }
 
 TEST(LlamaParams, RejectsEachMissingRequiredKey) {

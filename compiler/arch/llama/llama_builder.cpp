@@ -125,7 +125,10 @@ class LlamaEmitter {
                          llvm::APFloat(s.yarn_ext_factor.value_or(0.0)),
                          llvm::APFloat(s.yarn_attn_factor.value_or(s.attn_factor.value_or(1.0))),
                          llvm::APFloat(s.yarn_beta_fast.value_or(32.0)),
-                         llvm::APFloat(s.yarn_beta_slow.value_or(1.0)));
+                         llvm::APFloat(s.yarn_beta_slow.value_or(1.0)),
+                         p_.rope_freq_factors.empty()
+                             ? mlir::DenseF32ArrayAttr()
+                             : mlir::DenseF32ArrayAttr::get(b_.getContext(), p_.rope_freq_factors));
   }
 
   // One transformer block: attention and SwiGLU FFN, each with a residual add.
@@ -186,10 +189,6 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama_module(
     mlir::MLIRContext& context) {
   context.loadDialect<IngotDialect, mlir::func::FuncDialect>();
   auto file_loc = mlir::FileLineColLoc::get(&context, source, 0, 0);
-  // Per-frequency rope factors change every angle; refuse rather than compile a wrong model.
-  if (params.rope_freqs)
-    return mlir::emitError(file_loc)
-           << "rope_freqs.weight (per-frequency rope factors, as Llama 3.1 has) is not supported";
   if (params.rope_scaling.type == gguf::RopeScalingType::kLongRope)
     return mlir::emitError(file_loc) << "rope scaling longrope is not supported";
 

@@ -1,5 +1,7 @@
 #include "compiler/arch/llama/llama_presets.h"
 
+#include "compiler/import/gguf/llama3_rope.h"
+
 namespace ingot::arch {
 namespace {
 
@@ -9,12 +11,13 @@ struct Shape {
   uint64_t layers, embedding, feed_forward, heads, kv_heads, vocab, context;
   double rope_theta;
   bool tied;
+  double llama3_rope_factor;  ///< rope_scaling.factor of rope_type "llama3"; 0 for none
 };
 
 constexpr Shape kShapes[] = {
-    {"smollm2-135m", 30, 576, 1536, 9, 3, 49152, 8192, 100000.0, true},
-    {"llama-3.2-1b", 16, 2048, 8192, 32, 8, 128256, 131072, 500000.0, true},
-    {"llama-3.1-8b", 32, 4096, 14336, 32, 8, 128256, 131072, 500000.0, false},
+    {"smollm2-135m", 30, 576, 1536, 9, 3, 49152, 8192, 100000.0, true, 0.0},
+    {"llama-3.2-1b", 16, 2048, 8192, 32, 8, 128256, 131072, 500000.0, true, 32.0},
+    {"llama-3.1-8b", 32, 4096, 14336, 32, 8, 128256, 131072, 500000.0, false, 8.0},
 };
 
 gguf::LlamaTensor tensor(std::string name, quant::GgmlType type, std::vector<uint64_t> dims) {
@@ -38,6 +41,11 @@ std::optional<gguf::LlamaParams> llama_preset(std::string_view name) {
     p.head_dim = s.embedding / s.heads;
     p.rope_dimension_count = p.head_dim;
     p.rope_freq_base = s.rope_theta;
+    if (s.llama3_rope_factor > 0) {
+      gguf::Llama3RopeScaling scaling;  // low 1, high 4, original context 8192, as both ship
+      scaling.factor = s.llama3_rope_factor;
+      p.rope_freq_factors = gguf::llama3_rope_factors(scaling, s.rope_theta, p.rope_dimension_count);
+    }
     p.rms_norm_eps = 1e-5;
     p.vocab_size = s.vocab;
     p.tied_embeddings = s.tied;

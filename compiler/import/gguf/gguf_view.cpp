@@ -90,6 +90,14 @@ Status GgufViewBuilder::add_tensor(const std::string& name, quant::GgmlType type
   return Status::ok_status();
 }
 
+Status GgufViewBuilder::add_float32_tensor(const std::string& name,
+                                           const std::vector<float>& values, std::string origin) {
+  std::vector<uint8_t>& blob = storage_->blobs.emplace_back(values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(blob.data(), values.data(), blob.size());
+  const uint32_t file = add_file(MappedFile::borrow(blob, std::move(origin)));
+  return add_tensor(name, quant::GgmlType::F32, {values.size()}, file, 0);
+}
+
 GgufFile GgufViewBuilder::finish() && {
   view_.storage_ = std::move(storage_);
   return std::move(view_);

@@ -39,6 +39,11 @@ class GgufViewBuilder {
   Status add_tensor(const std::string& name, quant::GgmlType type, std::vector<uint64_t> dims,
                     uint32_t file, uint64_t offset);
 
+  /// Adds a 1-D float32 tensor `name` whose values the view owns (as a converter computes
+  /// Llama 3's rope_freqs.weight); `origin` names where they came from in errors.
+  Status add_float32_tensor(const std::string& name, const std::vector<float>& values,
+                            std::string origin);
+
   /// The view; the builder is spent.
   GgufFile finish() &&;
 

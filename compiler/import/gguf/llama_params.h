@@ -73,7 +73,8 @@ struct LlamaParams {
   LlamaTensor token_embd;                 ///< [embedding, vocab]
   LlamaTensor output_norm;                ///< [embedding]
   std::optional<LlamaTensor> output;      ///< [embedding, vocab]; absent when tied.
-  std::optional<LlamaTensor> rope_freqs;  ///< llama3-style per-frequency factors [rope_dim / 2].
+  /// Llama 3's per-pair rope divisors (rope_freqs.weight, rope_dim / 2 values), or empty.
+  std::vector<float> rope_freq_factors;
   std::vector<LlamaLayerTensors> layers;  ///< block_count entries.
 };
 

@@ -1,4 +1,5 @@
 // read_llama_tensors: every llama tensor present, with the shape the hyper-parameters imply.
+#include <cmath>
 #include <unordered_set>
 
 #include "compiler/import/gguf/llama_params.h"
@@ -79,6 +80,25 @@ Status read_embedding(const GgufFile& file, TensorChecker& tensors, LlamaParams&
   return Status::ok_status();
 }
 
+// rope_freqs.weight, float32 as llama.cpp's converter writes it: Llama 3's per-pair divisors
+// of the rope angle, read now because they become a parameter of the plan, not a weight.
+Status read_rope_freq_factors(const GgufFile& file, TensorChecker& tensors, LlamaParams& p) {
+  const std::string name = "rope_freqs.weight";
+  INGOT_ASSIGN_OR_RETURN(LlamaTensor tensor, tensors.check(name, {p.rope_dimension_count / 2}));
+  const TensorInfo& info = *file.find_tensor(tensor.name);
+  INGOT_ASSIGN_OR_RETURN(std::span<const float> factors,
+                         file.tensor_as<float>(info, quant::GgmlType::F32));
+  for (float f : factors) {
+    if (!(std::isfinite(f) && f > 0)) {
+      return make_error(StatusCode::kInvalidArgument,
+                        file.path() + ": tensor '" + name + "' has a value " + std::to_string(f) +
+                            ", expected positive factors");
+    }
+  }
+  p.rope_freq_factors.assign(factors.begin(), factors.end());
+  return Status::ok_status();
+}
+
 Status read_layer(TensorChecker& tensors, const LlamaParams& p, uint64_t i,
                   LlamaLayerTensors& layer) {
   const std::string blk = "blk." + std::to_string(i) + ".";
@@ -110,10 +130,8 @@ Status read_llama_tensors(const GgufFile& file, LlamaParams& p) {
     INGOT_ASSIGN_OR_RETURN(p.output,
                            tensors.check("output.weight", {p.embedding_length, p.vocab_size}));
   }
-  if (file.find_tensor("rope_freqs.weight") != nullptr) {
-    INGOT_ASSIGN_OR_RETURN(p.rope_freqs,
-                           tensors.check("rope_freqs.weight", {p.rope_dimension_count / 2}));
-  }
+  if (file.find_tensor("rope_freqs.weight") != nullptr)
+    INGOT_RETURN_IF_ERROR(read_rope_freq_factors(file, tensors, p));
   p.layers.clear();
   for (uint64_t i = 0; i < p.block_count; ++i) {
     LlamaLayerTensors layer;

@@ -1,14 +1,38 @@
 // add_config_keys: config.json as the llama.* keys of a GGUF.
 #include <cmath>
+#include <utility>
 
+#include "compiler/import/gguf/llama3_rope.h"
 #include "compiler/import/hf/hf_import.h"
 
 namespace ingot::hf {
 namespace {
 
+// Llama 3's rope scaling as convert_hf_to_gguf.py writes it: rope_freqs.weight, one divisor
+// of the angle per pair.
+Status add_llama3_rope_factors(const JsonFile& config, const JsonFile& rope,
+                               const std::string& section, double theta, uint32_t head_dim,
+                               gguf::GgufViewBuilder& view) {
+  gguf::Llama3RopeScaling scaling;
+  for (auto [key, field] : {std::pair{"factor", &scaling.factor},
+                            std::pair{"low_freq_factor", &scaling.low_freq_factor},
+                            std::pair{"high_freq_factor", &scaling.high_freq_factor},
+                            std::pair{"original_max_position_embeddings", &scaling.original_context}}) {
+    INGOT_ASSIGN_OR_RETURN(std::optional<double> value, rope.find_number(key));
+    if (value && !(std::isfinite(*value) && *value > 0))
+      return config.error(section + "." + key, "must be a positive number");
+    if (value) *field = *value;
+  }
+  if (!(scaling.high_freq_factor > scaling.low_freq_factor))
+    return config.error(section + ".high_freq_factor", "must exceed low_freq_factor");
+  return view.add_float32_tensor("rope_freqs.weight",
+                                 gguf::llama3_rope_factors(scaling, theta, head_dim),
+                                 config.path + " (" + section + ")");
+}
+
 // The rope section: transformers 5's "rope_parameters", else the older "rope_scaling"
 // (with "rope_theta" beside it).
-Status add_rope_keys(const JsonFile& config, gguf::GgufViewBuilder& view) {
+Status add_rope_keys(const JsonFile& config, uint32_t head_dim, gguf::GgufViewBuilder& view) {
   const nlohmann::json* parameters = config.find("rope_parameters");
   const std::string section = parameters ? "rope_parameters" : "rope_scaling";
   if (!parameters) parameters = config.find("rope_scaling");
@@ -20,6 +44,8 @@ Status add_rope_keys(const JsonFile& config, gguf::GgufViewBuilder& view) {
     INGOT_ASSIGN_OR_RETURN(theta, rope.find_number("rope_theta"));
   }
   view.set_float32("llama.rope.freq_base", static_cast<float>(theta.value_or(10000.0)));
+  if (theta && !(std::isfinite(*theta) && *theta > 0))
+    return config.error("rope_theta", "must be a positive number");
 
   std::string type = "default";
   for (const char* key : {"rope_type", "type"}) {
@@ -30,6 +56,8 @@ Status add_rope_keys(const JsonFile& config, gguf::GgufViewBuilder& view) {
     }
   }
   if (type == "default") return Status::ok_status();
+  if (type == "llama3")
+    return add_llama3_rope_factors(config, rope, section, theta.value_or(10000.0), head_dim, view);
   INGOT_ASSIGN_OR_RETURN(std::optional<double> factor, rope.find_number("factor"));
   if (type == "linear" || type == "yarn") {
     if (!factor || !(*factor >= 1.0) || !std::isfinite(*factor))
@@ -50,7 +78,7 @@ Status add_rope_keys(const JsonFile& config, gguf::GgufViewBuilder& view) {
     return Status::ok_status();
   }
   return config.error(section, "has rope type '" + type +
-                                   "', which ingot does not run (default, linear, yarn)");
+                                   "', which ingot does not run (default, linear, yarn, llama3)");
 }
 
 }  // namespace
@@ -116,7 +144,7 @@ Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuil
   }
   // LlamaConfig's own default epsilon.
   view.set_float32("llama.attention.layer_norm_rms_epsilon", static_cast<float>(eps.value_or(1e-6)));
-  INGOT_RETURN_IF_ERROR(add_rope_keys(config, view));
+  INGOT_RETURN_IF_ERROR(add_rope_keys(config, n_dim, view));
   out.tie_word_embeddings = tied.value_or(false);
   return out;
 }

@@ -2,6 +2,7 @@
 #include "runtime/device/cpu/plan_binding.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "kernels/quant/dequantize.h"
@@ -147,9 +148,21 @@ Status KernelBinder::bind_rope() {
   spec.original_context = rope.original_context();
   bound_.has_rope = true;
   INGOT_ASSIGN_OR_RETURN(bound_.attention.head_dim, integer("head_dim"));
-  return expect(spec.dims > 0 && spec.dims % 2 == 0 && spec.dims <= bound_.attention.head_dim &&
-                    spec.base > 0 && (spec.ext_factor == 0 || spec.original_context > 0),
-                "bad rope parameters");
+  INGOT_RETURN_IF_ERROR(
+      expect(spec.dims > 0 && spec.dims % 2 == 0 && spec.dims <= bound_.attention.head_dim &&
+                 spec.base > 0 && (spec.ext_factor == 0 || spec.original_context > 0),
+             "bad rope parameters"));
+  spec.freq_factors.clear();
+  if (const auto* factors = rope.freq_factors()) {
+    if (factors->size() != static_cast<uint64_t>(spec.dims / 2))
+      return error("rope freq_factors has " + std::to_string(factors->size()) +
+                   " values, expected dim / 2 = " + std::to_string(spec.dims / 2));
+    for (float f : *factors) {
+      if (!(std::isfinite(f) && f > 0)) return error("rope freq_factors must be positive");
+      spec.freq_factors.push_back(f);
+    }
+  }
+  return Status::ok_status();
 }
 
 Status KernelBinder::bind_attention_shape() {

@@ -60,7 +60,7 @@ bool same_rope(const cpu::RopeSpec& a, const cpu::RopeSpec& b) {
   return a.neox == b.neox && a.dims == b.dims && a.base == b.base && a.freq_scale == b.freq_scale &&
          a.ext_factor == b.ext_factor && a.attn_factor == b.attn_factor &&
          a.beta_fast == b.beta_fast && a.beta_slow == b.beta_slow &&
-         a.original_context == b.original_context;
+         a.original_context == b.original_context && a.freq_factors == b.freq_factors;
 }
 
 Status cuda_error(cudaError_t status, const std::string& what) {

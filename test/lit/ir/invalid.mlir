@@ -42,6 +42,22 @@ func.func @rope_dim(%x: tensor<?x64xf32>, %pos: tensor<?xi32>) {
 
 // -----
 
+func.func @rope_freq_factor_count(%x: tensor<?x64xf32>, %pos: tensor<?xi32>) {
+  // expected-error @+1 {{rope freq_factors has 3 values, expected dim / 2 = 8}}
+  %r = ingot.rope %x, %pos {rope = #ingot.rope<normal, theta = 10000.0, dim = 16, freq_factors = [1.0, 2.0, 4.0]>, head_dim = 16 : i64} : tensor<?x64xf32>, tensor<?xi32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @rope_freq_factor_sign(%x: tensor<?x64xf32>, %pos: tensor<?xi32>) {
+  // expected-error @+1 {{rope freq_factors must be positive}}
+  %r = ingot.rope %x, %pos {rope = #ingot.rope<normal, theta = 10000.0, dim = 4, freq_factors = [1.0, -2.0]>, head_dim = 16 : i64} : tensor<?x64xf32>, tensor<?xi32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
 func.func @heads(%q: tensor<?x64xf32>, %k: tensor<?x48xf32>, %pos: tensor<?xi32>) {
   // expected-error @+1 {{num_heads 4 is not a multiple of num_kv_heads 3}}
   %a = ingot.attention %q, %k, %k, %pos {num_heads = 4 : i64, num_kv_heads = 3 : i64, head_dim = 16 : i64, scale = 0.25 : f32} : tensor<?x64xf32>, tensor<?x48xf32>, tensor<?x48xf32>, tensor<?xi32> -> tensor<?x64xf32>
