@@ -34,6 +34,15 @@ Status compile_artifact(config::CompileConfig config, const driver::PipelineOpti
   return compile_request(std::move(request), path);
 }
 
+Result<std::unique_ptr<generate::Engine>> compile_and_open(const config::CompileConfig& config,
+                                                           const std::string& path,
+                                                           int64_t max_context) {
+  INGOT_RETURN_IF_ERROR(compile_artifact(config, {}, path));
+  device::ExecutorOptions options;
+  options.max_context = max_context;
+  return generate::Engine::open(path, options);
+}
+
 std::string temp_artifact_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
           ("ingot_test_" + std::to_string(::getpid()) + "_" + name))

@@ -40,12 +40,8 @@ std::unique_ptr<Engine> compile_and_open(const std::string& model, const std::st
   config::CompileConfig config;
   config.model_path = model;
   config.quantization_encoding = encoding;
-  const Status compiled = testing::compile_artifact(config, {}, path);
-  EXPECT_TRUE(compiled.ok()) << compiled.message();
-  if (!compiled.ok()) return nullptr;
-  device::ExecutorOptions options;
-  options.max_context = 256;  // the tiny model's whole context; golden prompts fit it too
-  auto engine = Engine::open(path, options);
+  // 256: the tiny model's whole context; golden prompts fit it too.
+  auto engine = testing::compile_and_open(config, path, 256);
   EXPECT_TRUE(engine.ok()) << engine.status().message();
   return engine.ok() ? std::move(*engine) : nullptr;
 }

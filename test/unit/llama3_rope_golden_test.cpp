@@ -36,11 +36,7 @@ class Llama3RopeGolden : public ::testing::Test {
     path_ = testing::temp_artifact_path("smollm2_llama3.ingot");
     config::CompileConfig config;
     config.model_path = llama3_model();
-    const Status compiled = testing::compile_artifact(config, {}, path_);
-    ASSERT_TRUE(compiled.ok()) << compiled.message();
-    device::ExecutorOptions options;
-    options.max_context = 512;
-    auto engine = Engine::open(path_, options);
+    auto engine = testing::compile_and_open(config, path_, 512);
     ASSERT_TRUE(engine.ok()) << engine.status().message();
     engine_ = std::move(*engine).release();
   }
