@@ -1,10 +1,12 @@
-// libFuzzer harness: GgufFile::parse and everything that reads a parsed file.
+// libFuzzer harness: GgufFile::parse and everything that reads a parsed file, the llama
+// hyper-parameter and tensor reader included.
 #include <cstddef>
 #include <cstdint>
 
 #include "compiler/import/gguf/gguf_dump.h"
 #include "compiler/import/gguf/gguf_file.h"
 #include "compiler/import/gguf/gguf_tokenizer.h"
+#include "compiler/import/gguf/llama_params.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ingot;
@@ -22,5 +24,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)gguf::gguf_to_json(*file, options)
       .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   (void)gguf::tokenizer_spec_from_gguf(*file);
+  (void)gguf::read_llama_params(*file);  // hyper-parameters and tensors, rope_freqs' values too
   return 0;
 }

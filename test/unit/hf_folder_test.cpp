@@ -258,6 +258,12 @@ TEST_F(HfFolder, RefusesWhatItCannotImport) {
        [](json& c) { c["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", -8}}; },
        "'rope_scaling.factor' must be a positive number"},
       {"config.json", [](json& c) { c["rope_theta"] = -1.0; }, "'rope_theta' must be a positive"},
+      {"config.json",
+       [](json& c) {
+         c["head_dim"] = 2000000000;  // computing rope factors for it would take 4 GB
+         c["rope_scaling"] = {{"rope_type", "llama3"}};
+       },
+       "'head_dim' gives a head dimension of 2000000000, more than 65536"},
       {"config.json", [](json& c) { c["rope_scaling"] = {{"type", "linear"}, {"factor", 0.5}}; },
        "at least 1"},
       {"config.json", [](json& c) { c["vocab_size"] = 1000000000; }, "far more than the"},
@@ -267,6 +273,14 @@ TEST_F(HfFolder, RefusesWhatItCannotImport) {
        "'pre_tokenizer' is not one ingot knows"},
       {"tokenizer.json", [](json& t) { t["normalizer"] = {{"type", "NFC"}}; }, "'normalizer'"},
       {"tokenizer.json", [](json& t) { t["model"]["merges"] = {1, 2}; }, "not a token pair"},
+      {"tokenizer.json",
+       [](json& t) {
+         ASSERT_FALSE(t["added_tokens"].empty());
+         t["added_tokens"][0]["special"] = "yes";
+       },
+       "an entry whose 'special' is not a boolean"},
+      {"tokenizer.json", [](json& t) { t["pre_tokenizer"] = {{"type", 7}}; },
+       "'pre_tokenizer' is not one ingot knows"},
       {"tokenizer.json", [](json& t) { t["model"]["vocab"]["zzz"] = 99999; },
        "an id outside the model's"},
   };

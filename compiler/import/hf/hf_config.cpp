@@ -128,6 +128,13 @@ Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuil
   INGOT_ASSIGN_OR_RETURN(uint32_t n_heads, limit("num_attention_heads", heads));
   INGOT_ASSIGN_OR_RETURN(uint32_t n_kv, limit("num_key_value_heads", kv_heads.value_or(heads)));
   INGOT_ASSIGN_OR_RETURN(uint32_t n_dim, limit("head_dim", head_dim.value_or(hidden / heads)));
+  // Far above any model's (Gemma's 256), and it bounds what the importer computes per head
+  // dimension (Llama 3's rope factors) before any weight is seen.
+  constexpr uint32_t kMaxHeadDim = 65536;
+  if (n_dim > kMaxHeadDim)
+    return config.error(head_dim ? "head_dim" : "hidden_size",
+                        "gives a head dimension of " + std::to_string(n_dim) + ", more than " +
+                            std::to_string(kMaxHeadDim));
   INGOT_ASSIGN_OR_RETURN(uint32_t n_vocab, limit("vocab_size", out.vocab_size));
   view.set_uint32("llama.block_count", n_layers);
   view.set_uint32("llama.embedding_length", n_hidden);

@@ -1,5 +1,7 @@
 // add_tokenizer_keys: tokenizer.json (and tokenizer_config.json) as the tokenizer.* keys of a GGUF.
 #include <filesystem>
+#include <optional>
+#include <type_traits>
 
 #include "compiler/import/hf/hf_import.h"
 #include "runtime/io/mapped_file.h"
@@ -20,14 +22,28 @@ constexpr std::pair<const char*, const char*> kSplitRegexes[] = {
      "qwen2"},
 };
 
+// json[key] when it holds a T, `fallback` when json has no such key, and nullopt when the value
+// is of another type (nlohmann's value() would throw). `json` is an object.
+template <typename T>
+std::optional<T> field(const nlohmann::json& json, const char* key, T fallback) {
+  const auto it = json.find(key);
+  if (it == json.end()) return fallback;
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!it->is_boolean()) return std::nullopt;
+  } else {
+    if (!it->is_string()) return std::nullopt;
+  }
+  return it->get<T>();
+}
+
 bool is_type(const nlohmann::json& json, const char* type) {
-  return json.is_object() && json.value("type", "") == type;
+  return json.is_object() && field<std::string>(json, "type", "") == type;
 }
 
 // A ByteLevel pre-tokenizer that applies (or not) the GPT-2 regex itself.
 bool is_byte_level(const nlohmann::json& json, bool use_regex) {
-  return is_type(json, "ByteLevel") && json.value("use_regex", true) == use_regex &&
-         !json.value("add_prefix_space", false);
+  return is_type(json, "ByteLevel") && field(json, "use_regex", true) == use_regex &&
+         field(json, "add_prefix_space", false) == false;
 }
 
 // The tokenizer.ggml.pre name of a pre-tokenizer section, or "" when llama.cpp has none.
@@ -36,13 +52,15 @@ std::string pre_tokenizer_name(const nlohmann::json& pre) {
   if (!is_type(pre, "Sequence") || !pre.contains("pretokenizers")) return "";
   const nlohmann::json& steps = pre["pretokenizers"];
   if (!steps.is_array() || steps.size() != 2) return "";
-  if (is_type(steps[0], "Digits") && steps[0].value("individual_digits", false) &&
+  if (is_type(steps[0], "Digits") && field(steps[0], "individual_digits", false) == true &&
       is_byte_level(steps[1], true))
     return "smollm";
   if (is_type(steps[0], "Split") && is_byte_level(steps[1], false) &&
-      steps[0].value("behavior", "") == "Isolated" && !steps[0].value("invert", false)) {
+      field<std::string>(steps[0], "behavior", "") == "Isolated" &&
+      field(steps[0], "invert", false) == false) {
     const nlohmann::json pattern = steps[0].value("pattern", nlohmann::json::object());
-    const std::string regex = pattern.is_object() ? pattern.value("Regex", "") : "";
+    const std::optional<std::string> regex =
+        pattern.is_object() ? field<std::string>(pattern, "Regex", "") : std::nullopt;
     for (const auto& [known, name] : kSplitRegexes) {
       if (regex == known) return name;
     }
@@ -104,9 +122,10 @@ Status read_vocabulary(const JsonFile& file, const JsonFile& config, uint64_t vo
       if (!token.is_object() || !token.contains("content") || !token["content"].is_string() ||
           !token.contains("id"))
         return file.error("added_tokens", "has an entry without id and content");
-      bool special = token.value("special", false);
+      const std::optional<bool> special = field(token, "special", false);
+      if (!special) return file.error("added_tokens", "has an entry whose 'special' is not a boolean");
       INGOT_RETURN_IF_ERROR(place(token["content"].get<std::string>(), token["id"],
-                                  special ? TokenType::kControl : TokenType::kUserDefined,
+                                  *special ? TokenType::kControl : TokenType::kUserDefined,
                                   "added_tokens"));
     }
   }
@@ -131,7 +150,7 @@ bool post_processor_adds(const nlohmann::json& tokenizer, const std::string& tok
   const nlohmann::json& single = post["single"];
   if (!single.is_array() || single.empty() || !single[0].is_object()) return false;
   const nlohmann::json first = single[0].value("SpecialToken", nlohmann::json());
-  return first.is_object() && first.value("id", "") == token;
+  return first.is_object() && field<std::string>(first, "id", "") == token;
 }
 
 // tokenizer_config.json's special tokens, add_bos_token and chat template.
