@@ -15,11 +15,7 @@ namespace ingot::testing {
 using generate::Conversation;
 using nlohmann::json;
 
-namespace {
-
 std::vector<int32_t> ids_of(const json& array) { return array.get<std::vector<int32_t>>(); }
-
-}  // namespace
 
 json load_model_golden(const std::string& dir, const std::string& name) {
   std::ifstream in(std::string(INGOT_GOLDEN_DIR) + "/" + dir + "/" + name);

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,9 @@ namespace ingot::testing {
 // gap; 0.55 at most when first measured).
 inline constexpr float kPairSwing = 0.75f;      ///< how far the gap between two tokens may move
 inline constexpr double kLogitTolerance = 1.0;  ///< |ingot - llama.cpp| on any golden top-20 logit
+
+/// A golden's JSON array of token ids.
+std::vector<int32_t> ids_of(const nlohmann::json& array);
 
 /// test/golden/`dir`/`name`, parsed.
 nlohmann::json load_model_golden(const std::string& dir, const std::string& name);

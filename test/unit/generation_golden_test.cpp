@@ -53,7 +53,7 @@ class GenerationGolden : public ::testing::Test {
 Engine* GenerationGolden::engine_ = nullptr;
 std::string GenerationGolden::path_;
 
-std::vector<int32_t> ids_of(const json& array) { return array.get<std::vector<int32_t>>(); }
+using testing::ids_of;
 
 using testing::kLogitTolerance;
 using testing::kPairSwing;

@@ -99,21 +99,29 @@ double expect_same_generation(Engine& from_hf, Engine& from_gguf) {
 // logits within 2e-5 of each other (kLogitTolerance leaves room for other CPUs' paths).
 constexpr double kLogitTolerance = 1e-3;
 
+// The folder `hf_dir` compiled as it is and `gguf` compiled to float32, through
+// expect_same_generation: the largest logit difference (checked against kLogitTolerance), or
+// infinity when either fails to compile.
+double expect_folder_matches_gguf(const std::string& hf_dir, const std::string& gguf,
+                                  const std::string& tag) {
+  const std::string hf_path = testing::temp_artifact_path(tag + "_hf.ingot");
+  const std::string gguf_path = testing::temp_artifact_path(tag + "_f32.ingot");
+  std::unique_ptr<Engine> from_hf = compile_and_open(hf_dir, hf_path, std::nullopt);
+  std::unique_ptr<Engine> from_gguf = compile_and_open(gguf, gguf_path, arch::Encoding::kFloat32);
+  const double worst = from_hf && from_gguf ? expect_same_generation(*from_hf, *from_gguf)
+                                            : INFINITY;
+  EXPECT_LT(worst, kLogitTolerance);
+  fs::remove(hf_path);
+  fs::remove(gguf_path);
+  return worst;
+}
+
 TEST(HfRealModel, GreedyTokensAreTheGgufs) {
   INGOT_SKIP_WITHOUT_REAL_MODEL();
   const std::string dir = hf_folder();
-  if (dir.empty()) GTEST_SKIP() << "no HF folder (the hf_smollm2_folder fixture writes it)";
-  const std::string hf_path = testing::temp_artifact_path("smollm2_hf.ingot");
-  const std::string gguf_path = testing::temp_artifact_path("smollm2_f32.ingot");
-  std::unique_ptr<Engine> from_hf = compile_and_open(dir, hf_path, std::nullopt);
-  std::unique_ptr<Engine> from_gguf =
-      compile_and_open(testing::real_model_path(), gguf_path, arch::Encoding::kFloat32);
-  ASSERT_TRUE(from_hf && from_gguf);
-  const double worst = expect_same_generation(*from_hf, *from_gguf);
-  EXPECT_LT(worst, kLogitTolerance);
+  if (dir.empty()) GTEST_SKIP() << "no HF folder (the smollm2_converted fixture writes it)";
+  const double worst = expect_folder_matches_gguf(dir, testing::real_model_path(), "smollm2");
   std::printf("largest |hf - gguf| logit on the golden prompts: %.2e\n", worst);
-  fs::remove(hf_path);
-  fs::remove(gguf_path);
 }
 
 // A config.json with Llama 3's rope_scaling gives the factors that convert_hf_to_gguf.py would
@@ -136,16 +144,8 @@ TEST(HfRealModel, Llama3RopeScalingGivesTheConvertersFactors) {
   config["rope_scaling"] = json::parse(std::ifstream(std::string(llama3) + ".rope_scaling.json"));
   std::ofstream(dir + "/config.json") << config.dump();
 
-  const std::string hf_path = testing::temp_artifact_path("smollm2_llama3_hf.ingot");
-  const std::string gguf_path = testing::temp_artifact_path("smollm2_llama3_f32.ingot");
-  std::unique_ptr<Engine> from_hf = compile_and_open(dir, hf_path, std::nullopt);
-  std::unique_ptr<Engine> from_gguf = compile_and_open(llama3, gguf_path, arch::Encoding::kFloat32);
-  ASSERT_TRUE(from_hf && from_gguf);
-  const double worst = expect_same_generation(*from_hf, *from_gguf);
-  EXPECT_LT(worst, kLogitTolerance);
+  const double worst = expect_folder_matches_gguf(dir, llama3, "smollm2_llama3");
   std::printf("largest |hf - gguf| logit with llama3 rope scaling: %.2e\n", worst);
-  fs::remove(hf_path);
-  fs::remove(gguf_path);
   fs::remove_all(dir);
 }
 
