@@ -1,4 +1,5 @@
-// Multi-head attention of one query token over cached keys and values (grouped-query).
+// Multi-head attention of one query token over cached keys and values (grouped-query), in
+// chunks of positions that can run on different threads.
 #pragma once
 
 #include <cstdint>
@@ -47,17 +48,52 @@ bool attention_path_supported(AttentionPath path);
 /// The fastest path this CPU supports; what attend uses.
 AttentionPath best_attention_path();
 
+/// Positions per attention chunk. Attention runs over fixed chunks of the positions, each
+/// computed alone and then combined in order (split-K, as flash-decoding does), so a token's
+/// result is the same whichever threads computed its chunks.
+inline constexpr int64_t kAttentionChunk = 64;
+
+/// Chunks of `count` positions.
+constexpr int64_t attention_chunks(int64_t count) {
+  return (count + kAttentionChunk - 1) / kAttentionChunk;
+}
+
+/// Floats of one chunk's partial result: every head's normalized output (head_dim floats a
+/// head), then every head's highest score, then every head's sum of exponentials.
+constexpr int64_t attention_partial_floats(const AttentionShape& shape) {
+  return shape.num_heads * (shape.head_dim + 2);
+}
+
+/// Floats of scratch attend needs for `count` positions.
+constexpr int64_t attention_scratch_floats(const AttentionShape& shape, int64_t count) {
+  return kAttentionChunk * shape.num_heads +
+         attention_chunks(count) * attention_partial_floats(shape);
+}
+
 /// For query heads h in [head_begin, head_end): out_h = softmax(scale * q_h.K^T) V over positions
 /// [0, count) of `kv`, where head h reads kv head h / (num_heads / num_kv_heads). q and out hold
-/// num_heads * head_dim floats and must not overlap. Scores are float, their sum double;
-/// `scores` needs count * (head_end - head_begin) floats of scratch.
+/// num_heads * head_dim floats and must not overlap. `scratch` needs
+/// attention_scratch_floats(shape, count) floats. Equals attend_chunk over every chunk followed
+/// by combine_chunks, bit for bit.
 void attend(const AttentionShape& shape, const float* q, const KvView& kv, int64_t count,
-            int64_t head_begin, int64_t head_end, float* out, std::span<float> scores);
+            int64_t head_begin, int64_t head_end, float* out, std::span<float> scratch);
 
 /// As attend, on a chosen path that this CPU supports.
 void attend_with_path(AttentionPath path, const AttentionShape& shape, const float* q,
                       const KvView& kv, int64_t count, int64_t head_begin, int64_t head_end,
-                      float* out, std::span<float> scores);
+                      float* out, std::span<float> scratch);
+
+/// Chunk `chunk` of attend, positions [chunk, chunk + 1) * kAttentionChunk below count: writes
+/// heads [head_begin, head_end) of `partial` (attention_partial_floats). Scores are float, their
+/// sum double; `scores` needs kAttentionChunk * (head_end - head_begin) floats.
+void attend_chunk(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+                  int64_t count, int64_t chunk, int64_t head_begin, int64_t head_end,
+                  float* partial, std::span<float> scores);
+
+/// Heads [head_begin, head_end) of the attention whose `chunks` consecutive partial results
+/// (chunk 0 first) are at `partials`, into out (num_heads * head_dim floats).
+void combine_chunks(const AttentionShape& shape, const float* partials, int64_t chunks,
+                    int64_t head_begin, int64_t head_end, float* out);
 
 /// Stores one token's keys or values (row_elements floats) as cache row `row` of `dst`.
 void kv_store_row(KvDType dtype, void* dst, int64_t row_elements, int64_t row, const float* src);

@@ -1,6 +1,7 @@
-// AVX-512 attention for one query token over heads that share a KV head: the keys and values
-// are loaded once for all of those heads, and the output rows stay in registers across the
-// positions. Built with a target pragma and called only when the CPU has AVX-512F.
+// AVX-512 attention of one query token over one chunk of positions, for heads that share a KV
+// head: the keys and values are loaded once for all of those heads, and the output rows stay in
+// registers across the positions. Built with a target pragma and called only when the CPU has
+// AVX-512F.
 #include <immintrin.h>
 
 #include <cmath>
@@ -35,7 +36,7 @@ inline __m512 load16(const Bf16* p) {  // bfloat16 is the top half of a float
 }
 
 /// softmax_in_place with the exponentials 16 at a time; the sum is still in double.
-void softmax16(float* s, int64_t n) {
+SoftmaxStats softmax16(float* s, int64_t n) {
   __m512 vmax = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   int64_t j = 0;
   for (; j + 16 <= n; j += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(s + j));
@@ -58,6 +59,7 @@ void softmax16(float* s, int64_t n) {
   for (; j + 16 <= n; j += 16) _mm512_storeu_ps(s + j, _mm512_mul_ps(_mm512_loadu_ps(s + j), inv));
   const float inv1 = static_cast<float>(1.0 / sum);
   for (; j < n; ++j) s[j] *= inv1;
+  return {max_score, static_cast<float>(sum)};
 }
 
 /// The sums of the 16 lanes of a, b, c and d, as lanes 0-3.
@@ -83,9 +85,9 @@ inline __m512 dot16(const __m512 (&q)[kD16], const T* k) {
 
 /// kHeads heads of head_dim 16 * kD16, all reading the KV head at kv_offset of each cache row.
 template <typename T, int kD16, int kHeads>
-void attend_chunk(const float* q, const T* keys, const T* values, const int32_t* rows,
-                  int64_t row_elements, int64_t kv_offset, int64_t count, float scale, float* out,
-                  float* scores) {
+void attend_run(const float* q, const T* keys, const T* values, const int32_t* rows,
+                int64_t row_elements, int64_t kv_offset, int64_t count, float scale, float* out,
+                float* max_scores, float* sums, float* scores) {
   constexpr int64_t kDim = 16 * kD16;
   __m512 qv[kHeads][kD16];
   for (int h = 0; h < kHeads; ++h)
@@ -106,7 +108,11 @@ void attend_chunk(const float* q, const T* keys, const T* values, const int32_t*
     for (int h = 0; h < kHeads; ++h)
       scores[h * count + j] = _mm512_reduce_add_ps(dot16<T, kD16>(qv[h], k)) * scale;
   }
-  for (int h = 0; h < kHeads; ++h) softmax16(scores + h * count, count);
+  for (int h = 0; h < kHeads; ++h) {
+    const SoftmaxStats stats = softmax16(scores + h * count, count);
+    max_scores[h] = stats.max;
+    sums[h] = stats.sum;
+  }
   __m512 acc[kHeads][kD16];
   for (auto& head : acc)
     for (auto& a : head) a = _mm512_setzero_ps();
@@ -123,11 +129,11 @@ void attend_chunk(const float* q, const T* keys, const T* values, const int32_t*
     for (int d = 0; d < kD16; ++d) _mm512_storeu_ps(out + h * kDim + 16 * d, acc[h][d]);
 }
 
-/// Splits `heads` into chunks of at most 16 / kD16 (the registers the output rows take).
+/// Splits `heads` into runs of at most 16 / kD16 (the registers the output rows take).
 template <typename T, int kD16>
 void attend_heads(const float* q, int64_t heads, const T* keys, const T* values,
                   const int32_t* rows, int64_t row_elements, int64_t kv_offset, int64_t count,
-                  float scale, float* out, float* scores) {
+                  float scale, float* out, float* max_scores, float* sums, float* scores) {
   constexpr int64_t kDim = 16 * kD16;
   constexpr int kMax = 16 / kD16;
   for (int64_t h = 0; h < heads;) {
@@ -135,8 +141,8 @@ void attend_heads(const float* q, int64_t heads, const T* keys, const T* values,
     const float* qh = q + h * kDim;
     float* oh = out + h * kDim;
     const auto run = [&]<int kHeads>() {
-      attend_chunk<T, kD16, kHeads>(qh, keys, values, rows, row_elements, kv_offset, count, scale,
-                                    oh, scores);
+      attend_run<T, kD16, kHeads>(qh, keys, values, rows, row_elements, kv_offset, count, scale, oh,
+                                  max_scores + h, sums + h, scores);
     };
     switch (n) {
       case 1: run.template operator()<1>(); break;
@@ -158,19 +164,19 @@ template <typename T>
 bool attend_heads_dispatch(const float* q, int64_t heads, int64_t dim, const T* keys,
                            const T* values, const int32_t* rows, int64_t row_elements,
                            int64_t kv_offset, int64_t count, float scale, float* out,
-                           float* scores) {
+                           float* max_scores, float* sums, float* scores) {
   switch (dim) {
     case 32:
       attend_heads<T, 2>(q, heads, keys, values, rows, row_elements, kv_offset, count, scale, out,
-                         scores);
+                         max_scores, sums, scores);
       return true;
     case 64:
       attend_heads<T, 4>(q, heads, keys, values, rows, row_elements, kv_offset, count, scale, out,
-                         scores);
+                         max_scores, sums, scores);
       return true;
     case 128:
       attend_heads<T, 8>(q, heads, keys, values, rows, row_elements, kv_offset, count, scale, out,
-                         scores);
+                         max_scores, sums, scores);
       return true;
     default: return false;
   }
@@ -180,23 +186,26 @@ bool attend_heads_dispatch(const float* q, int64_t heads, int64_t dim, const T* 
 
 bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const float* keys,
                          const float* values, const int32_t* rows, int64_t row_elements,
-                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores) {
+                         int64_t kv_offset, int64_t count, float scale, float* out,
+                         float* max_scores, float* sums, float* scores) {
   return attend_heads_dispatch(q, heads, dim, keys, values, rows, row_elements, kv_offset, count,
-                               scale, out, scores);
+                               scale, out, max_scores, sums, scores);
 }
 
 bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const uint16_t* keys,
                          const uint16_t* values, const int32_t* rows, int64_t row_elements,
-                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores) {
+                         int64_t kv_offset, int64_t count, float scale, float* out,
+                         float* max_scores, float* sums, float* scores) {
   return attend_heads_dispatch(q, heads, dim, keys, values, rows, row_elements, kv_offset, count,
-                               scale, out, scores);
+                               scale, out, max_scores, sums, scores);
 }
 
 bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const Bf16* keys,
                          const Bf16* values, const int32_t* rows, int64_t row_elements,
-                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores) {
+                         int64_t kv_offset, int64_t count, float scale, float* out,
+                         float* max_scores, float* sums, float* scores) {
   return attend_heads_dispatch(q, heads, dim, keys, values, rows, row_elements, kv_offset, count,
-                               scale, out, scores);
+                               scale, out, max_scores, sums, scores);
 }
 
 }  // namespace ingot::cpu::detail

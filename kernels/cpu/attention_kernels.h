@@ -20,21 +20,33 @@ inline float load_scalar(const T* p, int64_t i) {
     return quant::fp16_to_fp32(p[i]);
 }
 
-/// Softmax of s[0..n) in place, as ggml_vec_soft_max: exp(s - max), summed in double.
-void softmax_in_place(float* s, int64_t n);
+/// The highest score of a softmax and the sum of exp(score - highest).
+struct SoftmaxStats {
+  float max;
+  float sum;
+};
 
-/// Attention of one query token for `heads` consecutive heads that all read the KV head at
-/// kv_offset (see attend_typed in attention.cpp); `scores` needs heads * count floats. Returns
-/// false, doing nothing, for a head_dim without a kernel (32, 64 and 128 have one).
+/// Softmax of s[0..n) in place, as ggml_vec_soft_max: exp(s - max), summed in double.
+SoftmaxStats softmax_in_place(float* s, int64_t n);
+
+/// Attention of one query token over `count` positions (one chunk) for `heads` consecutive heads
+/// that all read the KV head at kv_offset (see attend_chunk_typed in attention.cpp): each head's
+/// normalized output goes to out (head_dim floats a head), its highest score to max_scores and its
+/// sum of exponentials to sums.
+/// `scores` needs heads * count floats. Returns false, doing nothing, for a head_dim without a
+/// kernel (32, 64 and 128 have one).
 bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const float* keys,
                          const float* values, const int32_t* rows, int64_t row_elements,
-                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores);
+                         int64_t kv_offset, int64_t count, float scale, float* out,
+                         float* max_scores, float* sums, float* scores);
 bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const uint16_t* keys,
                          const uint16_t* values, const int32_t* rows, int64_t row_elements,
-                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores);
+                         int64_t kv_offset, int64_t count, float scale, float* out,
+                         float* max_scores, float* sums, float* scores);
 bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const Bf16* keys,
                          const Bf16* values, const int32_t* rows, int64_t row_elements,
-                         int64_t kv_offset, int64_t count, float scale, float* out, float* scores);
+                         int64_t kv_offset, int64_t count, float scale, float* out,
+                         float* max_scores, float* sums, float* scores);
 
 float dot_avx2(const float* q, const float* k, int64_t n);
 float dot_avx2(const float* q, const uint16_t* k, int64_t n);

@@ -2,6 +2,7 @@
 // double-precision formulas. Outputs start as NaN so an unwritten element fails.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -201,7 +202,8 @@ TEST(CpuRope, FreqFactorsDivideEachAngle) {
                            spec.freq_factors[static_cast<size_t>(i)];
       // The angle carries (i + 3) float roundings (see check_rope), so its error scales with it.
       const double tol = 1.5 * (theta * (i + 3) * FLT_EPSILON + 4 * FLT_EPSILON);
-      EXPECT_NEAR(cos_sin[static_cast<size_t>(2 * i)], 1.5 * std::cos(theta), tol) << pos << " " << i;
+      EXPECT_NEAR(cos_sin[static_cast<size_t>(2 * i)], 1.5 * std::cos(theta), tol)
+          << pos << " " << i;
       EXPECT_NEAR(cos_sin[static_cast<size_t>(2 * i + 1)], 1.5 * std::sin(theta), tol)
           << pos << " " << i;
     }
@@ -222,16 +224,17 @@ TEST(CpuRope, FreqFactorsDivideEachAngle) {
 
 // attend: grouped-query attention over a scattered KV cache against a double formula, on every
 // path this CPU has, at head_dim 40 (no AVX-512 kernel) and the kernel sizes 32, 64 and 128, with
-// 37 positions, 9 query heads on 3 kv heads, and head ranges that start and end inside a group.
+// 37 positions (one chunk) and 150 (three, the last partial), 9 query heads on 3 kv heads, and
+// head ranges that start and end inside a group.
 void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, int64_t dim,
-                     float scale) {
+                     float scale, int64_t kCount) {
   using namespace ingot::cpu;
   SCOPED_TRACE(std::string(attention_path_name(path)) + " head_dim " + std::to_string(dim) +
-               " scale " + std::to_string(scale) +
+               " scale " + std::to_string(scale) + " positions " + std::to_string(kCount) +
                (dtype == KvDType::kF32   ? " f32"
                 : dtype == KvDType::kF16 ? " f16"
                                          : " bf16"));
-  constexpr int64_t kHeads = 9, kKvHeads = 3, kCount = 37, kRows = 53;
+  constexpr int64_t kHeads = 9, kKvHeads = 3, kRows = 211;
   std::mt19937 rng(static_cast<uint32_t>(7 + dim));
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<float> q(kHeads * dim), keys(kRows * kKvHeads * dim), values(keys.size());
@@ -257,9 +260,9 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
                     kKvHeads * dim, rows.data()};
   const AttentionShape shape{kHeads, kKvHeads, dim, scale};
   std::vector<float> out(q.size(), std::numeric_limits<float>::quiet_NaN());
-  std::vector<float> scores(kCount * kHeads);
+  std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, kCount)));
   for (auto [begin, end] : {std::pair<int64_t, int64_t>{0, 2}, {2, 7}, {7, 9}})
-    attend_with_path(path, shape, q.data(), view, kCount, begin, end, out.data(), scores);
+    attend_with_path(path, shape, q.data(), view, kCount, begin, end, out.data(), scratch);
   for (int64_t h = 0; h < kHeads; ++h) {
     const int64_t kv = h / (kHeads / kKvHeads);
     std::vector<double> s(kCount);
@@ -287,7 +290,8 @@ void check_attention_paths(ingot::cpu::KvDType dtype) {
        {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
     if (!ingot::cpu::attention_path_supported(path)) continue;
     for (int64_t dim : {40, 32, 64, 128})
-      for (float scale : {0.158f, 3.0f}) check_attention(dtype, path, dim, scale);  // 3: wide scores
+      for (float scale : {0.158f, 3.0f})  // 3: wide scores
+        for (int64_t count : {37, 150}) check_attention(dtype, path, dim, scale, count);
   }
 }
 
@@ -295,4 +299,44 @@ TEST(CpuAttention, Float32CacheMatchesFormula) { check_attention_paths(ingot::cp
 TEST(CpuAttention, Float16CacheMatchesFormula) { check_attention_paths(ingot::cpu::KvDType::kF16); }
 TEST(CpuAttention, BFloat16CacheMatchesFormula) {
   check_attention_paths(ingot::cpu::KvDType::kBF16);
+}
+
+// The executor shares a token's chunks among threads and combines them by head: chunks computed
+// in any order into their own partials, then combined in head ranges, give attend's bits.
+TEST(CpuAttention, ChunksComputedApartCombineToAttendBitForBit) {
+  using namespace ingot::cpu;
+  constexpr int64_t kHeads = 9, kKvHeads = 3, kDim = 64, kCount = 301, kRows = 331;
+  const AttentionShape shape{kHeads, kKvHeads, kDim, 0.125f};
+  std::mt19937 rng(29);
+  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+  std::vector<float> q(kHeads * kDim), keys(kRows * kKvHeads * kDim), values(keys.size());
+  for (float& v : q) v = dist(rng);
+  for (float& v : keys) v = dist(rng);
+  for (float& v : values) v = dist(rng);
+  std::vector<int32_t> rows(kCount);
+  for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>((j * 37 + 11) % kRows);
+  const KvView view{keys.data(), values.data(), KvDType::kF32, kKvHeads * kDim, rows.data()};
+  for (AttentionPath path :
+       {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
+    if (!attention_path_supported(path)) continue;
+    SCOPED_TRACE(attention_path_name(path));
+    std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, kCount)));
+    std::vector<float> want(q.size());
+    attend_with_path(path, shape, q.data(), view, kCount, 0, kHeads, want.data(), scratch);
+
+    const int64_t chunks = attention_chunks(kCount);
+    ASSERT_EQ(chunks, 5);
+    const int64_t stride = attention_partial_floats(shape);
+    std::vector<float> partials(static_cast<size_t>(chunks * stride),
+                                std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> scores(static_cast<size_t>(kAttentionChunk * kHeads));
+    for (int64_t c : {3, 0, 4, 2, 1})
+      attend_chunk(path, shape, q.data(), view, kCount, c, 0, kHeads, partials.data() + c * stride,
+                   scores);
+    std::vector<float> got(q.size(), std::numeric_limits<float>::quiet_NaN());
+    for (auto [begin, end] : {std::pair<int64_t, int64_t>{4, 9}, {0, 1}, {1, 4}})
+      combine_chunks(shape, partials.data(), chunks, begin, end, got.data());
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i;
+  }
 }

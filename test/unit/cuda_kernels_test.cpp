@@ -188,12 +188,14 @@ TEST(CudaKernels, RmsNormWithAndWithoutTheResidual) {
 /// positions first, first + 1, ...
 struct OneSequence {
   OneSequence(int64_t tokens, int64_t first)
-      : table(std::vector<int32_t>(static_cast<size_t>(tokens), 0)), positions(iota(tokens, first)) {
+      : table(std::vector<int32_t>(static_cast<size_t>(tokens), 0)),
+        positions(iota(tokens, first)) {
     slots = {table.get(), positions.get(), first + tokens};
   }
   static std::vector<int32_t> iota(int64_t tokens, int64_t first) {
     std::vector<int32_t> v(static_cast<size_t>(tokens));
-    for (int64_t t = 0; t < tokens; ++t) v[static_cast<size_t>(t)] = static_cast<int32_t>(first + t);
+    for (int64_t t = 0; t < tokens; ++t)
+      v[static_cast<size_t>(t)] = static_cast<int32_t>(first + t);
     return v;
   }
   DeviceBuffer<int32_t> table, positions;
@@ -285,7 +287,8 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   const auto got = out->download();
   const cpu::KvView view{got_keys.data(), got_values.data(), cpu_type, kv_features, rows.data()};
   const cpu::AttentionShape shape{kHeads, kKvHeads, head_dim, dims.scale};
-  std::vector<float> want(q_features), scores(kTokens * kHeads);
+  std::vector<float> want(q_features),
+      scores(static_cast<size_t>(cpu::attention_scratch_floats(shape, kTokens)));
   for (int64_t t = 0; t < kTokens; ++t) {
     cpu::attend_with_path(cpu::AttentionPath::kScalar, shape, got_q.data() + t * q_features, view,
                           t + 1, 0, kHeads, want.data(), scores);
@@ -329,7 +332,8 @@ TEST(CudaKernels, AttentionSplitsLongContexts) {
             cudaSuccess);
   const cpu::KvView view{keys.data(), values.data(), cpu::KvDType::kF32, kKvHeads * kDim,
                          rows.data()};
-  std::vector<float> want(kHeads * kDim), scores(kCount * kHeads);
+  std::vector<float> want(kHeads * kDim), scores(static_cast<size_t>(cpu::attention_scratch_floats(
+                                              {kHeads, kKvHeads, kDim, 0.125f}, kCount)));
   cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f}, q.data(),
                         view, kCount, 0, kHeads, want.data(), scores);
   const auto got = out->download();
@@ -348,7 +352,8 @@ TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
   std::vector<int32_t> tables, table_of, positions;
   int64_t longest = 0;
   std::vector<int32_t> shuffled(kCacheRows);
-  for (int64_t r = 0; r < kCacheRows; ++r) shuffled[r] = static_cast<int32_t>((r * 151 + 7) % kCacheRows);
+  for (int64_t r = 0; r < kCacheRows; ++r)
+    shuffled[r] = static_cast<int32_t>((r * 151 + 7) % kCacheRows);
   int64_t next_row = 0;
   for (size_t s = 0; s < lengths.size(); ++s) {
     const auto start = static_cast<int32_t>(tables.size());
@@ -361,9 +366,11 @@ TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
   }
   const int64_t tokens = static_cast<int64_t>(positions.size());
   // The cache before the step: random rows everywhere (the step overwrites its own).
-  auto keys = random_floats(kCacheRows * kv_features, 51), values = random_floats(kCacheRows * kv_features, 52);
+  auto keys = random_floats(kCacheRows * kv_features, 51),
+       values = random_floats(kCacheRows * kv_features, 52);
   auto q = random_floats(tokens * q_features, 53);
-  const auto k = random_floats(tokens * kv_features, 54), v = random_floats(tokens * kv_features, 55);
+  const auto k = random_floats(tokens * kv_features, 54),
+             v = random_floats(tokens * kv_features, 55);
   DeviceBuffer<float> dkeys(keys), dvalues(values), dq(q), dk(k), dv(v);
   DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions);
   const KvLayer layer{dkeys.get(), dvalues.get(), KvType::kF32, drows.get()};
@@ -385,13 +392,14 @@ TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
   }
   EXPECT_EQ(dkeys.download(), keys);
   EXPECT_EQ(dvalues.download(), values);
-  std::vector<float> want(q_features), scores(longest * kHeads);
+  std::vector<float> want(q_features), scores(static_cast<size_t>(cpu::attention_scratch_floats(
+                                           {kHeads, kKvHeads, kDim, 0.125f}, longest)));
   for (int64_t t = 0; t < tokens; ++t) {
     const cpu::KvView view{keys.data(), values.data(), cpu::KvDType::kF32, kv_features,
                            tables.data() + table_of[t]};
     cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f},
-                          q.data() + t * q_features, view, positions[t] + 1, 0, kHeads,
-                          want.data(), scores);
+                          q.data() + t * q_features, view, positions[t] + 1, 0, kHeads, want.data(),
+                          scores);
     for (int64_t i = 0; i < q_features; ++i)
       ASSERT_NEAR(got[t * q_features + i], want[i], 1e-5f) << "token " << t << " element " << i;
   }
@@ -438,12 +446,12 @@ TEST(CudaKernels, ScheduleSendsPrefillRunsToTilesAndTheRestToDecode) {
   // The one-kernel decode takes steps whose tokens all belong to different sequences.
   EXPECT_FALSE(schedule.one_token_per_sequence);
   EXPECT_FALSE(all.one_token_per_sequence);
-  EXPECT_TRUE(schedule_attention(std::vector<int32_t>{0, 50, 9}, std::vector<int32_t>{4, 4, 70},
-                                 true)
-                  .one_token_per_sequence);
-  EXPECT_FALSE(schedule_attention(std::vector<int32_t>{0, 50, 50},
-                                  std::vector<int32_t>{4, 4, 5}, true)
-                   .one_token_per_sequence);
+  EXPECT_TRUE(
+      schedule_attention(std::vector<int32_t>{0, 50, 9}, std::vector<int32_t>{4, 4, 70}, true)
+          .one_token_per_sequence);
+  EXPECT_FALSE(
+      schedule_attention(std::vector<int32_t>{0, 50, 50}, std::vector<int32_t>{4, 4, 5}, true)
+          .one_token_per_sequence);
 }
 
 /// prefill_attention (and the decode kernel on the step's other tokens) against cpu::attend over
@@ -497,10 +505,10 @@ void check_prefill_attention(KvType kv_type, int64_t head_dim) {
   const KvLayer layer{dcache.get(), dcache.get() + kCacheRows * kv_features, kv_type, drows.get()};
   const TokenSlots slots{dtable.get(), dpositions.get(), 201};
   const auto out = poisoned(tokens * q_features);
-  ASSERT_EQ(prefill_attention(dims, dq.get(), layer, dtiles.get(),
-                              static_cast<int64_t>(schedule.tiles.size()), slots, out->get(),
-                              nullptr),
-            cudaSuccess);
+  ASSERT_EQ(
+      prefill_attention(dims, dq.get(), layer, dtiles.get(),
+                        static_cast<int64_t>(schedule.tiles.size()), slots, out->get(), nullptr),
+      cudaSuccess);
   DeviceBuffer<uint8_t> scratch(attention_scratch_bytes(dims, 1, schedule.decode_longest));
   const TokenSlots decode_slots{dtable.get(), dpositions.get(), schedule.decode_longest};
   ASSERT_EQ(attention(dims, dq.get(), layer, 1, decode_slots, out->get(), scratch.get(), nullptr,
@@ -512,13 +520,14 @@ void check_prefill_attention(KvType kv_type, int64_t head_dim) {
   // or 11 of float16 against the CPU's floats, on outputs of magnitude up to 2.
   const float tolerance = bf16 ? 3e-2f : 5e-3f;
   const cpu::KvDType cpu_type = bf16 ? cpu::KvDType::kBF16 : cpu::KvDType::kF16;
-  std::vector<float> want(q_features), scores(256 * kHeads);
+  std::vector<float> want(q_features), scores(static_cast<size_t>(cpu::attention_scratch_floats(
+                                           {kHeads, kKvHeads, head_dim, dims.scale}, 256)));
   for (int64_t t = 0; t < tokens; ++t) {
     const cpu::KvView view{host_keys, host_values, cpu_type, kv_features,
                            tables.data() + table_of[t]};
     cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, head_dim, dims.scale},
-                          q.data() + t * q_features, view, positions[t] + 1, 0, kHeads,
-                          want.data(), scores);
+                          q.data() + t * q_features, view, positions[t] + 1, 0, kHeads, want.data(),
+                          scores);
     const float bound = t == tokens - 1 ? 2e-5f : tolerance;  // the decode token: float math
     for (int64_t i = 0; i < q_features; ++i)
       ASSERT_NEAR(got[t * q_features + i], want[i], bound) << "token " << t << " element " << i;
@@ -574,7 +583,8 @@ void check_rope_attention_decode(KvType kv_type, int64_t head_dim, bool neox) {
     cache[i + 1] = static_cast<uint8_t>(rng() & 0x3b);
   }
   const auto q = random_floats(tokens * q_features, 72);
-  const auto k = random_floats(tokens * kv_features, 73), v = random_floats(tokens * kv_features, 74);
+  const auto k = random_floats(tokens * kv_features, 73),
+             v = random_floats(tokens * kv_features, 74);
   DeviceBuffer<float> dq(q), dk(k), dv(v), dcs(cos_sin);
   DeviceBuffer<int32_t> drows(tables), dtable(table_of), dpositions(positions);
   DeviceBuffer<uint8_t> two_kernels(cache), one_kernel(cache);
@@ -695,12 +705,12 @@ TEST(CudaKernels, SamplingPicksTheCpuSamplersIds) {
   // sampling::sample_row on the same rows.
   constexpr int64_t kVocab = 3001;
   std::vector<RowSampling> kinds(7);
-  kinds[0].temperature = 0.8f;                      // no filter: the draw walks ids in order
+  kinds[0].temperature = 0.8f;  // no filter: the draw walks ids in order
   kinds[1].top_k = 40;
   kinds[2].top_p = 0.9f;
   kinds[3].min_p = 0.05f;
-  kinds[4] = {100, 0.8f, 0.02f, 1.3f, 0.0};         // all of them
-  kinds[5].temperature = 0.0f;                      // greedy
+  kinds[4] = {100, 0.8f, 0.02f, 1.3f, 0.0};  // all of them
+  kinds[5].temperature = 0.0f;               // greedy
   kinds[6] = {-1, 0.5f, 0.0f, 0.25f, 0.0};
   std::mt19937_64 rng(5);
   for (int round = 0; round < 20; ++round) {
@@ -735,9 +745,9 @@ TEST(CudaKernels, ProgrammaticLaunchesComputeWhatPlainLaunchesDo) {
   ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
   const auto chain = [&](bool programmatic) {
     set_programmatic_launch(programmatic);
-    EXPECT_EQ(rms_norm(dx.get(), nullptr, dnorm.get(), 1e-5f, kTokens, kN, nullptr, normed.get(),
-                       stream),
-              cudaSuccess);
+    EXPECT_EQ(
+        rms_norm(dx.get(), nullptr, dnorm.get(), 1e-5f, kTokens, kN, nullptr, normed.get(), stream),
+        cudaSuccess);
     EXPECT_EQ(gemv(GgmlType::Q4_0, dw.get(), kRows, kN, normed.get(), kTokens, product.get(), kRows,
                    stream),
               cudaSuccess);

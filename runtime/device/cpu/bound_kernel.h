@@ -11,8 +11,8 @@
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/rope.h"
 #include "runtime/base/status.h"
-#include "runtime/kv_cache/paged_kv_cache.h"
 #include "runtime/device/cpu/thread_pool.h"
+#include "runtime/kv_cache/paged_kv_cache.h"
 
 namespace ingot::cpu::detail {
 
@@ -46,11 +46,11 @@ using KernelFn = void (*)(StepState& state, const BoundKernel& kernel, int threa
 struct BoundKernel {
   KernelFn run = nullptr;
   std::string name;
-  std::vector<Activation> inputs;   // activation inputs, in operand order
+  std::vector<Activation> inputs;  // activation inputs, in operand order
   std::vector<Activation> outputs;
-  std::vector<WeightRef> weights;   // weight inputs, in operand order
+  std::vector<WeightRef> weights;  // weight inputs, in operand order
   float epsilon = 0.0f;
-  int64_t layer = -1;               // KV cache layer (attention, cache reads and writes)
+  int64_t layer = -1;  // KV cache layer (attention, cache reads and writes)
   AttentionShape attention;
   RopeSpec rope;
   bool has_rope = false;
@@ -68,16 +68,20 @@ struct StepState {
   SpinBarrier* barrier = nullptr;
   int64_t tokens = 0;
   const int32_t* ids = nullptr;
-  const int64_t* positions = nullptr;        // token t is at positions[t] of sequences[t]
+  const int64_t* positions = nullptr;  // token t is at positions[t] of sequences[t]
   const KvSequence* const* sequences = nullptr;
-  std::vector<int64_t> attention_cost;       // [t]: sum of positions[i] + 1 over i < t
-  int64_t longest_count = 0;                 // most positions any token attends over
+  std::vector<int64_t> attention_cost;  // [t]: sum of positions[i] + 1 over i < t
+  int64_t longest_count = 0;            // most positions any token attends over
+  /// Few tokens (decode): the threads share the attention's chunks instead of whole tokens.
+  bool split_attention = false;
+  std::vector<int64_t> first_chunk;     // split: [t] chunks of the tokens before t; [tokens]: all
+  float* attention_partials = nullptr;  // split: first_chunk[tokens] chunks' partial results
   PagedKvCache* cache = nullptr;
   std::span<const int32_t> output_rows;
   float* logits = nullptr;
   MatmulPath path = MatmulPath::kScalar;
-  MatmulInput* matmul_input = nullptr;     // prepared by thread 0 for the threads
-  float* shared_scratch = nullptr;         // max_tokens * widest activation floats
+  MatmulInput* matmul_input = nullptr;  // prepared by thread 0 for the threads
+  float* shared_scratch = nullptr;      // max_tokens * widest activation floats
   std::vector<std::vector<float>>* thread_scratch = nullptr;  // per thread
 
   std::mutex error_mutex;

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "runtime/artifact/weight_size.h"
-#include "runtime/io/host_memory.h"
 #include "runtime/device/cpu/bound_kernel.h"
 #include "runtime/device/cpu/plan_binding.h"
 #include "runtime/device/cpu/thread_pool.h"
+#include "runtime/io/host_memory.h"
 
 namespace ingot::cpu {
 
@@ -23,6 +23,8 @@ struct CpuExecutor::Impl {
   MatmulPath path = MatmulPath::kScalar;
   std::unique_ptr<float[]> arena;
   std::vector<float> shared_scratch;
+  std::vector<float> attention_partials;  // a split attention's chunks (see StepState)
+  int64_t partial_floats = 0;             // the most floats any attention's chunk result takes
   std::vector<std::vector<float>> thread_scratch;
   MatmulInput matmul_input;
   std::vector<int32_t> ids, output_rows;  // the step's tokens, chunk after chunk
@@ -64,9 +66,9 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
 
   INGOT_ASSIGN_OR_RETURN(KvDType dtype, device::cache_dtype(artifact, options));
   if (plan.cache_layers > 0) {
-    const KvCacheShape shape = device::kv_cache_shape(
-        artifact, options, plan.cache_layers, plan.cache_row_elements, impl->max_context, dtype,
-        host_available_memory());
+    const KvCacheShape shape =
+        device::kv_cache_shape(artifact, options, plan.cache_layers, plan.cache_row_elements,
+                               impl->max_context, dtype, host_available_memory());
     auto cache = PagedKvCache::create(shape);
     if (!cache.ok())
       return make_error(cache.status().code(), artifact.path() + ": " + cache.status().message());
@@ -77,6 +79,9 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifac
   impl->pool = std::make_unique<ThreadPool>(threads);
   impl->thread_scratch.resize(static_cast<size_t>(threads));
   impl->shared_scratch.resize(static_cast<size_t>(plan.max_tokens * plan.widest_activation));
+  for (const detail::BoundKernel& kernel : plan.kernels)
+    impl->partial_floats =
+        std::max(impl->partial_floats, attention_partial_floats(kernel.attention));
   return std::unique_ptr<CpuExecutor>(new CpuExecutor(std::move(impl)));
 }
 
@@ -101,7 +106,8 @@ Status CpuExecutor::step_batch(const device::BatchRequest& request) {
       impl.positions.push_back(sequence.length + static_cast<int64_t>(i));
       impl.token_sequences.push_back(&sequence);
     }
-    for (int32_t row : chunk.output_rows) impl.output_rows.push_back(static_cast<int32_t>(first + row));
+    for (int32_t row : chunk.output_rows)
+      impl.output_rows.push_back(static_cast<int32_t>(first + row));
   }
   const int64_t tokens = static_cast<int64_t>(impl.ids.size());
 
@@ -119,6 +125,20 @@ Status CpuExecutor::step_batch(const device::BatchRequest& request) {
     state.attention_cost[static_cast<size_t>(t) + 1] =
         state.attention_cost[static_cast<size_t>(t)] + impl.positions[static_cast<size_t>(t)] + 1;
     state.longest_count = std::max(state.longest_count, impl.positions[static_cast<size_t>(t)] + 1);
+  }
+  // Under four tokens a thread, whole tokens would leave threads idle or reading the same rows.
+  state.split_attention = tokens < 4 * state.threads && impl.partial_floats > 0;
+  if (state.split_attention) {
+    state.first_chunk.resize(static_cast<size_t>(tokens) + 1);
+    state.first_chunk[0] = 0;
+    for (int64_t t = 0; t < tokens; ++t)
+      state.first_chunk[static_cast<size_t>(t) + 1] =
+          state.first_chunk[static_cast<size_t>(t)] +
+          attention_chunks(impl.positions[static_cast<size_t>(t)] + 1);
+    const size_t floats =
+        static_cast<size_t>(state.first_chunk[static_cast<size_t>(tokens)] * impl.partial_floats);
+    if (impl.attention_partials.size() < floats) impl.attention_partials.resize(floats);
+    state.attention_partials = impl.attention_partials.data();
   }
   state.cache = impl.cache.get();
   state.output_rows = impl.output_rows;

@@ -198,30 +198,64 @@ std::pair<int64_t, int64_t> causal_share(const StepState& s, int thread) {
   return {boundary(thread), boundary(thread + 1)};
 }
 
-/// Each (token, head) pair attends over positions [0, its position]. With enough tokens each
-/// thread takes whole tokens, weighted by their lengths, so a KV group's heads run together;
-/// otherwise the (token, head) pairs are split evenly.
+/// Thread `thread`'s attention chunks [begin, end) (chunk c of token t is chunk
+/// first_chunk[t] + c), by positions: the shares' costs differ by at most one chunk's.
+std::pair<int64_t, int64_t> chunk_share(const StepState& s, int thread) {
+  const auto& cost_before = s.attention_cost;
+  const auto boundary = [&](int i) {  // the first chunk that starts at or after share i's start
+    const int64_t target = cost_before[static_cast<size_t>(s.tokens)] * i / s.threads;
+    const int64_t t =
+        std::upper_bound(cost_before.begin(), cost_before.begin() + s.tokens + 1, target) -
+        cost_before.begin() - 1;
+    if (t >= s.tokens) return s.first_chunk[static_cast<size_t>(s.tokens)];
+    const int64_t into = target - cost_before[static_cast<size_t>(t)];
+    return s.first_chunk[static_cast<size_t>(t)] + (into + kAttentionChunk - 1) / kAttentionChunk;
+  };
+  return {boundary(thread), boundary(thread + 1)};
+}
+
+/// Each token attends over positions [0, its position] of its sequence. With enough tokens each
+/// thread takes whole tokens, weighted by their lengths; otherwise (decode of a few sequences)
+/// the threads share the tokens' chunks of positions, so each reads whole cache rows of its
+/// positions once, then combine them by (token, head). Either way a token's result is the same.
 void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, float* out,
                    int thread) {
   const AttentionShape& shape = k.attention;
   const int64_t heads = shape.num_heads;
   const int64_t q_features = heads * shape.head_dim;
-  auto [begin, end] = share(s, s.tokens * heads, thread);
-  if (s.tokens >= 4 * s.threads) {
+  const auto view = [&](int64_t t) { return s.cache->view(k.layer, *s.sequences[t]); };
+  if (!s.split_attention) {
     const auto [first, last] = causal_share(s, thread);
-    begin = first * heads;
-    end = last * heads;
+    const size_t floats = static_cast<size_t>(attention_scratch_floats(shape, s.longest_count));
+    const std::span<float> scratch(s.scratch(thread, floats), floats);
+    for (int64_t t = first; t < last; ++t)
+      attend(shape, queries + t * q_features, view(t), s.positions[t] + 1, 0, heads,
+             out + t * q_features, scratch);
+    return;
   }
-  const size_t score_floats = static_cast<size_t>(s.longest_count * heads);
-  float* scores = s.scratch(thread, score_floats);
-  for (int64_t item = begin; item < end;) {
-    const int64_t t = item / heads;
-    const int64_t head = item % heads;
-    const int64_t head_end = std::min(heads, head + (end - item));
-    const KvView view = s.cache->view(k.layer, *s.sequences[t]);
-    attend(shape, queries + t * q_features, view, s.positions[t] + 1, head, head_end,
-           out + t * q_features, {scores, score_floats});
-    item += head_end - head;
+  const int64_t stride = attention_partial_floats(shape);
+  const auto& first_chunk = s.first_chunk;
+  const size_t score_floats = static_cast<size_t>(kAttentionChunk * heads);
+  const std::span<float> scores(s.scratch(thread, score_floats), score_floats);
+  const auto [begin, end] = chunk_share(s, thread);
+  int64_t t =
+      std::upper_bound(first_chunk.begin(), first_chunk.end(), begin) - first_chunk.begin() - 1;
+  for (int64_t chunk = begin; chunk < end; ++chunk) {
+    while (chunk >= first_chunk[static_cast<size_t>(t) + 1]) ++t;
+    attend_chunk(best_attention_path(), shape, queries + t * q_features, view(t),
+                 s.positions[t] + 1, chunk - first_chunk[static_cast<size_t>(t)], 0, heads,
+                 s.attention_partials + chunk * stride, scores);
+  }
+  s.barrier->wait();
+  const auto [pair_begin, pair_end] = share(s, s.tokens * heads, thread);
+  for (int64_t pair = pair_begin; pair < pair_end;) {
+    const int64_t token = pair / heads, head = pair % heads;
+    const int64_t head_end = std::min(heads, head + (pair_end - pair));
+    const int64_t first = first_chunk[static_cast<size_t>(token)];
+    combine_chunks(shape, s.attention_partials + first * stride,
+                   first_chunk[static_cast<size_t>(token) + 1] - first, head, head_end,
+                   out + token * q_features);
+    pair += head_end - head;
   }
 }
 
