@@ -23,7 +23,7 @@ struct Splits {
   int64_t length;
 };
 __host__ __device__ Splits splits_for(int64_t count) {
-  const int64_t n = min(kMaxSplits, (count + kSplit - 1) / kSplit);
+  const int64_t n = max(int64_t{1}, min(kMaxSplits, (count + kSplit - 1) / kSplit));
   return {n, (count + n - 1) / n};
 }
 

@@ -4,8 +4,9 @@
 namespace ingot::cuda {
 namespace {
 
-__global__ void swiglu_kernel(const float* __restrict__ gate, const float* __restrict__ up,
-                              int64_t count, float* __restrict__ out) {
+// No __restrict__ on the activations: the executor runs SwiGLU in place (out == gate), and the
+// planner may reuse an input's buffer for an add's output. Each element is read before written.
+__global__ void swiglu_kernel(const float* gate, const float* up, int64_t count, float* out) {
   detail::wait_for_inputs();
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= count) return;
@@ -13,8 +14,7 @@ __global__ void swiglu_kernel(const float* __restrict__ gate, const float* __res
   out[i] = g / (1.0f + expf(-g)) * up[i];
 }
 
-__global__ void add_kernel(const float* __restrict__ a, const float* __restrict__ b, int64_t count,
-                           float* __restrict__ out) {
+__global__ void add_kernel(const float* a, const float* b, int64_t count, float* out) {
   detail::wait_for_inputs();
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i < count) out[i] = a[i] + b[i];

@@ -6,10 +6,11 @@ namespace {
 
 constexpr int kThreads = 256;
 
+// x, residual, sum and out without __restrict__: the memory planner may give an output an
+// input's buffer, and each thread reads its elements before it writes them.
 __global__ void __launch_bounds__(kThreads)
-    rms_norm_kernel(const float* __restrict__ x, const float* __restrict__ residual,
-                    const float* __restrict__ weight, float eps, int64_t n, float* __restrict__ sum,
-                    float* __restrict__ out) {
+    rms_norm_kernel(const float* x, const float* residual, const float* __restrict__ weight,
+                    float eps, int64_t n, float* sum, float* out) {
   detail::wait_for_inputs();
   const int64_t row = blockIdx.x;
   const float* xr = x + row * n;

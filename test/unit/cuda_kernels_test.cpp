@@ -49,6 +49,9 @@ class DeviceBuffer {
   void upload(const std::vector<T>& host) {
     EXPECT_EQ(cudaMemcpy(data_, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice),
               cudaSuccess);
+    // A pageable copy may return before its DMA lands; kernels on a non-blocking stream would
+    // not wait for it.
+    EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   }
   std::vector<T> download() const {
     std::vector<T> host(n_);

@@ -103,13 +103,14 @@ struct CudaExecutor::Impl {
 
   const void* weight(const WeightRef& w) const { return weights.at(w.data).get(); }
 
-  /// Free GPU memory now plus what the uploaded weights took: kv_cache_shape subtracts them.
-  uint64_t memory_before_weights() const {
+  /// Free GPU memory now plus what the weights and the arena took, which kv_cache_shape
+  /// subtracts; the step's other buffers, allocated before, stay taken.
+  uint64_t memory_for_model_and_cache() const {
     size_t free = 0, total = 0;
     if (cudaMemGetInfo(&free, &total) != cudaSuccess) return 0;
     uint64_t uploaded = 0;
     for (const auto& [data, buffer] : weights) uploaded += buffer.bytes();
-    return free + uploaded;
+    return free + uploaded + arena.bytes();
   }
 
   KvLayer layer(int64_t index) const {
@@ -330,8 +331,11 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
       }
       impl->weights.emplace(w.data, std::move(buffer));
     }
-  if (fill_here && cudaDeviceSynchronize() != cudaSuccess)
-    return cuda_error(cudaGetLastError(), file + ": making dummy weights");
+  // The steps run on a non-blocking stream, which does not wait for the legacy stream's copies
+  // (a pageable cudaMemcpy may return before its DMA lands) or the fills.
+  if (cudaDeviceSynchronize() != cudaSuccess)
+    return cuda_error(cudaGetLastError(),
+                      file + (fill_here ? ": making dummy weights" : ": uploading weights"));
 
   INGOT_ASSIGN_OR_RETURN(cpu::KvDType dtype, device::cache_dtype(artifact, options));
   impl->kv_type = kv_type_of(dtype);
@@ -341,16 +345,6 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
     if (impl->ops[i] == Op::kFusedAttention)
       impl->prefill_kernel &= prefill_attention_supports(
           {shape.num_heads, shape.num_kv_heads, shape.head_dim, shape.scale}, impl->kv_type);
-  }
-  if (plan.cache_layers > 0) {
-    const kv_cache::KvCacheShape shape =
-        device::kv_cache_shape(artifact, options, plan.cache_layers, plan.cache_row_elements,
-                               impl->max_context, dtype, impl->memory_before_weights());
-    auto pages = device::PagedKvCache::create(shape, /*host_storage=*/false);
-    if (!pages.ok())
-      return make_error(pages.status().code(), file + ": " + pages.status().message());
-    impl->pages = std::move(*pages);
-    INGOT_ASSIGN_OR_RETURN(impl->kv, DeviceBuffer::allocate(impl->pages->bytes(), "the KV cache"));
   }
   const auto allocate = [&](DeviceBuffer& buffer, uint64_t bytes, const char* what) -> Status {
     INGOT_ASSIGN_OR_RETURN(buffer, DeviceBuffer::allocate(bytes, what));
@@ -378,6 +372,18 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
       allocate(impl->gathered, tokens * static_cast<uint64_t>(hidden) * 4, "logits rows"));
   INGOT_RETURN_IF_ERROR(
       allocate(impl->logits, tokens * static_cast<uint64_t>(plan.vocab_size) * 4, "logits"));
+  // The cache last, so that the fraction of memory it may take leaves room for the step's
+  // buffers above (the widened logits weight, attention splits, logits) as well.
+  if (plan.cache_layers > 0) {
+    const kv_cache::KvCacheShape shape =
+        device::kv_cache_shape(artifact, options, plan.cache_layers, plan.cache_row_elements,
+                               impl->max_context, dtype, impl->memory_for_model_and_cache());
+    auto pages = device::PagedKvCache::create(shape, /*host_storage=*/false);
+    if (!pages.ok())
+      return make_error(pages.status().code(), file + ": " + pages.status().message());
+    impl->pages = std::move(*pages);
+    INGOT_ASSIGN_OR_RETURN(impl->kv, DeviceBuffer::allocate(impl->pages->bytes(), "the KV cache"));
+  }
   cpu::read_qkv_in_place(plan);
   plan.resolve_arena(impl->arena.get<float>());
 
