@@ -1,5 +1,5 @@
-// kernels/cpu element-wise kernels: rms_norm, add_rms_norm, swiglu, softmax, rope, against
-// double-precision formulas. Outputs start as NaN so an unwritten element fails.
+// kernels/cpu element-wise kernels (rms_norm, add_rms_norm, swiglu, softmax, rope) and attention,
+// against double-precision formulas. Outputs start as NaN so an unwritten element fails.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -227,10 +227,10 @@ TEST(CpuRope, FreqFactorsDivideEachAngle) {
 // 37 positions (one chunk) and 150 (three, the last partial), 9 query heads on 3 kv heads, and
 // head ranges that start and end inside a group.
 void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, int64_t dim,
-                     float scale, int64_t kCount) {
+                     float scale, int64_t count) {
   using namespace ingot::cpu;
   SCOPED_TRACE(std::string(attention_path_name(path)) + " head_dim " + std::to_string(dim) +
-               " scale " + std::to_string(scale) + " positions " + std::to_string(kCount) +
+               " scale " + std::to_string(scale) + " positions " + std::to_string(count) +
                (dtype == KvDType::kF32   ? " f32"
                 : dtype == KvDType::kF16 ? " f16"
                                          : " bf16"));
@@ -241,8 +241,8 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
   for (float& v : q) v = dist(rng);
   for (float& v : keys) v = dist(rng);
   for (float& v : values) v = dist(rng);
-  std::vector<int32_t> rows(kCount);
-  for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>((j * 17 + 5) % kRows);
+  std::vector<int32_t> rows(count);
+  for (int64_t j = 0; j < count; ++j) rows[j] = static_cast<int32_t>((j * 17 + 5) % kRows);
   // 16-bit caches are filled through kv_store_row; the reference sees what they store.
   const bool narrow = dtype != KvDType::kF32;
   std::vector<uint16_t> k16(keys.size()), v16(values.size());
@@ -260,14 +260,14 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
                     kKvHeads * dim, rows.data()};
   const AttentionShape shape{kHeads, kKvHeads, dim, scale};
   std::vector<float> out(q.size(), std::numeric_limits<float>::quiet_NaN());
-  std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, kCount)));
+  std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, count)));
   for (auto [begin, end] : {std::pair<int64_t, int64_t>{0, 2}, {2, 7}, {7, 9}})
-    attend_with_path(path, shape, q.data(), view, kCount, begin, end, out.data(), scratch);
+    attend_with_path(path, shape, q.data(), view, count, begin, end, out.data(), scratch);
   for (int64_t h = 0; h < kHeads; ++h) {
     const int64_t kv = h / (kHeads / kKvHeads);
-    std::vector<double> s(kCount);
+    std::vector<double> s(count);
     double max = -1e30, sum = 0;
-    for (int64_t j = 0; j < kCount; ++j) {
+    for (int64_t j = 0; j < count; ++j) {
       double d = 0;
       for (int64_t i = 0; i < dim; ++i)
         d += double{q[h * dim + i]} * keys[(rows[j] * kKvHeads + kv) * dim + i];
@@ -277,7 +277,7 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
     for (double& v : s) sum += (v = std::exp(v - max));
     for (int64_t i = 0; i < dim; ++i) {
       double want = 0;
-      for (int64_t j = 0; j < kCount; ++j)
+      for (int64_t j = 0; j < count; ++j)
         want += s[j] / sum * values[(rows[j] * kKvHeads + kv) * dim + i];
       ASSERT_NEAR(out[h * dim + i], want, 1e-5) << "head " << h << " dim " << i;
     }
@@ -307,12 +307,9 @@ TEST(CpuAttention, ChunksComputedApartCombineToAttendBitForBit) {
   using namespace ingot::cpu;
   constexpr int64_t kHeads = 9, kKvHeads = 3, kDim = 64, kCount = 301, kRows = 331;
   const AttentionShape shape{kHeads, kKvHeads, kDim, 0.125f};
-  std::mt19937 rng(29);
-  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
-  std::vector<float> q(kHeads * kDim), keys(kRows * kKvHeads * kDim), values(keys.size());
-  for (float& v : q) v = dist(rng);
-  for (float& v : keys) v = dist(rng);
-  for (float& v : values) v = dist(rng);
+  const std::vector<float> q = random_nonzero(kHeads * kDim, 29);
+  const std::vector<float> keys = random_nonzero(kRows * kKvHeads * kDim, 30);
+  const std::vector<float> values = random_nonzero(keys.size(), 31);
   std::vector<int32_t> rows(kCount);
   for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>((j * 37 + 11) % kRows);
   const KvView view{keys.data(), values.data(), KvDType::kF32, kKvHeads * kDim, rows.data()};
