@@ -1,5 +1,7 @@
 // ingot-encode-weights: picks each weight's storage encoding (the requantization
 // target); the emitter converts the bytes from `source_encoding`.
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/GlobPattern.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -35,8 +37,32 @@ std::optional<Encoding> fitEncoding(Encoding encoding, int64_t row) {
   return encoding;
 }
 
+// Whether requantizing to `encoding` keeps the logits weight at 6 bits or more, as
+// llama-quantize does for every 4-bit type: the output projection is where a 4-bit error
+// costs the most perplexity.
+bool keepsLogitsPrecision(Encoding encoding) {
+  return encoding == Encoding::q4_0 || encoding == Encoding::q4_1 || encoding == Encoding::q4_k;
+}
+
+// The weights that an ingot.logits projects with (the embedding table when tied).
+llvm::SmallPtrSet<mlir::Operation*, 2> logitsWeights(mlir::ModuleOp module) {
+  llvm::SmallPtrSet<mlir::Operation*, 2> weights;
+  module.walk([&](LogitsOp logits) {
+    if (mlir::Operation* weight = logits.getWeight().getDefiningOp<WeightOp>())
+      weights.insert(weight);
+  });
+  return weights;
+}
+
 struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
   using EncodeWeightsBase::EncodeWeightsBase;
+
+  // Whether the module's architecture can store weights as `encoding`.
+  bool supports(Encoding encoding) {
+    auto supported = getOperation()->getAttrOfType<mlir::ArrayAttr>("ingot.supported_encodings");
+    return !supported ||
+           llvm::is_contained(supported.getValue(), EncodingAttr::get(&getContext(), encoding));
+  }
 
   // Parses an encoding name and checks the architecture supports it.
   std::optional<Encoding> parseSupported(llvm::StringRef name, llvm::StringRef what) {
@@ -46,9 +72,7 @@ struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
       module.emitError() << what << ": unknown encoding '" << name << "'";
       return std::nullopt;
     }
-    auto supported = module->getAttrOfType<mlir::ArrayAttr>("ingot.supported_encodings");
-    if (supported && !llvm::is_contained(supported.getValue(),
-                                         EncodingAttr::get(module.getContext(), *parsed))) {
+    if (!supports(*parsed)) {
       auto arch = module->getAttrOfType<mlir::StringAttr>("ingot.architecture");
       module.emitError() << what << ": encoding '" << name << "' is not supported by "
                          << (arch ? arch.getValue() : "this architecture");
@@ -82,6 +106,7 @@ struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
     mlir::FailureOr<llvm::SmallVector<Override>> parsed = parseOverrides();
     if (mlir::failed(parsed)) return signalPassFailure();
 
+    const llvm::SmallPtrSet<mlir::Operation*, 2> logits = logitsWeights(getOperation());
     int fallbacks = 0;
     mlir::WalkResult result = getOperation().walk([&](WeightOp weight) {
       mlir::RankedTensorType type = weight.getType();
@@ -93,10 +118,14 @@ struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
         return mlir::WalkResult::advance();
       }
       std::optional<Encoding> wanted = target;
-      for (const Override& entry : *parsed) {
-        if (entry.pattern.match(weight.getName())) {
-          wanted = entry.encoding;
-          break;
+      const Override* named = llvm::find_if(
+          *parsed, [&](const Override& entry) { return entry.pattern.match(weight.getName()); });
+      if (named != parsed->end()) {
+        wanted = named->encoding;
+      } else if (logits.contains(weight)) {
+        if (std::optional<Encoding> kept = keptLogitsEncoding(weight, wanted)) {
+          if (*kept != source) retype(weight, source, *kept);
+          return mlir::WalkResult::advance();
         }
       }
       if (!wanted || *wanted == source) return mlir::WalkResult::advance();
@@ -117,6 +146,19 @@ struct EncodeWeightsPass : impl::EncodeWeightsBase<EncodeWeightsPass> {
                                      "multiple of the requested block size";
     }
     refreshConcatTypes();
+  }
+
+  // The logits weight's encoding when `wanted` is a 4-bit one and no override names it: q6_k,
+  // or q8_0 where 256 does not divide a row (the rule, so not counted as a fallback).
+  std::optional<Encoding> keptLogitsEncoding(WeightOp weight, std::optional<Encoding> wanted) {
+    if (!wanted || !keepsLogitsPrecision(*wanted) || !supports(Encoding::q6_k) ||
+        !supports(Encoding::q8_0))
+      return std::nullopt;
+    const Encoding kept = *fitEncoding(Encoding::q6_k, weight.getType().getDimSize(1));
+    weight.emitRemark() << "the logits weight is encoded as " << stringifyEncoding(kept)
+                        << " rather than " << stringifyEncoding(*wanted)
+                        << ", as llama-quantize does";
+    return kept;
   }
 
   // Gives `weight` the encoding `target`, remembering the one its source tensor has.

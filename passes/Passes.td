@@ -73,7 +73,10 @@ def EncodeWeights : Pass<"ingot-encode-weights", "mlir::ModuleOp"> {
     or float16. The source encoding is kept as `source_encoding` so the
     emitter knows what to convert. Block encodings
     whose block does not divide a row fall back (q4_k -> q4_0, q6_k -> q8_0),
-    as llama.cpp does. An encoding outside the module's
+    as llama.cpp does. Under a 4-bit `encoding` (q4_0, q4_1, q4_k) the weight
+    that an `ingot.logits` projects with, unless an override names it, is
+    q6_k (q8_0 where 256 does not divide its rows), as llama-quantize keeps
+    the output tensor. An encoding outside the module's
     `ingot.supported_encodings` is an error.
 
     Before (--encoding=q8_0):
