@@ -1,12 +1,12 @@
 // ingot-perplexity: perplexity of a text file under a .ingot artifact, as llama-perplexity.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <string>
 
 #include <cxxopts.hpp>
 
 #include "runtime/generate/perplexity.h"
+#include "runtime/io/read_file.h"
 #include "runtime/tokenizer/utf8.h"
 #include "tools/cli_support.h"
 
@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
   } catch (const cxxopts::exceptions::exception& e) {
     return ingot::cli::report_error(kTool, e.what());
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return ingot::cli::report_error(kTool, file + ": cannot read");
-  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto read = ingot::read_whole_file(file, ingot::cli::kMaxTextFileBytes);
+  if (!read.ok()) return ingot::cli::report_error(kTool, read.status());
+  const std::string text = std::move(*read);
   if (!ingot::tokenizer::is_valid_utf8(text))
     return ingot::cli::report_error(kTool, file + ": not valid UTF-8");
   options.max_context = n_ctx;

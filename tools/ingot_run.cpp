@@ -2,7 +2,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -11,6 +10,7 @@
 #include <cxxopts.hpp>
 
 #include "runtime/generate/engine.h"
+#include "runtime/io/read_file.h"
 #include "runtime/tokenizer/utf8.h"
 #include "tools/cli_support.h"
 
@@ -263,9 +263,9 @@ int main(int argc, char** argv) {
       o.has_prompt = true;
     } else if (a.count("file")) {
       const std::string path = a["file"].as<std::string>();
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return ingot::cli::report_error(kTool, path + ": cannot read the prompt file");
-      o.prompt.assign(std::istreambuf_iterator<char>(in), {});
+      auto text = ingot::read_whole_file(path, ingot::cli::kMaxTextFileBytes);
+      if (!text.ok()) return ingot::cli::report_error(kTool, text.status());
+      o.prompt = std::move(*text);
       o.has_prompt = true;
     }
     o.chat = a.count("chat") > 0;

@@ -1,16 +1,13 @@
 // Reads MAX-named keys from a YAML config file (yaml-cpp) onto a CompileConfig.
 #include "compiler/config/config_file.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "compiler/config/config_fields.h"
 #include "compiler/config/value_text.h"
+#include "runtime/io/read_file.h"
 
 namespace ingot::config {
 namespace {
@@ -175,6 +172,9 @@ Status select_section(const YAML::Node& root, const std::optional<std::string>& 
                                   (sections.empty() ? "none" : sections) + ")");
 }
 
+/// The most bytes a config file may hold; real ones are a few hundred.
+constexpr uint64_t kMaxConfigFileBytes = uint64_t{16} << 20;
+
 }  // namespace
 
 Status apply_config_yaml(std::string_view yaml_text, const std::string& file_label,
@@ -195,18 +195,8 @@ Status apply_config_yaml(std::string_view yaml_text, const std::string& file_lab
 
 Status apply_config_file(const std::string& path, const std::optional<std::string>& section_name,
                          CompileConfig& config) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int error = errno;
-    return make_error(error == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
-                      path + ": cannot open config file: " + std::strerror(error));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    return make_error(StatusCode::kIoError, path + ": cannot read config file");
-  }
-  return apply_config_yaml(text.str(), path, section_name, config);
+  INGOT_ASSIGN_OR_RETURN(const std::string text, read_whole_file(path, kMaxConfigFileBytes));
+  return apply_config_yaml(text, path, section_name, config);
 }
 
 std::string to_yaml(const CompileConfig& config) {

@@ -114,7 +114,7 @@ TEST(ConfigFlags, ErrorsNameTheFlagAsGiven) {
             "--encoding: also given as --quantization-encoding; give one of them");
   EXPECT_EQ(error_of({"--section-name", "main"}), "--section-name: needs --config-file");
   EXPECT_EQ(error_of({"--config-file", "/nonexistent/c.yaml"}),
-            "/nonexistent/c.yaml: cannot open config file: No such file or directory");
+            "/nonexistent/c.yaml: cannot open: No such file or directory");
 }
 
 TEST(ConfigFlags, LastRepeatOfAScalarFlagWins) {

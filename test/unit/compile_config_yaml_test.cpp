@@ -187,7 +187,11 @@ TEST(ConfigYaml, FileErrorsAndRealFile) {
   Status missing = apply_config_file("/nonexistent/ingot.yaml", std::nullopt, config);
   EXPECT_EQ(missing.code(), StatusCode::kNotFound);
   EXPECT_EQ(missing.message(),
-            "/nonexistent/ingot.yaml: cannot open config file: No such file or directory");
+            "/nonexistent/ingot.yaml: cannot open: No such file or directory");
+  // A directory once read as an empty config, so the flags alone applied without a word.
+  const std::string dir = testing::TempDir();
+  Status directory = apply_config_file(dir, std::nullopt, config);
+  EXPECT_EQ(directory.message(), dir + ": is a directory, not a file");
 
   std::string path = testing::TempDir() + "/compile_config_yaml_test.yaml";
   {
