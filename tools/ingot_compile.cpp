@@ -170,8 +170,12 @@ int main(int argc, char** argv) {
       return ingot::cli::report_error(kTool, error);
     }
     request.max_tokens_per_step = args["target-num-new-tokens"].as<int64_t>();
-    if (request.max_tokens_per_step <= 0) {
-      return ingot::cli::report_error(kTool, "--target-num-new-tokens: must be positive");
+    if (request.max_tokens_per_step <= 0 ||
+        request.max_tokens_per_step > ingot::driver::kMaxTokensPerStep) {
+      return ingot::cli::report_error(
+          kTool, "--target-num-new-tokens: must be between 1 and " +
+                     std::to_string(ingot::driver::kMaxTokensPerStep) + ", got " +
+                     std::to_string(request.max_tokens_per_step));
     }
     if (args.count("output")) output = args["output"].as<std::string>();
     request.print_ir_after_all = args.count("print-ir-after-all") > 0;

@@ -20,6 +20,11 @@ struct DummyModel {
   uint64_t seed = 0;
 };
 
+/// The most tokens one step may compute (MAX's target_num_new_tokens, --target-num-new-tokens):
+/// far past MAX's default of 8192, and small enough that the plan's int32 count and the arena
+/// it sizes stay exact.
+inline constexpr int64_t kMaxTokensPerStep = int64_t{1} << 20;
+
 /// Everything a compilation needs besides the MLIR context.
 struct CompileRequest {
   config::CompileConfig config;  ///< As parsed; resolved against the architecture here.
