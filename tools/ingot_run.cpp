@@ -180,8 +180,14 @@ int run(Options& o) {
       pending.clear();
       continue;
     }
-    auto generation = stream(conversation, turn(pending, first), *params);
+    const std::vector<int32_t> ids = turn(pending, first);
     pending.clear();
+    // A message too long for what is left of the context is refused; the chat goes on.
+    if (const ingot::Status room = conversation.fits(ids.size()); !room.ok()) {
+      ingot::cli::report_error(kTool, room.message() + "; write less, or end the chat (Ctrl-D)");
+      continue;
+    }
+    auto generation = stream(conversation, ids, *params);
     if (!generation.ok()) return ingot::cli::report_error(kTool, generation.status());
     first = false;
     std::fputc('\n', stdout);
@@ -191,8 +197,9 @@ int run(Options& o) {
       std::vector<int32_t> close =
           tok.encode(ingot::generate::chat_end_of_turn(*format), false, true);
       if (!close.empty()) {
-        auto closed = conversation.evaluate(close, {});
-        if (!closed.ok()) return ingot::cli::report_error(kTool, closed.status());
+        // Past a full context nothing more fits: every later message says so.
+        if (auto closed = conversation.evaluate(close, {}); !closed.ok())
+          ingot::cli::report_error(kTool, closed.status());
       }
     }
   }

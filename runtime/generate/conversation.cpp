@@ -56,13 +56,32 @@ Status Conversation::run_chunks(std::span<const int32_t> tokens, std::span<const
 
 Result<std::vector<float>> Conversation::evaluate(std::span<const int32_t> tokens,
                                                   std::span<const int32_t> rows) {
-  if (history_.size() != static_cast<size_t>(sequence_.length))
+  const int64_t context = engine_.executor().max_context();
+  if (static_cast<int64_t>(history_.size() + tokens.size()) > context)
     return make_error(StatusCode::kInvalidArgument,
-                      "evaluate: the conversation has a sampled token not yet evaluated");
+                      "evaluate: " + std::to_string(history_.size() + tokens.size()) +
+                          " tokens with the history do not fit the context of " +
+                          std::to_string(context) + " tokens");
+  // The last generate's final sampled token is not in the cache yet: it runs first.
+  std::vector<int32_t> pending(history_.begin() + sequence_.length, history_.end());
+  const auto offset = static_cast<int32_t>(pending.size());
+  pending.insert(pending.end(), tokens.begin(), tokens.end());
+  std::vector<int32_t> pending_rows(rows.begin(), rows.end());
+  for (int32_t& row : pending_rows) row += offset;
   std::vector<float> logits(rows.size() * static_cast<size_t>(engine_.executor().vocab_size()));
-  INGOT_RETURN_IF_ERROR(run_chunks(tokens, rows, logits.data(), nullptr));
+  INGOT_RETURN_IF_ERROR(run_chunks(pending, pending_rows, logits.data(), nullptr));
   history_.insert(history_.end(), tokens.begin(), tokens.end());
   return logits;
+}
+
+Status Conversation::fits(size_t prompt_tokens) const {
+  const int64_t context = engine_.executor().max_context();
+  const size_t total = history_.size() + prompt_tokens;
+  if (static_cast<int64_t>(total) < context) return Status();
+  return make_error(StatusCode::kInvalidArgument,
+                    "the prompt (" + std::to_string(total) +
+                        " tokens with the history) does not fit the context of " +
+                        std::to_string(context) + " tokens");
 }
 
 Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
@@ -73,11 +92,7 @@ Result<Generation> Conversation::generate(std::span<const int32_t> prompt,
   device::Executor& executor = engine_.executor();
   if (prompt.empty()) return make_error(StatusCode::kInvalidArgument, "the prompt is empty");
   const int64_t context = executor.max_context();
-  if (static_cast<int64_t>(history_.size() + prompt.size()) >= context)
-    return make_error(StatusCode::kInvalidArgument,
-                      "the prompt (" + std::to_string(history_.size() + prompt.size()) +
-                          " tokens with the history) does not fit the context of " +
-                          std::to_string(context) + " tokens");
+  INGOT_RETURN_IF_ERROR(fits(prompt.size()));
   INGOT_ASSIGN_OR_RETURN(TokenPicker picker, TokenPicker::create(engine_.tokenizer_or_null(), params));
 
   Generation out;

@@ -93,10 +93,15 @@ class Conversation {
                               const sampling::SamplingParams& params, const TextCallback& on_text,
                               const std::atomic<bool>* cancel = nullptr);
 
-  /// Runs `tokens` through the model (no sampling) and returns the logits of the rows asked for:
-  /// rows.size() * vocab floats, rows being indices into `tokens`. For scoring (perplexity).
+  /// Runs `tokens` through the model (no sampling), after the last generate's final sampled
+  /// token, and returns the logits of the rows asked for: rows.size() * vocab floats, rows being
+  /// indices into `tokens`. For scoring (perplexity) and for closing a chat turn cut short.
   Result<std::vector<float>> evaluate(std::span<const int32_t> tokens,
                                       std::span<const int32_t> rows);
+
+  /// OK when `prompt_tokens` more tokens leave the context room for one generated token; else
+  /// the one-line error generate gives, before it changes anything.
+  Status fits(size_t prompt_tokens) const;
 
   /// Every token in the sequence: prompts and generated tokens, in order.
   const std::vector<int32_t>& history() const { return history_; }

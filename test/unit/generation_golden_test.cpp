@@ -159,6 +159,44 @@ TEST_F(GenerationGolden, EveryFusionDisabledGivesIdenticalTokens) {
   }
 }
 
+// A chat turn cut short (max_new_tokens here, Ctrl-C in ingot-run -i) ends with a sampled token
+// that is not in the cache yet; evaluating the end-of-turn after it runs that token first, so
+// the logits are those of one pass over the whole history. It used to refuse, which ended the
+// interactive chat at the first reply cut short.
+TEST_F(GenerationGolden, EvaluateAfterAReplyCutShortRunsItsLastTokenFirst) {
+  const json golden = load_golden("continuations.json");
+  const std::vector<int32_t> prompt = ids_of(golden["continuations"][0]["prompt_ids"]);
+  const std::vector<int32_t> close = engine_->tokenizer().encode("<|im_end|>", false, true);
+  ASSERT_FALSE(close.empty());
+  sampling::SamplingParams greedy;
+  greedy.temperature = 0.0f;
+  greedy.max_new_tokens = 5;
+  greedy.ignore_eos = true;
+  Conversation chat(*engine_);
+  auto reply = chat.generate(prompt, greedy, {});
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  ASSERT_EQ(reply->finish, generate::FinishReason::kLength);
+  const std::vector<int32_t> last = {static_cast<int32_t>(close.size() - 1)};
+  auto closed = chat.evaluate(close, last);
+  ASSERT_TRUE(closed.ok()) << closed.status().message();
+
+  std::vector<int32_t> whole = chat.history();
+  ASSERT_EQ(whole.size(), prompt.size() + 5 + close.size());
+  EXPECT_TRUE(std::equal(close.begin(), close.end(), whole.end() - close.size()));
+  Conversation one_pass(*engine_);
+  const std::vector<int32_t> whole_last = {static_cast<int32_t>(whole.size() - 1)};
+  auto want = one_pass.evaluate(whole, whole_last);
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  ASSERT_EQ(closed->size(), want->size());
+  // The CPU device gives a token the same bits however its sequence was cut into steps.
+  EXPECT_EQ(std::memcmp(closed->data(), want->data(), want->size() * sizeof(float)), 0);
+
+  // Past the context nothing is evaluated, and the history stays as it was.
+  const std::vector<int32_t> too_long(static_cast<size_t>(engine_->executor().max_context()), 1);
+  EXPECT_FALSE(chat.evaluate(too_long, {}).ok());
+  EXPECT_EQ(chat.history().size(), whole.size());
+}
+
 // Every SIMD matmul path this machine supports runs the integer algorithm with the same float
 // operations in the same order, so the real model's logits are identical bit for bit: over
 // the golden prompts (a prefill long enough for the AMX tiles) and a 12-token step after it (a
