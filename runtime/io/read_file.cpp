@@ -21,13 +21,16 @@ struct FdCloser {
 Result<std::string> read_whole_file(const std::string& path, uint64_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return make_error(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
-                      path + ": cannot open: " + std::strerror(errno));
+    const int err = errno;
+    return make_error(err == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
+                      path + ": cannot open: " + std::strerror(err));
   }
   const FdCloser closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0)
-    return make_error(StatusCode::kIoError, path + ": cannot stat: " + std::strerror(errno));
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    return make_error(StatusCode::kIoError, path + ": cannot stat: " + std::strerror(err));
+  }
   if (S_ISDIR(st.st_mode))
     return make_error(StatusCode::kInvalidArgument, path + ": is a directory, not a file");
   if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
@@ -42,8 +45,9 @@ Result<std::string> read_whole_file(const std::string& path, uint64_t max_bytes)
     const ssize_t got = ::read(fd, buffer, sizeof(buffer));
     if (got == 0) break;
     if (got < 0) {
-      if (errno == EINTR) continue;
-      return make_error(StatusCode::kIoError, path + ": cannot read: " + std::strerror(errno));
+      const int err = errno;
+      if (err == EINTR) continue;
+      return make_error(StatusCode::kIoError, path + ": cannot read: " + std::strerror(err));
     }
     if (text.size() + static_cast<uint64_t>(got) > max_bytes) {
       return make_error(StatusCode::kInvalidArgument,
