@@ -283,8 +283,6 @@ int main(int argc, char** argv) {
       o.has_system = true;
     }
     if (a.count("threads")) o.executor.threads = a["threads"].as<int>();
-    if (o.executor.threads < 0 || o.executor.threads > 1024)
-      return ingot::cli::report_error(kTool, "--threads must be between 1 and 1024");
     for (const char* name : {"ctx-size", "max-length"})
       if (a.count(name)) o.executor.max_context = a[name].as<int64_t>();
     if (o.executor.max_context < 0)

@@ -18,10 +18,13 @@ namespace ingot::device {
 using kv_cache::KvSequence;
 using kv_cache::PagedKvCache;
 
+/// The most CPU threads an executor takes.
+inline constexpr int kMaxCpuThreads = 1024;
+
 /// How an executor runs.
 struct ExecutorOptions {
   std::string device = "cpu";  ///< "cpu", or "cuda" (GPU 0) where the build has CUDA
-  int threads = 0;             ///< CPU threads; 0: the machine's physical cores
+  int threads = 0;             ///< CPU threads, at most kMaxCpuThreads; 0: the physical cores
   int64_t max_context = 0;     ///< positions per sequence; 0: the artifact's max_length
   /// Sequences the KV cache holds at full context; 0: as many as the artifact's
   /// device_memory_utilization of the free memory holds (MAX's sizing), at least one.

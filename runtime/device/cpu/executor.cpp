@@ -39,6 +39,11 @@ CpuExecutor::~CpuExecutor() = default;
 
 Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const artifact::Artifact& artifact,
                                                          const ExecutorOptions& options) {
+  if (options.threads < 0 || options.threads > device::kMaxCpuThreads)
+    return make_error(StatusCode::kInvalidArgument,
+                      "threads must be 0 (one per physical core) or 1 to " +
+                          std::to_string(device::kMaxCpuThreads) + ", got " +
+                          std::to_string(options.threads));
   auto impl = std::make_unique<Impl>();
   impl->path = best_matmul_path();
   if (!options.cpu_matmul.empty()) {
