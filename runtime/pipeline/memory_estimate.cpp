@@ -29,6 +29,10 @@ Result<uint64_t> estimate_kv_cache_size(const schema::Model& model, const Servin
   int64_t max_length = shape.max_length > 0 ? shape.max_length : config->max_length();
   if (shape.max_batch_size <= 0) return estimate_error("--max-batch-size must be positive");
   if (max_length <= 0) return estimate_error("--max-length must be positive");
+  if (config->max_length() > 0 && max_length > config->max_length())
+    return estimate_error("max_length " + std::to_string(max_length) +
+                          " is longer than the artifact's " +
+                          std::to_string(config->max_length()));
   uint64_t dtype =
       cache_dtype_bytes(config->cache_dtype() ? config->cache_dtype()->string_view() : "");
   if (dtype == 0) return estimate_error("unknown cache dtype");
