@@ -170,13 +170,6 @@ int main(int argc, char** argv) {
       return ingot::cli::report_error(kTool, error);
     }
     request.max_tokens_per_step = args["target-num-new-tokens"].as<int64_t>();
-    if (request.max_tokens_per_step <= 0 ||
-        request.max_tokens_per_step > ingot::driver::kMaxTokensPerStep) {
-      return ingot::cli::report_error(
-          kTool, "--target-num-new-tokens: must be between 1 and " +
-                     std::to_string(ingot::driver::kMaxTokensPerStep) + ", got " +
-                     std::to_string(request.max_tokens_per_step));
-    }
     if (args.count("output")) output = args["output"].as<std::string>();
     request.print_ir_after_all = args.count("print-ir-after-all") > 0;
     request.timing = args.count("timing") > 0;

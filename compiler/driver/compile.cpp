@@ -120,6 +120,12 @@ std::optional<Source> model_source(const std::string& path,
 
 mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRContext& context,
                                           std::string& error) {
+  if (request.max_tokens_per_step <= 0 || request.max_tokens_per_step > kMaxTokensPerStep) {
+    error = "--target-num-new-tokens: must be between 1 and " +
+            std::to_string(kMaxTokensPerStep) + ", got " +
+            std::to_string(request.max_tokens_per_step);
+    return mlir::failure();
+  }
   config::CompileConfig& config = request.config;
   std::optional<Source> source = request.dummy ? dummy_source(*request.dummy, error)
                                                : model_source(config.model_path, config.weight_path, error);

@@ -30,7 +30,7 @@ struct CompileRequest {
   config::CompileConfig config;  ///< As parsed; resolved against the architecture here.
   std::optional<DummyModel> dummy;  ///< Set: build the preset, read no model file.
   PipelineOptions pipeline;      ///< Fusion switches and --stop-after.
-  int64_t max_tokens_per_step = 512;
+  int64_t max_tokens_per_step = 512;  ///< 1 to kMaxTokensPerStep, checked by compile_to_mlir
   bool print_ir_after_all = false;
   bool timing = false;
 };
