@@ -56,12 +56,7 @@ Status Conversation::run_chunks(std::span<const int32_t> tokens, std::span<const
 
 Result<std::vector<float>> Conversation::evaluate(std::span<const int32_t> tokens,
                                                   std::span<const int32_t> rows) {
-  const int64_t context = engine_.executor().max_context();
-  if (static_cast<int64_t>(history_.size() + tokens.size()) > context)
-    return make_error(StatusCode::kInvalidArgument,
-                      "evaluate: " + std::to_string(history_.size() + tokens.size()) +
-                          " tokens with the history do not fit the context of " +
-                          std::to_string(context) + " tokens");
+  INGOT_RETURN_IF_ERROR(room_for(tokens.size(), 0, "evaluate: the input"));
   // The last generate's final sampled token is not in the cache yet: it runs first.
   std::vector<int32_t> pending(history_.begin() + sequence_.length, history_.end());
   const auto offset = static_cast<int32_t>(pending.size());
@@ -75,11 +70,15 @@ Result<std::vector<float>> Conversation::evaluate(std::span<const int32_t> token
 }
 
 Status Conversation::fits(size_t prompt_tokens) const {
+  return room_for(prompt_tokens, 1, "the prompt");
+}
+
+Status Conversation::room_for(size_t tokens, size_t reserved, std::string_view what) const {
   const int64_t context = engine_.executor().max_context();
-  const size_t total = history_.size() + prompt_tokens;
-  if (static_cast<int64_t>(total) < context) return Status();
+  const size_t total = history_.size() + tokens;
+  if (static_cast<int64_t>(total + reserved) <= context) return Status();
   return make_error(StatusCode::kInvalidArgument,
-                    "the prompt (" + std::to_string(total) +
+                    std::string(what) + " (" + std::to_string(total) +
                         " tokens with the history) does not fit the context of " +
                         std::to_string(context) + " tokens");
 }

@@ -113,6 +113,9 @@ class Conversation {
   /// indices into `tokens`) to `logits`, rows.size() * vocab floats; polls `cancel` per step.
   Status run_chunks(std::span<const int32_t> tokens, std::span<const int32_t> rows, float* logits,
                     const std::atomic<bool>* cancel);
+  /// OK when `tokens` more tokens and `reserved` after them fit the context; else an error
+  /// naming `what` and the count with the history.
+  Status room_for(size_t tokens, size_t reserved, std::string_view what) const;
 
   Engine& engine_;
   device::KvSequence sequence_;
