@@ -35,6 +35,20 @@ class ReadWholeFile : public ::testing::Test {
   fs::path dir_;
 };
 
+/// read_whole_file of a pipe's read end (as /dev/fd/N) after `bytes` were written and the write
+/// end closed.
+Result<std::string> read_through_pipe(const std::string& bytes, uint64_t max_bytes) {
+  int fds[2];
+  if (::pipe(fds) != 0) return make_error(StatusCode::kIoError, "pipe() failed");
+  const bool wrote = ::write(fds[1], bytes.data(), bytes.size()) ==
+                     static_cast<ssize_t>(bytes.size());
+  ::close(fds[1]);
+  Result<std::string> text = read_whole_file("/dev/fd/" + std::to_string(fds[0]), max_bytes);
+  ::close(fds[0]);
+  if (!wrote) return make_error(StatusCode::kIoError, "write() to the pipe failed");
+  return text;
+}
+
 TEST_F(ReadWholeFile, ReturnsEveryByteOfARegularFile) {
   const std::string bytes = std::string("line one\n\0\xff\xfe tail", 20) + std::string(200000, 'x');
   auto text = read_whole_file(write("a.txt", bytes), 1 << 20);
@@ -46,13 +60,8 @@ TEST_F(ReadWholeFile, ReturnsEveryByteOfARegularFile) {
 }
 
 TEST_F(ReadWholeFile, ReadsAPipeToItsEnd) {
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
   const std::string bytes = "from a pipe\n";
-  ASSERT_EQ(::write(fds[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
-  ::close(fds[1]);
-  auto text = read_whole_file("/dev/fd/" + std::to_string(fds[0]), 1024);
-  ::close(fds[0]);
+  auto text = read_through_pipe(bytes, 1024);
   ASSERT_TRUE(text.ok()) << text.status().message();
   EXPECT_EQ(*text, bytes);
 }
@@ -74,13 +83,7 @@ TEST_F(ReadWholeFile, RefusesADirectoryAMissingFileAndTooManyBytes) {
   EXPECT_EQ(big.status().message(),
             big_path + ": 1025 bytes, more than the 1024 this input may have");
 
-  int fds[2];  // a pipe has no size up front: reading stops at the limit
-  ASSERT_EQ(::pipe(fds), 0);
-  const std::string bytes(100, 'z');
-  ASSERT_EQ(::write(fds[1], bytes.data(), bytes.size()), 100);
-  ::close(fds[1]);
-  auto piped = read_whole_file("/dev/fd/" + std::to_string(fds[0]), 99);
-  ::close(fds[0]);
+  auto piped = read_through_pipe(std::string(100, 'z'), 99);  // no size up front: stops at 99
   ASSERT_FALSE(piped.ok());
   EXPECT_NE(piped.status().message().find("more than the 99 bytes"), std::string::npos);
 }
