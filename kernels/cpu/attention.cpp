@@ -195,6 +195,33 @@ void attend(const AttentionShape& shape, const float* q, const KvView& kv, int64
   attend_with_path(best_attention_path(), shape, q, kv, count, head_begin, head_end, out, scratch);
 }
 
+void attend_tile(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+                 std::span<const int64_t> counts, float* out, std::span<float> scratch) {
+  const auto tokens = static_cast<int64_t>(counts.size());
+  assert(tokens <= kAttentionTile);
+  int64_t longest = 0;
+  for (int64_t count : counts) longest = std::max(longest, count);
+  assert(scratch.size() >=
+         static_cast<size_t>(attention_tile_scratch_floats(shape, tokens, longest)));
+  const int64_t q_features = shape.num_heads * shape.head_dim;
+  const int64_t group = shape.num_heads / shape.num_kv_heads;
+  const int64_t stride = attention_partial_floats(shape);
+  const int64_t most_chunks = attention_chunks(longest);
+  const std::span<float> scores =
+      scratch.first(static_cast<size_t>(kAttentionChunk * shape.num_heads));
+  // Token i's partials: most_chunks of them from partials + i * most_chunks * stride.
+  float* partials = scratch.data() + scores.size();
+  for (int64_t c = 0; c < most_chunks; ++c)
+    for (int64_t h = 0; h < shape.num_heads; h += group)
+      for (int64_t i = 0; i < tokens; ++i)
+        if (c < attention_chunks(counts[i]))
+          attend_chunk(path, shape, q + i * q_features, kv, counts[i], c, h, h + group,
+                       partials + (i * most_chunks + c) * stride, scores);
+  for (int64_t i = 0; i < tokens; ++i)
+    combine_chunks(shape, partials + i * most_chunks * stride, attention_chunks(counts[i]), 0,
+                   shape.num_heads, out + i * q_features);
+}
+
 void kv_store_row(KvDType dtype, void* dst, int64_t row_elements, int64_t row, const float* src) {
   if (dtype == KvDType::kF32) {
     std::memcpy(static_cast<float*>(dst) + row * row_elements, src,

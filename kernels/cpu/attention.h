@@ -83,6 +83,24 @@ void attend_with_path(AttentionPath path, const AttentionShape& shape, const flo
                       const KvView& kv, int64_t count, int64_t head_begin, int64_t head_end,
                       float* out, std::span<float> scratch);
 
+/// Most query tokens attend_tile takes at once.
+inline constexpr int64_t kAttentionTile = 16;
+
+/// Floats of scratch attend_tile needs for `tokens` tokens, none over `longest` positions.
+constexpr int64_t attention_tile_scratch_floats(const AttentionShape& shape, int64_t tokens,
+                                                int64_t longest) {
+  return kAttentionChunk * shape.num_heads +
+         tokens * attention_chunks(longest) * attention_partial_floats(shape);
+}
+
+/// All heads of counts.size() (at most kAttentionTile) query tokens over one sequence's `kv`:
+/// token i's queries at q + i * num_heads * head_dim attend over counts[i] positions into out
+/// likewise. Chunk by chunk and a KV head at a time, every token that reaches a chunk reads it
+/// while it is in cache, rather than each token streaming the whole sequence. Equals attend on
+/// each token, bit for bit. `scratch` needs attention_tile_scratch_floats floats.
+void attend_tile(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+                 std::span<const int64_t> counts, float* out, std::span<float> scratch);
+
 /// Chunk `chunk` of attend, positions [chunk, chunk + 1) * kAttentionChunk below count: writes
 /// heads [head_begin, head_end) of `partial` (attention_partial_floats). Scores are float, their
 /// sum double; `scores` needs kAttentionChunk * (head_end - head_begin) floats.

@@ -2,12 +2,14 @@
 // against double-precision formulas. Outputs start as NaN so an unwritten element fails.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -336,4 +338,56 @@ TEST(CpuAttention, ChunksComputedApartCombineToAttendBitForBit) {
     for (size_t i = 0; i < got.size(); ++i)
       ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i;
   }
+}
+
+// Prefill attends a tile of tokens chunk by chunk: each token's result must be attend's bits, at
+// counts that end inside, at and past chunk edges, in no order, on every path and cache type.
+TEST(CpuAttention, TileOfTokensGivesAttendsBitsForEachToken) {
+  using namespace ingot::cpu;
+  constexpr int64_t kHeads = 9, kKvHeads = 3, kRows = 331;
+  const std::vector<int64_t> counts = {65, 1, 301, 64, 130, 17, 128, 300, 2, 129, 63};
+  for (KvDType dtype : {KvDType::kF32, KvDType::kF16, KvDType::kBF16})
+    for (int64_t dim : {40, 64}) {
+      const AttentionShape shape{kHeads, kKvHeads, dim, 0.3f};
+      const int64_t q_features = kHeads * dim, tokens = static_cast<int64_t>(counts.size());
+      const std::vector<float> q = random_nonzero(static_cast<size_t>(tokens * q_features), 41);
+      const std::vector<float> keys = random_nonzero(kRows * kKvHeads * dim, 42);
+      const std::vector<float> values = random_nonzero(keys.size(), 43);
+      std::vector<uint16_t> k16(keys.size()), v16(values.size());
+      for (int64_t r = 0; r < kRows && dtype != KvDType::kF32; ++r) {
+        kv_store_row(dtype, k16.data(), kKvHeads * dim, r, &keys[r * kKvHeads * dim]);
+        kv_store_row(dtype, v16.data(), kKvHeads * dim, r, &values[r * kKvHeads * dim]);
+      }
+      std::vector<int32_t> rows(301);
+      for (size_t j = 0; j < rows.size(); ++j) rows[j] = static_cast<int32_t>((j * 37 + 11) % kRows);
+      const bool narrow = dtype != KvDType::kF32;
+      const KvView view{narrow ? static_cast<const void*>(k16.data()) : keys.data(),
+                        narrow ? static_cast<const void*>(v16.data()) : values.data(), dtype,
+                        kKvHeads * dim, rows.data()};
+      for (AttentionPath path :
+           {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
+        if (!attention_path_supported(path)) continue;
+        SCOPED_TRACE(std::string(attention_path_name(path)) + " head_dim " + std::to_string(dim) +
+                     " dtype " + std::to_string(static_cast<int>(dtype)));
+        std::vector<float> want(q.size());
+        std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, 301)));
+        for (int64_t i = 0; i < tokens; ++i)
+          attend_with_path(path, shape, q.data() + i * q_features, view, counts[i], 0, kHeads,
+                           want.data() + i * q_features, scratch);
+        std::vector<float> tile_scratch(
+            static_cast<size_t>(attention_tile_scratch_floats(shape, kAttentionTile, 301)));
+        for (int64_t tile : {int64_t{1}, int64_t{4}, kAttentionTile}) {
+          std::vector<float> got(q.size(), kNaN);
+          for (int64_t first = 0; first < tokens; first += tile) {
+            const auto n = static_cast<size_t>(std::min(tile, tokens - first));
+            attend_tile(path, shape, q.data() + first * q_features, view,
+                        std::span(counts).subspan(static_cast<size_t>(first), n),
+                        got.data() + first * q_features, tile_scratch);
+          }
+          for (size_t i = 0; i < got.size(); ++i)
+            ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i]))
+                << "tile " << tile << " float " << i;
+        }
+      }
+    }
 }
