@@ -188,7 +188,8 @@ cudaError_t fill_dummy(const quant::dummy::FillParams& params, uint64_t blocks, 
 /// A row's sampling settings and uniform (runtime/sampling's, whose sample_row this matches).
 using sampling::RowSampling;
 
-/// Bytes of device scratch `sample` needs for `rows` rows of `vocab` logits.
+/// Bytes of device scratch `sample` needs for `rows` rows of `vocab` logits; 0 past INT32_MAX
+/// logits in all, which `sample` refuses (CUB's segmented sort counts items in int).
 uint64_t sample_scratch_bytes(int64_t rows, int64_t vocab);
 
 /// For each of `rows` rows of `vocab` logits, the id sampling::sample_with_uniform picks with

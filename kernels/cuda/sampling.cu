@@ -199,7 +199,7 @@ SampleScratch layout(void* scratch, int64_t rows, int64_t vocab) {
 }  // namespace
 
 uint64_t sample_scratch_bytes(int64_t rows, int64_t vocab) {
-  if (rows <= 0 || vocab <= 0) return 0;
+  if (rows <= 0 || vocab <= 0 || rows > INT32_MAX / vocab) return 0;
   const uint64_t items = static_cast<uint64_t>(rows * vocab);
   return 3 * align256(items * 4) + align256(static_cast<uint64_t>(rows + 1) * 4) +
          align256(static_cast<uint64_t>(rows) * sizeof(RowSampling)) + cub_sort_bytes(rows, vocab);
@@ -209,7 +209,7 @@ cudaError_t sample(const float* logits, int64_t rows, int64_t vocab,
                    std::span<const RowSampling> params, int32_t* out, void* scratch,
                    uint64_t scratch_bytes, cudaStream_t stream) {
   if (rows < 0 || vocab <= 0 || static_cast<size_t>(rows) != params.size() ||
-      rows * vocab > INT32_MAX)
+      rows > INT32_MAX / vocab)
     return cudaErrorInvalidValue;
   if (rows == 0) return cudaSuccess;
   bool greedy = true;

@@ -787,6 +787,12 @@ TEST(CudaKernels, RejectBadArguments) {
   const RowSampling bad_top_p{-1, 1.5f, 0.0f, 1.0f, 0.5};
   EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_top_p, 1), nullptr, nullptr, 0, nullptr),
             cudaErrorInvalidValue);
+  // CUB's segmented sort counts items in int: more logits than that are refused, unsized.
+  const std::vector<RowSampling> two_rows(2, RowSampling{-1, 1.0f, 0.0f, 1.0f, 0.5});
+  EXPECT_EQ(sample(nullptr, 2, INT32_MAX, two_rows, nullptr, nullptr, 0, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(sample_scratch_bytes(2, INT32_MAX), 0u);
+  EXPECT_EQ(sample_scratch_bytes(int64_t{1} << 40, int64_t{1} << 40), 0u);  // no int64 overflow
   const RowSampling bad_uniform{-1, 1.0f, 0.0f, 1.0f, 1.0};
   EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_uniform, 1), nullptr, nullptr, 0, nullptr),
             cudaErrorInvalidValue);
