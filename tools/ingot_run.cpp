@@ -1,5 +1,6 @@
 // ingot-run: generate text from a compiled .ingot artifact on the CPU, streaming it to stdout.
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -58,6 +59,11 @@ ingot::Result<ingot::sampling::SamplingParams> sampling_params(const Engine& eng
   for (const char* name : {"max-new-tokens", "n-predict"}) {
     if (!a.count(name)) continue;
     const int32_t n = a[name].as<int32_t>();
+    if (n < -1)
+      return ingot::make_error(ingot::StatusCode::kInvalidArgument,
+                               std::string("--") + name +
+                                   " must be -1 (until EOS or the context is full) or >= 0, got " +
+                                   std::to_string(n));
     if (n >= 0) p.max_new_tokens = n;
     else p.max_new_tokens.reset();
   }
@@ -71,12 +77,12 @@ ingot::Result<ingot::sampling::SamplingParams> sampling_params(const Engine& eng
   if (a.count("stop-token-ids")) {
     std::stringstream list(a["stop-token-ids"].as<std::string>());
     for (std::string id; std::getline(list, id, ',');) {
-      try {
-        p.stop_token_ids.push_back(std::stoi(id));
-      } catch (const std::exception&) {
+      int32_t value = 0;
+      const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), value);
+      if (id.empty() || error != std::errc() || end != id.data() + id.size())
         return ingot::make_error(ingot::StatusCode::kInvalidArgument,
                                  "--stop-token-ids: '" + id + "' is not a token id");
-      }
+      p.stop_token_ids.push_back(value);
     }
   }
   INGOT_RETURN_IF_ERROR(p.validate());
@@ -286,7 +292,8 @@ int main(int argc, char** argv) {
     for (const char* name : {"ctx-size", "max-length"})
       if (a.count(name)) o.executor.max_context = a[name].as<int64_t>();
     if (o.executor.max_context < 0)
-      return ingot::cli::report_error(kTool, "--ctx-size must be positive");
+      return ingot::cli::report_error(
+          kTool, "--ctx-size must be 0 (the artifact's max_length) or positive");
     if (a.count("cache-dtype")) o.executor.cache_dtype = a["cache-dtype"].as<std::string>();
     o.executor.device = a["device"].as<std::string>();
     o.load.verify_checksums = a.count("skip-checksum") == 0;
