@@ -86,6 +86,14 @@ void attend_with_path(AttentionPath path, const AttentionShape& shape, const flo
 /// Most query tokens attend_tile takes at once.
 inline constexpr int64_t kAttentionTile = 16;
 
+/// Tokens a tile over up to `longest` positions takes: kAttentionTile, or fewer where their
+/// partial results would pass 4 MiB (long contexts: a token alone needs what attend needs).
+constexpr int64_t attention_tile_tokens(const AttentionShape& shape, int64_t longest) {
+  const int64_t token_floats = attention_chunks(longest) * attention_partial_floats(shape);
+  const int64_t fit = token_floats > 0 ? (int64_t{1} << 20) / token_floats : kAttentionTile;
+  return fit < 1 ? 1 : fit > kAttentionTile ? kAttentionTile : fit;
+}
+
 /// Floats of scratch attend_tile needs for `tokens` tokens, none over `longest` positions.
 constexpr int64_t attention_tile_scratch_floats(const AttentionShape& shape, int64_t tokens,
                                                 int64_t longest) {

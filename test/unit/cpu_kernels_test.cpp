@@ -391,3 +391,18 @@ TEST(CpuAttention, TileOfTokensGivesAttendsBitsForEachToken) {
       }
     }
 }
+
+// A tile's partial results stay within 4 MiB: long contexts take fewer tokens a tile, down to one.
+TEST(CpuAttention, TilesShrinkForLongContexts) {
+  using namespace ingot::cpu;
+  const AttentionShape smollm{9, 3, 64, 0.125f}, llama8b{32, 8, 128, 0.088f};
+  EXPECT_EQ(attention_tile_tokens(smollm, 2048), kAttentionTile);
+  EXPECT_EQ(attention_tile_tokens(smollm, 8192), (1 << 20) / (128 * 9 * 66));  // 13
+  EXPECT_EQ(attention_tile_tokens(llama8b, 131072), 1);
+  for (int64_t longest : {1, 640, 8192, 131072})
+    for (const AttentionShape& shape : {smollm, llama8b})
+      EXPECT_LE(attention_tile_scratch_floats(shape, attention_tile_tokens(shape, longest),
+                                              longest),
+                std::max<int64_t>(kAttentionChunk * shape.num_heads + (1 << 20),
+                                  attention_scratch_floats(shape, longest)));
+}

@@ -216,9 +216,10 @@ std::pair<int64_t, int64_t> chunk_share(const StepState& s, int thread) {
 
 /// Each token attends over positions [0, its position] of its sequence. With enough tokens each
 /// thread takes whole tokens, weighted by their lengths, in tiles of one sequence's consecutive
-/// tokens that read each chunk of the cache together (attend_tile); otherwise (decode of a few sequences)
-/// the threads share the tokens' chunks of positions, so each reads whole cache rows of its
-/// positions once, then combine them by (token, head). Either way a token's result is the same.
+/// tokens that read each chunk of the cache together (attend_tile); otherwise (decode of a few
+/// sequences) the threads share the tokens' chunks of positions, so each reads whole cache rows
+/// of its positions once, then combine them by (token, head). Either way a token's result is the
+/// same.
 void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, float* out,
                    int thread) {
   const AttentionShape& shape = k.attention;
@@ -227,15 +228,16 @@ void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, flo
   const auto view = [&](int64_t t) { return s.cache->view(k.layer, *s.sequences[t]); };
   if (!s.split_attention) {
     const auto [first, last] = causal_share(s, thread);
-    const size_t floats = static_cast<size_t>(
-        attention_tile_scratch_floats(shape, kAttentionTile, s.longest_count));
+    const int64_t tile = attention_tile_tokens(shape, s.longest_count);
+    const size_t floats =
+        static_cast<size_t>(attention_tile_scratch_floats(shape, tile, s.longest_count));
     const std::span<float> scratch(s.scratch(thread, floats), floats);
     int64_t counts[kAttentionTile];
     for (int64_t t = first; t < last;) {  // tiles of consecutive tokens of one sequence
       int64_t tokens = 0;
       do {
         counts[tokens] = s.positions[t + tokens] + 1;
-      } while (++tokens < kAttentionTile && t + tokens < last &&
+      } while (++tokens < tile && t + tokens < last &&
                s.sequences[t + tokens] == s.sequences[t]);
       attend_tile(best_attention_path(), shape, queries + t * q_features, view(t),
                   {counts, static_cast<size_t>(tokens)}, out + t * q_features, scratch);
