@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
   int threads = 0, prompt_tokens = 512, decode = 128, reps = 3;
   ingot::device::ExecutorOptions options;
   try {
-    auto a = cli.parse(argc, argv);
+    auto a = ingot::cli::parse(cli, argc, argv);
     if (a.count("help")) {
       std::cout << cli.help() << std::endl;
       return 0;

@@ -79,7 +79,7 @@ int serve_sim_main(int argc, char** argv) {
   uint32_t seed = 1;
   std::string artifact;
   try {
-    auto a = cli.parse(argc, argv);
+    auto a = ingot::cli::parse(cli, argc, argv);
     if (a.count("help")) {
       std::cout << cli.help() << std::endl;
       return 0;

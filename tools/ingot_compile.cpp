@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto start = std::chrono::steady_clock::now();
   try {
-    cxxopts::ParseResult args = cli.parse(argc, argv);
+    cxxopts::ParseResult args = ingot::cli::parse(cli, argc, argv);
     if (args.count("help")) {
       std::cout << cli.help() << std::endl;
       return 0;

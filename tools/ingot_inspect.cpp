@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
 
   Options options;
   try {
-    cxxopts::ParseResult args = cli.parse(argc, argv);
+    cxxopts::ParseResult args = ingot::cli::parse(cli, argc, argv);
     if (args.count("help")) {
       std::cout << cli.help() << std::endl;
       return 0;

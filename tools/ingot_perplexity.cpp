@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   int64_t n_ctx = 512;
   ingot::device::ExecutorOptions options;
   try {
-    auto args = cli.parse(argc, argv);
+    auto args = ingot::cli::parse(cli, argc, argv);
     if (args.count("help")) {
       std::cout << cli.help() << std::endl;
       return 0;

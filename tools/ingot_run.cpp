@@ -261,7 +261,7 @@ int main(int argc, char** argv) {
   cli.parse_positional({"model"});
   Options o;
   try {
-    o.args = cli.parse(argc, argv);
+    o.args = ingot::cli::parse(cli, argc, argv);
     const auto& a = o.args;
     if (a.count("help")) {
       std::cout << cli.help() << std::endl;

@@ -32,11 +32,14 @@ std::string error_of(std::vector<std::string> flags) {
   return config.ok() ? "" : config.status().message();
 }
 
-// A YAML file in the test's temp dir, removed at the end of the test.
+// A YAML file in the test's temp dir, removed at the end of the test. Named after the test:
+// ctest runs each test as its own process, in parallel, and a shared name let one test's file
+// vanish under another.
 class TempYaml {
  public:
   explicit TempYaml(const std::string& text)
-      : path_(testing::TempDir() + "/compile_config_cli_test.yaml") {
+      : path_(testing::TempDir() + "/compile_config_cli_test." +
+              testing::UnitTest::GetInstance()->current_test_info()->name() + ".yaml") {
     std::ofstream(path_) << text;
   }
   ~TempYaml() { std::remove(path_.c_str()); }
