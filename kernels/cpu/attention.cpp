@@ -1,5 +1,6 @@
-// Attention over a KV cache in chunks of positions: path dispatch, the per-head scalar and AVX2
-// loops, the softmax and the combination of the chunks.
+// Attention over a KV cache in chunks of positions: path dispatch, the per-head scalar loops (and
+// the AVX2 ones for head sizes without a whole-chunk kernel), the softmax and the combination of
+// the chunks.
 #include "kernels/cpu/attention.h"
 
 #include <algorithm>
@@ -65,10 +66,17 @@ void attend_chunk_typed(AttentionPath path, const AttentionShape& shape, const f
     // The run of heads from h that read the same KV head.
     const int64_t run_end = std::min(head_end, (h / group + 1) * group);
     const int64_t kv_offset = (h / group) * dim;
-    if (path != AttentionPath::kAvx512 ||
-        !detail::attend_heads_avx512(q + h * dim, run_end - h, dim, keys, values, rows,
-                                     kv.row_elements, kv_offset, length, shape.scale,
-                                     partial + h * dim, max_scores + h, sums + h, scores)) {
+    // The whole-chunk kernels: false for a head_dim they lack, which the per-head loops take.
+    bool done = false;
+    if (path == AttentionPath::kAvx512)
+      done = detail::attend_heads_avx512(q + h * dim, run_end - h, dim, keys, values, rows,
+                                         kv.row_elements, kv_offset, length, shape.scale,
+                                         partial + h * dim, max_scores + h, sums + h, scores);
+    else if (path == AttentionPath::kAvx2)
+      done = detail::attend_heads_avx2(q + h * dim, run_end - h, dim, keys, values, rows,
+                                       kv.row_elements, kv_offset, length, shape.scale,
+                                       partial + h * dim, max_scores + h, sums + h, scores);
+    if (!done) {
       for (int64_t head = h; head < run_end; ++head)
         attend_head(path != AttentionPath::kScalar, shape, q + head * dim, keys, values, kv, rows,
                     kv_offset, length, partial + head * dim, max_scores + head, sums + head,

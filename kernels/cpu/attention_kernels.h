@@ -48,6 +48,22 @@ bool attend_heads_avx512(const float* q, int64_t heads, int64_t dim, const Bf16*
                          int64_t kv_offset, int64_t count, float scale, float* out,
                          float* max_scores, float* sums, float* scores);
 
+/// attend_heads_avx512 on AVX2 (head_dim 32, 64 and 128), a head at a time with eight keys
+/// scored at a time; `scores` needs count floats.
+bool attend_heads_avx2(const float* q, int64_t heads, int64_t dim, const float* keys,
+                       const float* values, const int32_t* rows, int64_t row_elements,
+                       int64_t kv_offset, int64_t count, float scale, float* out,
+                       float* max_scores, float* sums, float* scores);
+bool attend_heads_avx2(const float* q, int64_t heads, int64_t dim, const uint16_t* keys,
+                       const uint16_t* values, const int32_t* rows, int64_t row_elements,
+                       int64_t kv_offset, int64_t count, float scale, float* out,
+                       float* max_scores, float* sums, float* scores);
+bool attend_heads_avx2(const float* q, int64_t heads, int64_t dim, const Bf16* keys,
+                       const Bf16* values, const int32_t* rows, int64_t row_elements,
+                       int64_t kv_offset, int64_t count, float scale, float* out,
+                       float* max_scores, float* sums, float* scores);
+
+/// One head's q.k and p*v inner loops, for the head sizes without an attend_heads kernel.
 float dot_avx2(const float* q, const float* k, int64_t n);
 float dot_avx2(const float* q, const uint16_t* k, int64_t n);
 void axpy_avx2(float a, const float* v, float* out, int64_t n);

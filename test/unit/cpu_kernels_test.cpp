@@ -78,23 +78,43 @@ TEST(CpuAddRmsNorm, SumThenNorm) {
   EXPECT_EQ(out, want);
 }
 
-TEST(CpuSwiglu, MatchesDoubleFormula) {
-  // 1003 values: 16-wide SIMD steps and a tail; gates up to +-100 reach the exponential's clamps.
-  for (float scale : {1.0f, 50.0f}) {
-    auto gate = random_nonzero(1003, 8);
-    for (float& g : gate) g *= scale;
-    const auto up = random_nonzero(1003, 9);
-    std::vector<float> out(gate.size(), kNaN);
-    swiglu(gate, up, out);
-    for (size_t i = 0; i < out.size(); ++i) {
-      const double g = gate[i];
-      const double want = g / (1.0 + std::exp(-g)) * up[i];
-      // exp within 1.3 ulp, one add, one divide, one multiply: a few ulp of the exact value
-      // (absolutely tiny where the clamp at e^88.5 stands in for e^100).
-      EXPECT_NEAR(out[i], want, 6 * FLT_EPSILON * std::fabs(want) + 1e-30) << i;
+TEST(CpuSwiglu, MatchesDoubleFormulaOnEveryPath) {
+  // 1003 values: 8- and 16-wide SIMD steps and a tail; gates up to +-100 reach the exponential's
+  // clamps.
+  for (ActivationPath path :
+       {ActivationPath::kScalar, ActivationPath::kAvx2, ActivationPath::kAvx512}) {
+    if (!activation_path_supported(path)) continue;
+    SCOPED_TRACE(static_cast<int>(path));
+    for (float scale : {1.0f, 50.0f}) {
+      auto gate = random_nonzero(1003, 8);
+      for (float& g : gate) g *= scale;
+      const auto up = random_nonzero(1003, 9);
+      std::vector<float> out(gate.size(), kNaN);
+      swiglu_with_path(path, gate, up, out);
+      for (size_t i = 0; i < out.size(); ++i) {
+        const double g = gate[i];
+        const double want = g / (1.0 + std::exp(-g)) * up[i];
+        // exp within 1.3 ulp, one add, one divide, one multiply: a few ulp of the exact value
+        // (absolutely tiny where the clamp at e^88.5 stands in for e^100).
+        EXPECT_NEAR(out[i], want, 6 * FLT_EPSILON * std::fabs(want) + 1e-30) << i;
+      }
     }
   }
   EXPECT_FLOAT_EQ(silu(0.0f), 0.0f);
+}
+
+TEST(CpuSwiglu, Avx2AndAvx512GiveTheSameBits) {
+  // exp8 takes exp16's steps, with 2^n in two exact multiplies instead of scalef.
+  if (!activation_path_supported(ActivationPath::kAvx512))
+    GTEST_SKIP() << "this CPU lacks AVX-512F";
+  auto gate = random_nonzero(4099, 11);
+  for (size_t i = 0; i < gate.size(); ++i) gate[i] *= static_cast<float>(1 + i % 97);  // to +-196
+  const auto up = random_nonzero(gate.size(), 12);
+  std::vector<float> a(gate.size(), kNaN), b(gate.size(), kNaN);
+  swiglu_with_path(ActivationPath::kAvx2, gate, up, a);
+  swiglu_with_path(ActivationPath::kAvx512, gate, up, b);
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_EQ(std::bit_cast<uint32_t>(a[i]), std::bit_cast<uint32_t>(b[i])) << i;
 }
 
 TEST(CpuSoftmax, MatchesDoubleFormula) {
