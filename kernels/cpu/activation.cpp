@@ -41,11 +41,10 @@ void swiglu_with_path(ActivationPath path, std::span<const float> gate, std::spa
 }
 
 void swiglu(std::span<const float> gate, std::span<const float> up, std::span<float> out) {
-  static const ActivationPath best = activation_path_supported(ActivationPath::kAvx512)
-                                         ? ActivationPath::kAvx512
-                                     : activation_path_supported(ActivationPath::kAvx2)
-                                         ? ActivationPath::kAvx2
-                                         : ActivationPath::kScalar;
+  static const ActivationPath best =
+      activation_path_supported(ActivationPath::kAvx512) ? ActivationPath::kAvx512
+      : activation_path_supported(ActivationPath::kAvx2) ? ActivationPath::kAvx2
+                                                         : ActivationPath::kScalar;
   swiglu_with_path(best, gate, up, out);
 }
 

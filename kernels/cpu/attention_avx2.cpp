@@ -97,10 +97,8 @@ SoftmaxStats softmax8(float* s, int64_t n) {
 inline __m256 reduce8(const __m256 (&a)[8]) {
   // hadd pairs lanes within each 128-bit half: after two rounds, lane i of abcd holds the sum of
   // the low (i < 4) or high half of vector i % 4.
-  const __m256 abcd =
-      _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
-  const __m256 efgh =
-      _mm256_hadd_ps(_mm256_hadd_ps(a[4], a[5]), _mm256_hadd_ps(a[6], a[7]));
+  const __m256 abcd = _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
+  const __m256 efgh = _mm256_hadd_ps(_mm256_hadd_ps(a[4], a[5]), _mm256_hadd_ps(a[6], a[7]));
   return _mm256_add_ps(_mm256_permute2f128_ps(abcd, efgh, 0x20),
                        _mm256_permute2f128_ps(abcd, efgh, 0x31));
 }
@@ -152,9 +150,8 @@ void weigh_values(const float* p, const T* values, const int32_t* rows, int64_t 
 
 template <typename T, int kD8>
 void attend_heads_fixed(const float* q, int64_t heads, const T* keys, const T* values,
-                        const int32_t* rows, int64_t row_elements, int64_t kv_offset,
-                        int64_t count, float scale, float* out, float* max_scores, float* sums,
-                        float* scores) {
+                        const int32_t* rows, int64_t row_elements, int64_t kv_offset, int64_t count,
+                        float scale, float* out, float* max_scores, float* sums, float* scores) {
   constexpr int64_t kDim = 8 * kD8;
   for (int64_t h = 0; h < heads; ++h) {
     score_keys<T, kD8>(q + h * kDim, keys, rows, row_elements, kv_offset, count, scale, scores);
@@ -171,8 +168,8 @@ bool attend_heads_dispatch(const float* q, int64_t heads, int64_t dim, const T* 
                            int64_t kv_offset, int64_t count, float scale, float* out,
                            float* max_scores, float* sums, float* scores) {
   const auto run = [&]<int kD8>() {
-    attend_heads_fixed<T, kD8>(q, heads, keys, values, rows, row_elements, kv_offset, count,
-                               scale, out, max_scores, sums, scores);
+    attend_heads_fixed<T, kD8>(q, heads, keys, values, rows, row_elements, kv_offset, count, scale,
+                               out, max_scores, sums, scores);
     return true;
   };
   switch (dim) {
@@ -194,24 +191,24 @@ void axpy_avx2(float a, const Bf16* v, float* out, int64_t n) { axpy(a, v, out, 
 
 bool attend_heads_avx2(const float* q, int64_t heads, int64_t dim, const float* keys,
                        const float* values, const int32_t* rows, int64_t row_elements,
-                       int64_t kv_offset, int64_t count, float scale, float* out,
-                       float* max_scores, float* sums, float* scores) {
+                       int64_t kv_offset, int64_t count, float scale, float* out, float* max_scores,
+                       float* sums, float* scores) {
   return attend_heads_dispatch(q, heads, dim, keys, values, rows, row_elements, kv_offset, count,
                                scale, out, max_scores, sums, scores);
 }
 
 bool attend_heads_avx2(const float* q, int64_t heads, int64_t dim, const uint16_t* keys,
                        const uint16_t* values, const int32_t* rows, int64_t row_elements,
-                       int64_t kv_offset, int64_t count, float scale, float* out,
-                       float* max_scores, float* sums, float* scores) {
+                       int64_t kv_offset, int64_t count, float scale, float* out, float* max_scores,
+                       float* sums, float* scores) {
   return attend_heads_dispatch(q, heads, dim, keys, values, rows, row_elements, kv_offset, count,
                                scale, out, max_scores, sums, scores);
 }
 
 bool attend_heads_avx2(const float* q, int64_t heads, int64_t dim, const Bf16* keys,
                        const Bf16* values, const int32_t* rows, int64_t row_elements,
-                       int64_t kv_offset, int64_t count, float scale, float* out,
-                       float* max_scores, float* sums, float* scores) {
+                       int64_t kv_offset, int64_t count, float scale, float* out, float* max_scores,
+                       float* sums, float* scores) {
   return attend_heads_dispatch(q, heads, dim, keys, values, rows, row_elements, kv_offset, count,
                                scale, out, max_scores, sums, scores);
 }

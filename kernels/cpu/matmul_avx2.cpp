@@ -44,12 +44,18 @@ struct Isa {
   static VecI high_nibbles(VecI v) {
     return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f));
   }
-  /// Unsigned quants below 64 (nibbles, Q6_K) times 4 signed activation quants; pairs stay
-  /// below 2 * 63 * 127, so maddubs never saturates.
-  static VecI dot_u(VecI acc, VecI w, int32_t x4) {
-    const VecI pairs = _mm256_maddubs_epi16(w, _mm256_set1_epi32(x4));
+  /// Unsigned quants below 64 (nibbles, Q6_K) times 4 signed activation quants, as two 16-bit
+  /// pair sums a lane: below 2 * 63 * 127, so maddubs never saturates.
+  static VecI pairs_u(VecI w, int32_t x4) { return _mm256_maddubs_epi16(w, _mm256_set1_epi32(x4)); }
+  static VecI add_pairs(VecI a, VecI b) { return _mm256_add_epi16(a, b); }
+  /// acc plus each lane's two pair sums.
+  static VecI widen_add(VecI acc, VecI pairs) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
   }
+  /// How many pairs_u results an int16 lane holds when stored quants reach max_quant and the
+  /// activation quants 127: 8 for nibbles, 2 for Q6_K.
+  static constexpr int short_run(int max_quant) { return 32767 / (2 * max_quant * 127); }
+  static VecI dot_u(VecI acc, VecI w, int32_t x4) { return widen_add(acc, pairs_u(w, x4)); }
   /// Stored q + 128 back to signed, then |q| times x with q's sign: pairs below 2 * 128 * 127.
   static VecI dot_q8(VecI acc, VecI w, int32_t x4) {
     const VecI q = _mm256_xor_si256(w, _mm256_set1_epi8(static_cast<char>(0x80)));

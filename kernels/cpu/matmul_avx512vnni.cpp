@@ -49,6 +49,8 @@ struct Isa {
     return _mm512_dpbusd_epi32(acc, w, _mm512_set1_epi32(x4));
   }
   static VecI dot_q8(VecI acc, VecI w, int32_t x4) { return dot_u(acc, w, x4); }
+  /// dpbusd widens as it goes: no 16-bit runs.
+  static constexpr int short_run(int) { return 1; }
   static VecF to_float(VecI v) { return _mm512_cvtepi32_ps(v); }
   static VecF mul(VecF a, VecF b) { return _mm512_mul_ps(a, b); }
   static VecF fmadd(VecF a, VecF b, VecF c) { return _mm512_fmadd_ps(a, b, c); }

@@ -38,7 +38,26 @@ std::vector<float> random_nonzero(size_t n, uint32_t seed) {
 struct Case {
   GgmlType type;
   int64_t rows, row_length, tokens;
+  bool extreme = false;  ///< quants at their largest magnitudes rather than random
 };
+
+/// Blocks of 32 that quantize to the largest stored quants: one element at -M, the rest at
+/// 7M/8 (nibbles 0 and 15 for Q4_0, Q4_1 and Q4_K), M varying from block to block.
+std::vector<float> extreme_weights(size_t n) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) {
+    const float m = 0.5f + 0.25f * static_cast<float>(i / 32 % 7);
+    v[i] = i % 32 == 0 ? -m : 0.875f * m;
+  }
+  return v;
+}
+
+/// Blocks of 32 equal values, the sign alternating by block: every activation quant is +-127.
+std::vector<float> extreme_activations(size_t n) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = i / 32 % 2 ? 1.5f : -1.5f;
+  return v;
+}
 
 struct Fixture {
   std::vector<uint8_t> w;  // encoded weights
@@ -48,12 +67,14 @@ struct Fixture {
 
 Fixture make_fixture(const Case& c, uint32_t seed) {
   Fixture f;
-  const auto src = random_nonzero(static_cast<size_t>(c.rows * c.row_length), seed);
+  const auto n = static_cast<size_t>(c.rows * c.row_length);
+  const auto src = c.extreme ? extreme_weights(n) : random_nonzero(n, seed);
   f.w.resize(*quant::row_bytes(c.type, static_cast<uint64_t>(c.rows * c.row_length)));
   EXPECT_TRUE(quant::quantize_row(c.type, src, f.w).ok());
   f.wf.resize(src.size());
   EXPECT_TRUE(quant::dequantize_row(c.type, f.w, f.wf).ok());
-  f.x = random_nonzero(static_cast<size_t>(c.tokens * c.row_length), seed + 1);
+  const auto x_count = static_cast<size_t>(c.tokens * c.row_length);
+  f.x = c.extreme ? extreme_activations(x_count) : random_nonzero(x_count, seed + 1);
   return f;
 }
 
@@ -139,6 +160,15 @@ TEST(CpuMatmul, AllTypesSizesAndPaths) {
         for (int64_t n : {37, 32 * 5, 32 * 13, 256 * 3}) check_case({type, rows, n, tokens});
       for (GgmlType type : k_types) check_case({type, rows, 256 * 3, tokens});
     }
+}
+
+TEST(CpuMatmul, LargestQuantsMatchTheScalarPathBitForBit) {
+  // Where the integer sums are largest. AVX2 adds maddubs' 16-bit pair sums over runs of groups
+  // before widening them: 8 groups of nibbles (8 * 2 * 15 * 127 = 30480) and 2 of Q6_K's 6-bit
+  // quants (2 * 2 * 63 * 127 = 32004); runs of 3 of those overflow, which this case catches.
+  for (GgmlType type :
+       {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K})
+    for (int64_t tokens : {1, 5}) check_case({type, 19, 256 * 3, tokens, true});
 }
 
 /// The flags of /proc/cpuinfo's first processor, or "" where there is none.
