@@ -3,21 +3,16 @@
 
 #include <span>
 
+#include "kernels/cpu/simd_path.h"
+
 namespace ingot::cpu {
 
 /// silu(x) = x / (1 + exp(-x)), as ggml_silu_f32.
 float silu(float x);
 
-/// The ways swiglu can run: the scalar reference with expf, or 8 or 16 values at a time with a
-/// polynomial exponential within 1.3 ulp of expf.
-enum class ActivationPath { kScalar, kAvx2, kAvx512 };
-
-/// True when this CPU can run `path`.
-bool activation_path_supported(ActivationPath path);
-
 /// out[i] = silu(gate[i]) * up[i] on `path` (which this CPU must support); all three spans have
 /// the same size; out may alias either input.
-void swiglu_with_path(ActivationPath path, std::span<const float> gate, std::span<const float> up,
+void swiglu_with_path(SimdPath path, std::span<const float> gate, std::span<const float> up,
                       std::span<float> out);
 
 /// swiglu_with_path on the fastest path this CPU has.

@@ -50,7 +50,7 @@ void attend_head(bool avx2, const AttentionShape& shape, const float* qh, const 
 /// One chunk: the heads of each KV head in turn, so the chunk's cache rows stay in cache while
 /// every group reads its part of them.
 template <typename T>
-void attend_chunk_typed(AttentionPath path, const AttentionShape& shape, const float* q,
+void attend_chunk_typed(SimdPath path, const AttentionShape& shape, const float* q,
                         const KvView& kv, int64_t count, int64_t chunk, int64_t head_begin,
                         int64_t head_end, float* partial, float* scores) {
   const auto* keys = static_cast<const T*>(kv.keys);
@@ -68,17 +68,17 @@ void attend_chunk_typed(AttentionPath path, const AttentionShape& shape, const f
     const int64_t kv_offset = (h / group) * dim;
     // The whole-chunk kernels: false for a head_dim they lack, which the per-head loops take.
     bool done = false;
-    if (path == AttentionPath::kAvx512)
+    if (path == SimdPath::kAvx512)
       done = detail::attend_heads_avx512(q + h * dim, run_end - h, dim, keys, values, rows,
                                          kv.row_elements, kv_offset, length, shape.scale,
                                          partial + h * dim, max_scores + h, sums + h, scores);
-    else if (path == AttentionPath::kAvx2)
+    else if (path == SimdPath::kAvx2)
       done = detail::attend_heads_avx2(q + h * dim, run_end - h, dim, keys, values, rows,
                                        kv.row_elements, kv_offset, length, shape.scale,
                                        partial + h * dim, max_scores + h, sums + h, scores);
     if (!done) {
       for (int64_t head = h; head < run_end; ++head)
-        attend_head(path != AttentionPath::kScalar, shape, q + head * dim, keys, values, kv, rows,
+        attend_head(path != SimdPath::kScalar, shape, q + head * dim, keys, values, kv, rows,
                     kv_offset, length, partial + head * dim, max_scores + head, sums + head,
                     scores);
     }
@@ -105,41 +105,13 @@ SoftmaxStats softmax_in_place(float* s, int64_t n) {
 
 }  // namespace detail
 
-const char* attention_path_name(AttentionPath path) {
-  switch (path) {
-    case AttentionPath::kScalar: return "scalar";
-    case AttentionPath::kAvx2: return "avx2";
-    case AttentionPath::kAvx512: return "avx512";
-  }
-  return "?";
-}
-
-bool attention_path_supported(AttentionPath path) {
-  switch (path) {
-    case AttentionPath::kScalar: return true;
-    case AttentionPath::kAvx2:
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case AttentionPath::kAvx512:
-      return attention_path_supported(AttentionPath::kAvx2) && __builtin_cpu_supports("avx512f");
-  }
-  return false;
-}
-
-AttentionPath best_attention_path() {
-  static const AttentionPath best =
-      attention_path_supported(AttentionPath::kAvx512) ? AttentionPath::kAvx512
-      : attention_path_supported(AttentionPath::kAvx2) ? AttentionPath::kAvx2
-                                                       : AttentionPath::kScalar;
-  return best;
-}
-
-void attend_chunk(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+void attend_chunk(SimdPath path, const AttentionShape& shape, const float* q, const KvView& kv,
                   int64_t count, int64_t chunk, int64_t head_begin, int64_t head_end,
                   float* partial, std::span<float> scores) {
   assert(chunk >= 0 && chunk < attention_chunks(count));
   assert(scores.size() >= static_cast<size_t>(kAttentionChunk * (head_end - head_begin)));
   assert(shape.num_kv_heads > 0 && shape.num_heads % shape.num_kv_heads == 0);
-  assert(attention_path_supported(path));
+  assert(simd_path_supported(path));
   switch (kv.dtype) {
     case KvDType::kF32:
       return attend_chunk_typed<float>(path, shape, q, kv, count, chunk, head_begin, head_end,
@@ -183,7 +155,7 @@ void combine_chunks(const AttentionShape& shape, const float* partials, int64_t 
   }
 }
 
-void attend_with_path(AttentionPath path, const AttentionShape& shape, const float* q,
+void attend_with_path(SimdPath path, const AttentionShape& shape, const float* q,
                       const KvView& kv, int64_t count, int64_t head_begin, int64_t head_end,
                       float* out, std::span<float> scratch) {
   assert(count > 0 &&
@@ -200,10 +172,10 @@ void attend_with_path(AttentionPath path, const AttentionShape& shape, const flo
 
 void attend(const AttentionShape& shape, const float* q, const KvView& kv, int64_t count,
             int64_t head_begin, int64_t head_end, float* out, std::span<float> scratch) {
-  attend_with_path(best_attention_path(), shape, q, kv, count, head_begin, head_end, out, scratch);
+  attend_with_path(best_simd_path(), shape, q, kv, count, head_begin, head_end, out, scratch);
 }
 
-void attend_tile(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+void attend_tile(SimdPath path, const AttentionShape& shape, const float* q, const KvView& kv,
                  std::span<const int64_t> counts, float* out, std::span<float> scratch) {
   const auto tokens = static_cast<int64_t>(counts.size());
   assert(tokens <= kAttentionTile);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <span>
 
+#include "kernels/cpu/simd_path.h"
+
 namespace ingot::cpu {
 
 /// Element type of a KV cache.
@@ -36,17 +38,6 @@ struct AttentionShape {
   float scale = 1.0f;  ///< applied to q.k (usually 1/sqrt(head_dim))
 };
 
-/// How attend computes: kScalar plain loops; kAvx2 vectorized q.k and p*v per head; kAvx512 all
-/// heads of a KV group at once with the output rows in registers (head_dim 32, 64 or 128; other
-/// sizes run kAvx2). Results agree within float rounding, not bit for bit.
-enum class AttentionPath { kScalar, kAvx2, kAvx512 };
-
-/// The path's name, e.g. "avx512".
-const char* attention_path_name(AttentionPath path);
-/// True when this CPU can run `path`.
-bool attention_path_supported(AttentionPath path);
-/// The fastest path this CPU supports; what attend uses.
-AttentionPath best_attention_path();
 
 /// Positions per attention chunk. Attention runs over fixed chunks of the positions, each
 /// computed alone and then combined in order (split-K, as flash-decoding does), so a token's
@@ -79,7 +70,7 @@ void attend(const AttentionShape& shape, const float* q, const KvView& kv, int64
             int64_t head_begin, int64_t head_end, float* out, std::span<float> scratch);
 
 /// As attend, on a chosen path that this CPU supports.
-void attend_with_path(AttentionPath path, const AttentionShape& shape, const float* q,
+void attend_with_path(SimdPath path, const AttentionShape& shape, const float* q,
                       const KvView& kv, int64_t count, int64_t head_begin, int64_t head_end,
                       float* out, std::span<float> scratch);
 
@@ -106,13 +97,13 @@ constexpr int64_t attention_tile_scratch_floats(const AttentionShape& shape, int
 /// likewise. Chunk by chunk and a KV head at a time, every token that reaches a chunk reads it
 /// while it is in cache, rather than each token streaming the whole sequence. Equals attend on
 /// each token, bit for bit. `scratch` needs attention_tile_scratch_floats floats.
-void attend_tile(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+void attend_tile(SimdPath path, const AttentionShape& shape, const float* q, const KvView& kv,
                  std::span<const int64_t> counts, float* out, std::span<float> scratch);
 
 /// Chunk `chunk` of attend, positions [chunk, chunk + 1) * kAttentionChunk below count: writes
 /// heads [head_begin, head_end) of `partial` (attention_partial_floats). Scores are float, their
 /// sum double; `scores` needs kAttentionChunk * (head_end - head_begin) floats.
-void attend_chunk(AttentionPath path, const AttentionShape& shape, const float* q, const KvView& kv,
+void attend_chunk(SimdPath path, const AttentionShape& shape, const float* q, const KvView& kv,
                   int64_t count, int64_t chunk, int64_t head_begin, int64_t head_end,
                   float* partial, std::span<float> scores);
 

@@ -81,10 +81,10 @@ TEST(CpuAddRmsNorm, SumThenNorm) {
 TEST(CpuSwiglu, MatchesDoubleFormulaOnEveryPath) {
   // 1003 values: 8- and 16-wide SIMD steps and a tail; gates up to +-100 reach the exponential's
   // clamps.
-  for (ActivationPath path :
-       {ActivationPath::kScalar, ActivationPath::kAvx2, ActivationPath::kAvx512}) {
-    if (!activation_path_supported(path)) continue;
-    SCOPED_TRACE(static_cast<int>(path));
+  for (SimdPath path :
+       {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
+    if (!simd_path_supported(path)) continue;
+    SCOPED_TRACE(simd_path_name(path));
     for (float scale : {1.0f, 50.0f}) {
       auto gate = random_nonzero(1003, 8);
       for (float& g : gate) g *= scale;
@@ -105,14 +105,14 @@ TEST(CpuSwiglu, MatchesDoubleFormulaOnEveryPath) {
 
 TEST(CpuSwiglu, Avx2AndAvx512GiveTheSameBits) {
   // exp8 takes exp16's steps, with 2^n in two exact multiplies instead of scalef.
-  if (!activation_path_supported(ActivationPath::kAvx512))
+  if (!simd_path_supported(SimdPath::kAvx512))
     GTEST_SKIP() << "this CPU lacks AVX-512F";
   auto gate = random_nonzero(4099, 11);
   for (size_t i = 0; i < gate.size(); ++i) gate[i] *= static_cast<float>(1 + i % 97);  // to +-196
   const auto up = random_nonzero(gate.size(), 12);
   std::vector<float> a(gate.size(), kNaN), b(gate.size(), kNaN);
-  swiglu_with_path(ActivationPath::kAvx2, gate, up, a);
-  swiglu_with_path(ActivationPath::kAvx512, gate, up, b);
+  swiglu_with_path(SimdPath::kAvx2, gate, up, a);
+  swiglu_with_path(SimdPath::kAvx512, gate, up, b);
   for (size_t i = 0; i < a.size(); ++i)
     ASSERT_EQ(std::bit_cast<uint32_t>(a[i]), std::bit_cast<uint32_t>(b[i])) << i;
 }
@@ -248,10 +248,10 @@ TEST(CpuRope, FreqFactorsDivideEachAngle) {
 // path this CPU has, at head_dim 40 (no AVX-512 kernel) and the kernel sizes 32, 64 and 128, with
 // 37 positions (one chunk) and 150 (three, the last partial), 9 query heads on 3 kv heads, and
 // head ranges that start and end inside a group.
-void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, int64_t dim,
+void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::SimdPath path, int64_t dim,
                      float scale, int64_t count) {
   using namespace ingot::cpu;
-  SCOPED_TRACE(std::string(attention_path_name(path)) + " head_dim " + std::to_string(dim) +
+  SCOPED_TRACE(std::string(simd_path_name(path)) + " head_dim " + std::to_string(dim) +
                " scale " + std::to_string(scale) + " positions " + std::to_string(count) +
                (dtype == KvDType::kF32   ? " f32"
                 : dtype == KvDType::kF16 ? " f16"
@@ -307,10 +307,10 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::AttentionPath path, 
 }
 
 void check_attention_paths(ingot::cpu::KvDType dtype) {
-  using ingot::cpu::AttentionPath;
-  for (AttentionPath path :
-       {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
-    if (!ingot::cpu::attention_path_supported(path)) continue;
+  using ingot::cpu::SimdPath;
+  for (SimdPath path :
+       {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
+    if (!ingot::cpu::simd_path_supported(path)) continue;
     for (int64_t dim : {40, 32, 64, 128})
       for (float scale : {0.158f, 3.0f})  // 3: wide scores
         for (int64_t count : {37, 150}) check_attention(dtype, path, dim, scale, count);
@@ -335,10 +335,10 @@ TEST(CpuAttention, ChunksComputedApartCombineToAttendBitForBit) {
   std::vector<int32_t> rows(kCount);
   for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>((j * 37 + 11) % kRows);
   const KvView view{keys.data(), values.data(), KvDType::kF32, kKvHeads * kDim, rows.data()};
-  for (AttentionPath path :
-       {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
-    if (!attention_path_supported(path)) continue;
-    SCOPED_TRACE(attention_path_name(path));
+  for (SimdPath path :
+       {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
+    if (!simd_path_supported(path)) continue;
+    SCOPED_TRACE(simd_path_name(path));
     std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, kCount)));
     std::vector<float> want(q.size());
     attend_with_path(path, shape, q.data(), view, kCount, 0, kHeads, want.data(), scratch);
@@ -384,10 +384,10 @@ TEST(CpuAttention, TileOfTokensGivesAttendsBitsForEachToken) {
       const KvView view{narrow ? static_cast<const void*>(k16.data()) : keys.data(),
                         narrow ? static_cast<const void*>(v16.data()) : values.data(), dtype,
                         kKvHeads * dim, rows.data()};
-      for (AttentionPath path :
-           {AttentionPath::kScalar, AttentionPath::kAvx2, AttentionPath::kAvx512}) {
-        if (!attention_path_supported(path)) continue;
-        SCOPED_TRACE(std::string(attention_path_name(path)) + " head_dim " + std::to_string(dim) +
+      for (SimdPath path :
+           {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
+        if (!simd_path_supported(path)) continue;
+        SCOPED_TRACE(std::string(simd_path_name(path)) + " head_dim " + std::to_string(dim) +
                      " dtype " + std::to_string(static_cast<int>(dtype)));
         std::vector<float> want(q.size());
         std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, 301)));

@@ -293,7 +293,7 @@ void check_rope_and_attention(KvType kv_type, int64_t head_dim, bool neox) {
   std::vector<float> want(q_features),
       scores(static_cast<size_t>(cpu::attention_scratch_floats(shape, kTokens)));
   for (int64_t t = 0; t < kTokens; ++t) {
-    cpu::attend_with_path(cpu::AttentionPath::kScalar, shape, got_q.data() + t * q_features, view,
+    cpu::attend_with_path(cpu::SimdPath::kScalar, shape, got_q.data() + t * q_features, view,
                           t + 1, 0, kHeads, want.data(), scores);
     for (int64_t i = 0; i < q_features; ++i)
       ASSERT_NEAR(got[t * q_features + i], want[i], 1e-5f) << "token " << t << " element " << i;
@@ -337,7 +337,7 @@ TEST(CudaKernels, AttentionSplitsLongContexts) {
                          rows.data()};
   std::vector<float> want(kHeads * kDim), scores(static_cast<size_t>(cpu::attention_scratch_floats(
                                               {kHeads, kKvHeads, kDim, 0.125f}, kCount)));
-  cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f}, q.data(),
+  cpu::attend_with_path(cpu::SimdPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f}, q.data(),
                         view, kCount, 0, kHeads, want.data(), scores);
   const auto got = out->download();
   for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-5f) << i;
@@ -400,7 +400,7 @@ TEST(CudaKernels, OneStepMixesTheTokensOfSeveralSequences) {
   for (int64_t t = 0; t < tokens; ++t) {
     const cpu::KvView view{keys.data(), values.data(), cpu::KvDType::kF32, kv_features,
                            tables.data() + table_of[t]};
-    cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f},
+    cpu::attend_with_path(cpu::SimdPath::kScalar, {kHeads, kKvHeads, kDim, 0.125f},
                           q.data() + t * q_features, view, positions[t] + 1, 0, kHeads, want.data(),
                           scores);
     for (int64_t i = 0; i < q_features; ++i)
@@ -528,7 +528,7 @@ void check_prefill_attention(KvType kv_type, int64_t head_dim) {
   for (int64_t t = 0; t < tokens; ++t) {
     const cpu::KvView view{host_keys, host_values, cpu_type, kv_features,
                            tables.data() + table_of[t]};
-    cpu::attend_with_path(cpu::AttentionPath::kScalar, {kHeads, kKvHeads, head_dim, dims.scale},
+    cpu::attend_with_path(cpu::SimdPath::kScalar, {kHeads, kKvHeads, head_dim, dims.scale},
                           q.data() + t * q_features, view, positions[t] + 1, 0, kHeads, want.data(),
                           scores);
     const float bound = t == tokens - 1 ? 2e-5f : tolerance;  // the decode token: float math

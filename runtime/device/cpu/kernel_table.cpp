@@ -239,7 +239,7 @@ void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, flo
         counts[tokens] = s.positions[t + tokens] + 1;
       } while (++tokens < tile && t + tokens < last &&
                s.sequences[t + tokens] == s.sequences[t]);
-      attend_tile(best_attention_path(), shape, queries + t * q_features, view(t),
+      attend_tile(best_simd_path(), shape, queries + t * q_features, view(t),
                   {counts, static_cast<size_t>(tokens)}, out + t * q_features, scratch);
       t += tokens;
     }
@@ -254,7 +254,7 @@ void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, flo
       std::upper_bound(first_chunk.begin(), first_chunk.end(), begin) - first_chunk.begin() - 1;
   for (int64_t chunk = begin; chunk < end; ++chunk) {
     while (chunk >= first_chunk[static_cast<size_t>(t) + 1]) ++t;
-    attend_chunk(best_attention_path(), shape, queries + t * q_features, view(t),
+    attend_chunk(best_simd_path(), shape, queries + t * q_features, view(t),
                  s.positions[t] + 1, chunk - first_chunk[static_cast<size_t>(t)], 0, heads,
                  s.attention_partials + chunk * stride, scores);
   }
