@@ -49,7 +49,11 @@ ingot::Result<ingot::sampling::SamplingParams> sampling_params(const Engine& eng
   ingot::sampling::SamplingParams p = engine.default_sampling();
   for (const char* name : {"temp", "temperature"})
     if (a.count(name)) p.temperature = a[name].as<float>();
-  if (a.count("top-k")) p.top_k = a["top-k"].as<int32_t>();
+  if (a.count("top-k")) {
+    // llama.cpp's --top-k 0 disables the filter, which MAX spells -1.
+    const int32_t k = a["top-k"].as<int32_t>();
+    p.top_k = k == 0 ? -1 : k;
+  }
   if (a.count("top-p")) p.top_p = a["top-p"].as<float>();
   if (a.count("min-p")) p.min_p = a["min-p"].as<float>();
   for (const char* name : {"repeat-penalty", "repetition-penalty"})
@@ -234,7 +238,7 @@ int main(int argc, char** argv) {
        cxxopts::value<int32_t>())
       ("temp", "Temperature; 0 is greedy (alias --temperature)", cxxopts::value<float>())
       ("temperature", "MAX's name for --temp", cxxopts::value<float>())
-      ("top-k", "Keep the K most likely tokens; -1 keeps all", cxxopts::value<int32_t>())
+      ("top-k", "Keep the K most likely tokens; -1 or 0 keeps all", cxxopts::value<int32_t>())
       ("top-p", "Nucleus sampling mass in (0, 1]", cxxopts::value<float>())
       ("min-p", "Drop tokens below min-p times the top probability", cxxopts::value<float>())
       ("repeat-penalty", "Repetition penalty, 1 disables (alias --repetition-penalty)",
