@@ -2,7 +2,7 @@
 // on every SIMD path this CPU supports at 1 to 512 tokens, for Q4_0, Q8_0 and (where ROW_LENGTH
 // is a multiple of 256) Q4_K: a Markdown table of microseconds and GMAC/s, medians of 7 timed
 // runs after a warm-up, with each path's speed against avx512vnni's.
-// Usage: cpu-matmul-bench [ROWS ROW_LENGTH]
+// Usage: cpu-matmul-bench [ROWS ROW_LENGTH [MAX_TOKENS]]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -46,7 +46,9 @@ double median_seconds(const ingot::cpu::MatmulInput& in, const ingot::cpu::Matmu
 int main(int argc, char** argv) {
   const int64_t rows = argc > 2 ? std::atoll(argv[1]) : 1536;
   const int64_t n = argc > 2 ? std::atoll(argv[2]) : 576;
+  const int64_t max_tokens = argc > 3 ? std::atoll(argv[3]) : 512;
   if (rows <= 0 || n <= 0 || n % 32 != 0) fail("ROWS must be positive, ROW_LENGTH a multiple of 32");
+  if (max_tokens <= 0) fail("MAX_TOKENS must be positive");
   const MatmulPath paths[] = {MatmulPath::kAvx512Vnni, MatmulPath::kAvx2, MatmulPath::kAmx};
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
     if (!ingot::cpu::pack_weights(type, weights.data(), rows, n, packed).ok()) fail("pack failed");
     const ingot::cpu::MatmulWeights w{weights.data(), &packed};
     for (int64_t tokens : {1, 4, 8, 12, 16, 64, 512}) {
+      if (tokens > max_tokens) break;
       std::vector<float> x(static_cast<size_t>(tokens * n));
       for (float& v : x) v = value(rng);
       std::vector<float> y(static_cast<size_t>(tokens * rows));
