@@ -65,7 +65,12 @@ uint32_t file_type_of(GgmlType type) {  // llama_ftype: ALL_F32, MOSTLY_F16, ...
     case GgmlType::Q4_0: return 2;
     case GgmlType::Q4_1: return 3;
     case GgmlType::Q8_0: return 7;
+    case GgmlType::Q5_0: return 8;
+    case GgmlType::Q5_1: return 9;
+    case GgmlType::Q2_K: return 10;
+    case GgmlType::Q3_K: return 11;  // Q3_K_S: every weight Q3_K
     case GgmlType::Q4_K: return 14;  // Q4_K_S: every weight Q4_K
+    case GgmlType::Q5_K: return 16;  // Q5_K_S
     case GgmlType::Q6_K: return 18;
     default: return 0;
   }
@@ -189,10 +194,12 @@ Status validate_tiny_llama_options(const TinyLlamaOptions& o) {
                         std::to_string(o.heads) + ") is not an even head dimension");
   }
   const GgmlType supported[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::Q8_0, GgmlType::Q4_0,
-                                GgmlType::Q4_1, GgmlType::Q4_K, GgmlType::Q6_K};
+                                GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K,
+                                GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
   if (std::find(std::begin(supported), std::end(supported), o.weight_type) == std::end(supported)) {
     return option_error("weight type " + std::string(quant::type_traits(o.weight_type).name) +
-                        " is not one of F32, F16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K");
+                        " is not one of F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, "
+                        "Q4_K, Q5_K, Q6_K");
   }
   const quant::TypeTraits traits = quant::type_traits(o.weight_type);
   for (auto [name, value] : {std::pair{"hidden", o.hidden}, std::pair{"ffn", o.ffn}}) {

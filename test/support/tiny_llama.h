@@ -22,7 +22,7 @@ struct TinyLlamaOptions {
   uint32_t ffn = 128;
   uint32_t context = 256;
   /// Type of the 2-D weights (token_embd, output, attention, ffn); norms stay F32.
-  /// One of F32, F16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K.
+  /// One of F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K.
   quant::GgmlType weight_type = quant::GgmlType::F32;
   bool tied_embeddings = true;  ///< false writes a separate output.weight.
   float rope_freq_base = 10000.0f;

@@ -1,6 +1,6 @@
 // tiny-llama-gguf: writes a tiny random llama GGUF (see test/support/tiny_llama.h).
 // Usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]
-//        [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q4_k|q6_k] [--untied]
+//        [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k] [--untied]
 //        [--rope-base F] [--rope-scaling TYPE] [--seed N]
 #include <cctype>
 #include <charconv>
@@ -17,7 +17,7 @@ using ingot::quant::GgmlType;
 
 constexpr const char* kUsage =
     "usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
-    "       [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q4_k|q6_k] [--untied] [--rope-base F]\n"
+    "       [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k] [--untied] [--rope-base F]\n"
     "       [--rope-scaling TYPE] [--seed N]\n";
 
 bool parse_uint(std::string_view text, uint64_t& out) {
@@ -27,7 +27,8 @@ bool parse_uint(std::string_view text, uint64_t& out) {
 
 bool parse_type(std::string_view text, GgmlType& out) {
   for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0,
-                        GgmlType::Q4_1, GgmlType::Q4_K, GgmlType::Q6_K}) {
+                        GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K,
+                        GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     std::string_view name = ingot::quant::type_traits(type).name;
     bool same = name.size() == text.size();
     for (size_t i = 0; same && i < name.size(); ++i) {
@@ -81,7 +82,7 @@ int main(int argc, char** argv) {
     if (flag == "--type") {
       if (!parse_type(value, options.weight_type)) {
         return fail("--type '" + std::string(value) +
-                    "' is not one of f32, f16, q8_0, q4_0, q4_1, q4_k, q6_k");
+                    "' is not one of f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k");
       }
     } else if (flag == "--seed") {
       if (!parse_uint(value, options.seed)) {
