@@ -22,6 +22,28 @@ const Architecture* find_architecture(std::string_view general_architecture) {
   return nullptr;
 }
 
+std::optional<ReadEncoding> gguf_read_encoding(quant::GgmlType type) {
+  using quant::GgmlType;
+  switch (type) {
+    case GgmlType::F32: return ReadEncoding{Encoding::kFloat32};
+    case GgmlType::F16: return ReadEncoding{Encoding::kFloat16};
+    case GgmlType::BF16: return ReadEncoding{Encoding::kBfloat16};
+    case GgmlType::Q4_0: return ReadEncoding{Encoding::kQ4_0};
+    case GgmlType::Q4_1: return ReadEncoding{Encoding::kQ4_1};
+    case GgmlType::Q8_0: return ReadEncoding{Encoding::kQ8_0};
+    case GgmlType::Q4_K: return ReadEncoding{Encoding::kQ4_K};
+    case GgmlType::Q6_K: return ReadEncoding{Encoding::kQ6_K};
+    // SmolLM2 Q3_K_S read through q6_k scored 25.11 perplexity on GPL-3 against llama.cpp's
+    // 25.20 on the same file; through q4_k, 25.88.
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1: return ReadEncoding{Encoding::kQ8_0, true};
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q5_K: return ReadEncoding{Encoding::kQ6_K, true};
+    default: return std::nullopt;
+  }
+}
+
 const Preset* find_preset(const Architecture& architecture, std::string_view name) {
   for (const Preset& preset : architecture.presets)
     if (preset.name == name) return &preset;

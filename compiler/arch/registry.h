@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,20 @@ struct BuildOptions {
   RopeType rope_type = RopeType::kNormal;  ///< Resolved (MAX's rope_type).
   int64_t max_length = 0;                  ///< Resolved context length.
   int64_t max_tokens_per_step = 512;       ///< Largest prefill chunk; sizes the arena.
+  bool keep_source_encodings = true;       ///< No --encoding: weights keep the file's own.
 };
+
+/// How a GGUF tensor's ggml type is read: as its own encoding where the runtime has kernels for
+/// it, or requantized from its dequantized values.
+struct ReadEncoding {
+  Encoding encoding = Encoding::kFloat32;
+  bool requantized = false;
+};
+
+/// F32, F16, BF16, Q4_0, Q4_1, Q8_0, Q4_K and Q6_K as themselves; Q5_0 and Q5_1 as q8_0, and
+/// Q2_K, Q3_K and Q5_K as q6_k (grids fine enough to keep the source's perplexity); nullopt for
+/// the types ingot cannot dequantize (IQ*, TQ*, ...).
+std::optional<ReadEncoding> gguf_read_encoding(quant::GgmlType type);
 
 /// Builds the module for one model, or fails with a one-line diagnostic.
 using BuildFunction = std::function<mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>(

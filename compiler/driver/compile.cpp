@@ -17,25 +17,20 @@ int64_t model_context_length(const gguf::GgufFile& file, std::string_view archit
   return length.ok() ? static_cast<int64_t>(*length) : 0;
 }
 
-// The encoding that holds most 2-D weight bytes: what MAX infers for a GGUF.
+// The encoding that holds most 2-D weight bytes, as the weights are read (gguf_read_encoding):
+// what MAX infers for a GGUF.
 std::optional<arch::Encoding> dominant_encoding(const gguf::GgufFile& file) {
-  std::map<std::string, uint64_t> bytes;
+  std::map<arch::Encoding, uint64_t> bytes;
   for (const gguf::TensorInfo& tensor : file.tensors()) {
-    if (tensor.dims.size() == 2)
-      bytes[std::string(quant::type_traits(tensor.type).name)] += tensor.bytes;
+    if (tensor.dims.size() != 2) continue;
+    if (std::optional<arch::ReadEncoding> read = arch::gguf_read_encoding(tensor.type))
+      bytes[read->encoding] += tensor.bytes;
   }
-  std::string best;
-  for (const auto& [name, count] : bytes) {
-    if (best.empty() || count > bytes[best]) best = name;
+  std::optional<arch::Encoding> best;
+  for (const auto& [encoding, count] : bytes) {
+    if (!best || count > bytes[*best]) best = encoding;
   }
-  std::string lower;
-  for (char c : best) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static const std::map<std::string, std::string> kGgmlToMax = {{"f32", "float32"},
-                                                                {"bf16", "bfloat16"}};
-  if (auto it = kGgmlToMax.find(lower); it != kGgmlToMax.end()) lower = it->second;
-  arch::Encoding encoding;
-  if (arch::parse_encoding(lower, encoding)) return encoding;
-  return std::nullopt;
+  return best;
 }
 
 // What a compilation builds from: the architecture, and a model file or a preset.
@@ -164,6 +159,7 @@ mlir::FailureOr<Compiled> compile_to_mlir(CompileRequest& request, mlir::MLIRCon
   build.rope_type = *config.rope_type;
   build.max_length = *config.max_length;
   build.max_tokens_per_step = request.max_tokens_per_step;
+  build.keep_source_encodings = keep_source;
   auto module = source->build(build, context);
   if (mlir::failed(module)) return mlir::failure();
 

@@ -14,37 +14,6 @@ namespace {
 using namespace ingot::ir;
 using mlir::Value;
 
-// The ingot encoding of a ggml tensor type, or nullopt when there is none.
-std::optional<ir::Encoding> encoding_of(quant::GgmlType type) {
-  switch (type) {
-    case quant::GgmlType::F32: return ir::Encoding::float32;
-    case quant::GgmlType::F16: return ir::Encoding::f16;
-    case quant::GgmlType::BF16: return ir::Encoding::bfloat16;
-    case quant::GgmlType::Q4_0: return ir::Encoding::q4_0;
-    case quant::GgmlType::Q4_1: return ir::Encoding::q4_1;
-    case quant::GgmlType::Q8_0: return ir::Encoding::q8_0;
-    case quant::GgmlType::Q4_K: return ir::Encoding::q4_k;
-    case quant::GgmlType::Q6_K: return ir::Encoding::q6_k;
-    default: return std::nullopt;
-  }
-}
-
-// The encoding a ggml type that the runtime has no kernels for is read as, requantized from its
-// dequantized values: q8_0 for the 32-element types, q6_k for the K-quants (whose rows are
-// whole super-blocks). Both grids are fine enough to keep the source's perplexity: SmolLM2
-// Q3_K_S with q6_k gave 25.11 against llama.cpp's 25.20, with q4_k 25.88. Nullopt for the
-// types ingot cannot dequantize (IQ*, TQ*).
-std::optional<ir::Encoding> stand_in_encoding(quant::GgmlType type) {
-  switch (type) {
-    case quant::GgmlType::Q5_0:
-    case quant::GgmlType::Q5_1: return ir::Encoding::q8_0;
-    case quant::GgmlType::Q2_K:
-    case quant::GgmlType::Q3_K:
-    case quant::GgmlType::Q5_K: return ir::Encoding::q6_k;
-    default: return std::nullopt;
-  }
-}
-
 // The IR spelling of a configuration encoding.
 ir::Encoding ir_encoding(arch::Encoding encoding) {
   switch (encoding) {
@@ -95,6 +64,7 @@ class LlamaEmitter {
     auto head = weight(p_.output ? *p_.output : p_.token_embd);
     if (mlir::failed(norm) || mlir::failed(head)) return mlir::failure();
     for (const auto& [type, stand_in] : stand_ins_) {
+      if (!options_.keep_source_encodings) break;  // --encoding picks every weight's encoding
       mlir::emitRemark(loc("weights"))
           << stand_in.second << " weights of type " << quant::type_traits(type).name
           << " are requantized to " << stringifyEncoding(stand_in.first)
@@ -115,22 +85,22 @@ class LlamaEmitter {
   // An ingot.weight for a GGUF tensor, typed [rows, row length] like ggml's layout.
   mlir::FailureOr<Value> weight(const gguf::LlamaTensor& tensor) {
     if (auto it = weights_.find(tensor.name); it != weights_.end()) return it->second;
-    std::optional<ir::Encoding> encoding = encoding_of(tensor.type);
-    if (!encoding) {
-      encoding = stand_in_encoding(tensor.type);
-      if (!encoding) {
-        return mlir::emitError(loc(tensor.name))
-               << "tensor '" << tensor.name << "' has type "
-               << quant::type_traits(tensor.type).name << ", which ingot cannot read yet";
-      }
+    std::optional<ReadEncoding> read = gguf_read_encoding(tensor.type);
+    if (!read) {
+      return mlir::emitError(loc(tensor.name))
+             << "tensor '" << tensor.name << "' has type " << quant::type_traits(tensor.type).name
+             << ", which ingot cannot read yet";
+    }
+    const ir::Encoding encoding = ir_encoding(read->encoding);
+    if (read->requantized) {
       auto& [stand_in, count] = stand_ins_[tensor.type];
-      stand_in = *encoding;
+      stand_in = encoding;
       ++count;
     }
     llvm::SmallVector<int64_t> shape(tensor.dims.rbegin(), tensor.dims.rend());
     while (shape.size() > 1 && shape.front() == 1) shape.erase(shape.begin());
     Value value =
-        b_.create<WeightOp>(loc(tensor.name), getWeightType(shape, *encoding, b_.getContext()),
+        b_.create<WeightOp>(loc(tensor.name), getWeightType(shape, encoding, b_.getContext()),
                             b_.getStringAttr(tensor.name), nullptr);
     weights_[tensor.name] = value;
     return value;
@@ -210,7 +180,7 @@ class LlamaEmitter {
   Value tokens_;
   Value positions_;
   std::map<std::string, Value> weights_;
-  // The types read through stand_in_encoding: the encoding each became, and how many weights.
+  // The types read requantized (gguf_read_encoding): the encoding of each, and how many weights.
   std::map<quant::GgmlType, std::pair<ir::Encoding, int>> stand_ins_;
 };
 
