@@ -63,12 +63,14 @@ class LlamaEmitter {
     auto norm = weight(p_.output_norm);
     auto head = weight(p_.output ? *p_.output : p_.token_embd);
     if (mlir::failed(norm) || mlir::failed(head)) return mlir::failure();
-    for (const auto& [type, stand_in] : stand_ins_) {
-      if (!options_.keep_source_encodings) break;  // --encoding picks every weight's encoding
-      mlir::emitRemark(loc("weights"))
-          << stand_in.second << " weights of type " << quant::type_traits(type).name
-          << " are requantized to " << stringifyEncoding(stand_in.first)
-          << ": the runtime has no " << quant::type_traits(type).name << " kernels";
+    // With --encoding, that encoding is what every weight gets, whatever its type.
+    if (options_.keep_source_encodings) {
+      for (const auto& [type, read_as] : requantized_types_) {
+        mlir::emitRemark(loc("weights"))
+            << read_as.second << " weights of type " << quant::type_traits(type).name
+            << " are requantized to " << stringifyEncoding(read_as.first)
+            << ": the runtime has no " << quant::type_traits(type).name << " kernels";
+      }
     }
     Value normed = rms_norm(x, *norm, "output_norm");
     auto logits = b_.create<LogitsOp>(loc("output"), activation(p_.vocab_size), normed, *head);
@@ -93,8 +95,8 @@ class LlamaEmitter {
     }
     const ir::Encoding encoding = ir_encoding(read->encoding);
     if (read->requantized) {
-      auto& [stand_in, count] = stand_ins_[tensor.type];
-      stand_in = encoding;
+      auto& [read_as, count] = requantized_types_[tensor.type];
+      read_as = encoding;
       ++count;
     }
     llvm::SmallVector<int64_t> shape(tensor.dims.rbegin(), tensor.dims.rend());
@@ -181,7 +183,7 @@ class LlamaEmitter {
   Value positions_;
   std::map<std::string, Value> weights_;
   // The types read requantized (gguf_read_encoding): the encoding of each, and how many weights.
-  std::map<quant::GgmlType, std::pair<ir::Encoding, int>> stand_ins_;
+  std::map<quant::GgmlType, std::pair<ir::Encoding, int>> requantized_types_;
 };
 
 // The module of a model described by `params`; `source` names it in diagnostics.
