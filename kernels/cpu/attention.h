@@ -38,7 +38,6 @@ struct AttentionShape {
   float scale = 1.0f;  ///< applied to q.k (usually 1/sqrt(head_dim))
 };
 
-
 /// Positions per attention chunk. Attention runs over fixed chunks of the positions, each
 /// computed alone and then combined in order (split-K, as flash-decoding does), so a token's
 /// result is the same whichever threads computed its chunks.

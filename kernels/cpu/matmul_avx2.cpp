@@ -55,7 +55,6 @@ struct Isa {
   /// How many pairs_u results an int16 lane holds when stored quants reach max_quant and the
   /// activation quants 127: 8 for nibbles, 2 for Q6_K.
   static constexpr int short_run(int max_quant) { return 32767 / (2 * max_quant * 127); }
-  static VecI dot_u(VecI acc, VecI w, int32_t x4) { return widen_add(acc, pairs_u(w, x4)); }
   /// Stored q + 128 back to signed, then |q| times x with q's sign: pairs below 2 * 128 * 127.
   static VecI dot_q8(VecI acc, VecI w, int32_t x4) {
     const VecI q = _mm256_xor_si256(w, _mm256_set1_epi8(static_cast<char>(0x80)));

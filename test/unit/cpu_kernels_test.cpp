@@ -34,6 +34,14 @@ std::vector<float> random_nonzero(size_t n, uint32_t seed) {
   return v;
 }
 
+/// Every SimdPath this CPU runs, scalar first.
+std::vector<SimdPath> supported_simd_paths() {
+  std::vector<SimdPath> paths;
+  for (SimdPath path : {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512})
+    if (simd_path_supported(path)) paths.push_back(path);
+  return paths;
+}
+
 TEST(CpuRmsNorm, MatchesDoubleFormula) {
   for (size_t n : {1u, 7u, 33u, 576u}) {
     const size_t rows = 3;
@@ -81,9 +89,7 @@ TEST(CpuAddRmsNorm, SumThenNorm) {
 TEST(CpuSwiglu, MatchesDoubleFormulaOnEveryPath) {
   // 1003 values: 8- and 16-wide SIMD steps and a tail; gates up to +-100 reach the exponential's
   // clamps.
-  for (SimdPath path :
-       {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
-    if (!simd_path_supported(path)) continue;
+  for (SimdPath path : supported_simd_paths()) {
     SCOPED_TRACE(simd_path_name(path));
     for (float scale : {1.0f, 50.0f}) {
       auto gate = random_nonzero(1003, 8);
@@ -307,10 +313,7 @@ void check_attention(ingot::cpu::KvDType dtype, ingot::cpu::SimdPath path, int64
 }
 
 void check_attention_paths(ingot::cpu::KvDType dtype) {
-  using ingot::cpu::SimdPath;
-  for (SimdPath path :
-       {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
-    if (!ingot::cpu::simd_path_supported(path)) continue;
+  for (ingot::cpu::SimdPath path : ingot::cpu::supported_simd_paths()) {
     for (int64_t dim : {40, 32, 64, 128})
       for (float scale : {0.158f, 3.0f})  // 3: wide scores
         for (int64_t count : {37, 150}) check_attention(dtype, path, dim, scale, count);
@@ -335,9 +338,7 @@ TEST(CpuAttention, ChunksComputedApartCombineToAttendBitForBit) {
   std::vector<int32_t> rows(kCount);
   for (int64_t j = 0; j < kCount; ++j) rows[j] = static_cast<int32_t>((j * 37 + 11) % kRows);
   const KvView view{keys.data(), values.data(), KvDType::kF32, kKvHeads * kDim, rows.data()};
-  for (SimdPath path :
-       {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
-    if (!simd_path_supported(path)) continue;
+  for (SimdPath path : supported_simd_paths()) {
     SCOPED_TRACE(simd_path_name(path));
     std::vector<float> scratch(static_cast<size_t>(attention_scratch_floats(shape, kCount)));
     std::vector<float> want(q.size());
@@ -384,9 +385,7 @@ TEST(CpuAttention, TileOfTokensGivesAttendsBitsForEachToken) {
       const KvView view{narrow ? static_cast<const void*>(k16.data()) : keys.data(),
                         narrow ? static_cast<const void*>(v16.data()) : values.data(), dtype,
                         kKvHeads * dim, rows.data()};
-      for (SimdPath path :
-           {SimdPath::kScalar, SimdPath::kAvx2, SimdPath::kAvx512}) {
-        if (!simd_path_supported(path)) continue;
+      for (SimdPath path : supported_simd_paths()) {
         SCOPED_TRACE(std::string(simd_path_name(path)) + " head_dim " + std::to_string(dim) +
                      " dtype " + std::to_string(static_cast<int>(dtype)));
         std::vector<float> want(q.size());
