@@ -175,6 +175,20 @@ Status option_error(const std::string& message) {
 
 }  // namespace
 
+const std::vector<GgmlType>& tiny_llama_weight_types() {
+  static const std::vector<GgmlType> types = {
+      GgmlType::F32,  GgmlType::F16,  GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
+      GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+  return types;
+}
+
+std::string tiny_llama_weight_type_names() {
+  std::string names;
+  for (GgmlType type : tiny_llama_weight_types())
+    names.append(names.empty() ? "" : ", ").append(quant::type_traits(type).name);
+  return names;
+}
+
 Status validate_tiny_llama_options(const TinyLlamaOptions& o) {
   const std::pair<const char*, uint32_t> dims[] = {{"layers", o.layers}, {"hidden", o.hidden},
                                                    {"heads", o.heads},   {"kv_heads", o.kv_heads},
@@ -193,13 +207,10 @@ Status validate_tiny_llama_options(const TinyLlamaOptions& o) {
     return option_error("hidden (" + std::to_string(o.hidden) + ") / heads (" +
                         std::to_string(o.heads) + ") is not an even head dimension");
   }
-  const GgmlType supported[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::Q8_0, GgmlType::Q4_0,
-                                GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K,
-                                GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
-  if (std::find(std::begin(supported), std::end(supported), o.weight_type) == std::end(supported)) {
+  const std::vector<GgmlType>& supported = tiny_llama_weight_types();
+  if (std::find(supported.begin(), supported.end(), o.weight_type) == supported.end()) {
     return option_error("weight type " + std::string(quant::type_traits(o.weight_type).name) +
-                        " is not one of F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, "
-                        "Q4_K, Q5_K, Q6_K");
+                        " is not one of " + tiny_llama_weight_type_names());
   }
   const quant::TypeTraits traits = quant::type_traits(o.weight_type);
   for (auto [name, value] : {std::pair{"hidden", o.hidden}, std::pair{"ffn", o.ffn}}) {

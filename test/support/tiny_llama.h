@@ -22,7 +22,7 @@ struct TinyLlamaOptions {
   uint32_t ffn = 128;
   uint32_t context = 256;
   /// Type of the 2-D weights (token_embd, output, attention, ffn); norms stay F32.
-  /// One of F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K.
+  /// One of tiny_llama_weight_types().
   quant::GgmlType weight_type = quant::GgmlType::F32;
   bool tied_embeddings = true;  ///< false writes a separate output.weight.
   float rope_freq_base = 10000.0f;
@@ -40,6 +40,13 @@ inline constexpr int32_t kTinyControlTokens = 3;
 std::vector<std::string> tiny_llama_tokens();
 /// The tiny tokenizer's merges, "left right" in byte-level text, highest priority first.
 std::vector<std::string> tiny_llama_merges();
+
+/// The types a tiny llama's weights can take: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K,
+/// Q3_K, Q4_K, Q5_K, Q6_K.
+const std::vector<quant::GgmlType>& tiny_llama_weight_types();
+
+/// tiny_llama_weight_types' names, comma-separated ("F32, F16, ...").
+std::string tiny_llama_weight_type_names();
 
 /// Checks the options; the error names the option and what it needs.
 Status validate_tiny_llama_options(const TinyLlamaOptions& options);

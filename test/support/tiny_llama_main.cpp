@@ -26,9 +26,7 @@ bool parse_uint(std::string_view text, uint64_t& out) {
 }
 
 bool parse_type(std::string_view text, GgmlType& out) {
-  for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::Q8_0, GgmlType::Q4_0,
-                        GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K,
-                        GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
+  for (GgmlType type : ingot::testing::tiny_llama_weight_types()) {
     std::string_view name = ingot::quant::type_traits(type).name;
     bool same = name.size() == text.size();
     for (size_t i = 0; same && i < name.size(); ++i) {
@@ -81,8 +79,9 @@ int main(int argc, char** argv) {
     if (known) continue;
     if (flag == "--type") {
       if (!parse_type(value, options.weight_type)) {
-        return fail("--type '" + std::string(value) +
-                    "' is not one of f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k");
+        std::string names = ingot::testing::tiny_llama_weight_type_names();
+        for (char& c : names) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return fail("--type '" + std::string(value) + "' is not one of " + names);
       }
     } else if (flag == "--seed") {
       if (!parse_uint(value, options.seed)) {
