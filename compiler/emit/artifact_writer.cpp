@@ -69,7 +69,8 @@ Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b,
       b, b.CreateString(spec.model), b.CreateString(spec.pre), b.CreateVectorOfStrings(spec.tokens),
       b.CreateVector(types), b.CreateVectorOfStrings(spec.merges), spec.bos_id.value_or(-1),
       spec.eos_id.value_or(-1), spec.eot_id.value_or(-1), spec.unk_id.value_or(-1),
-      spec.pad_id.value_or(-1), spec.add_bos, spec.add_eos);
+      spec.pad_id.value_or(-1), spec.add_bos, spec.add_eos, b.CreateVector(spec.scores),
+      spec.add_space_prefix);
 }
 
 // Builds the whole size-prefixed Model buffer for `layout`. Defaults are forced so

@@ -32,6 +32,8 @@ Result<tokenizer::TokenizerSpec> tokenizer_spec(const artifact::Artifact& artifa
   spec.pad_id = id_or_none(t->pad_id());
   spec.add_bos = t->add_bos();
   spec.add_eos = t->add_eos();
+  if (t->scores()) spec.scores.assign(t->scores()->begin(), t->scores()->end());
+  spec.add_space_prefix = t->add_space_prefix();
   return spec;
 }
 

@@ -1,11 +1,12 @@
 #include "runtime/tokenizer/bpe_tokenizer.h"
 
 #include <limits>
-#include <queue>
 
 #include "runtime/tokenizer/byte_level.h"
 #include "runtime/tokenizer/clean_spaces.h"
+#include "runtime/tokenizer/sentencepiece_bpe.h"
 #include "runtime/tokenizer/special_tokens.h"
+#include "runtime/tokenizer/symbol_merge.h"
 #include "runtime/tokenizer/utf8.h"
 
 namespace ingot::tokenizer {
@@ -36,39 +37,19 @@ char byte_token_value(const std::string& text) {
   return static_cast<char>(value);
 }
 
-// One symbol of a word during BPE: a byte range of the word, linked to its neighbours.
-struct Symbol {
-  uint32_t start;
-  uint32_t length;
-  int32_t prev;
-  int32_t next;
-};
-
-// A candidate merge of two adjacent symbols; stale once either symbol changed length.
-struct Bigram {
-  int32_t rank;
-  int32_t left;
-  int32_t right;
-  uint32_t left_length;
-  uint32_t right_length;
-};
-
-// Lowest rank first; on equal rank, the leftmost pair (llama.cpp's comparator).
-struct BigramAfter {
-  bool operator()(const Bigram& a, const Bigram& b) const {
-    return a.rank > b.rank || (a.rank == b.rank && a.left > b.left);
-  }
-};
-
 }  // namespace
 
 Result<BpeTokenizer> BpeTokenizer::create(TokenizerSpec spec) {
-  if (spec.model != "gpt2") {
+  const bool sentencepiece = spec.model == "llama";
+  if (spec.model != "gpt2" && !sentencepiece) {
     return make_error(StatusCode::kUnimplemented,
                       "tokenizer.ggml.model: unsupported tokenizer model '" + spec.model +
-                          "' (BpeTokenizer implements 'gpt2', byte-level BPE)");
+                          "' (ingot implements 'gpt2', byte-level BPE, and 'llama', "
+                          "SentencePiece BPE)");
   }
-  INGOT_ASSIGN_OR_RETURN(PreTokenizer pre_tokenizer, PreTokenizer::create(spec.pre));
+  // SentencePiece splits no words first: its pre-tokenizer name (llama.cpp's "default") is unused.
+  INGOT_ASSIGN_OR_RETURN(PreTokenizer pre_tokenizer,
+                         PreTokenizer::create(sentencepiece ? "default" : spec.pre));
   const size_t n = spec.tokens.size();
   if (n == 0)
     return make_error(StatusCode::kInvalidArgument, "tokenizer.ggml.tokens: empty vocabulary");
@@ -85,6 +66,11 @@ Result<BpeTokenizer> BpeTokenizer::create(TokenizerSpec spec) {
   INGOT_RETURN_IF_ERROR(check_id("tokenizer.ggml.eot_token_id", spec.eot_id, n));
   INGOT_RETURN_IF_ERROR(check_id("tokenizer.ggml.unknown_token_id", spec.unk_id, n));
   INGOT_RETURN_IF_ERROR(check_id("tokenizer.ggml.padding_token_id", spec.pad_id, n));
+  if (!spec.scores.empty() && spec.scores.size() != n) {
+    return make_error(StatusCode::kInvalidArgument,
+                      "tokenizer.ggml.scores: " + std::to_string(spec.scores.size()) +
+                          " entries for " + std::to_string(n) + " tokens");
+  }
   if (spec.add_bos && !spec.bos_id) {
     return make_error(StatusCode::kInvalidArgument,
                       "tokenizer.ggml.add_bos_token: set, but there is no bos_token_id");
@@ -121,6 +107,21 @@ Result<BpeTokenizer> BpeTokenizer::create(TokenizerSpec spec) {
   tok.attrs_ = std::move(info.attrs);
   tok.eog_ids_ = std::move(info.eog_ids);
   tok.special_order_ = special_token_search_order(tok.texts_, tok.attrs_);
+  tok.sentencepiece_ = sentencepiece;
+  if (sentencepiece) {
+    tok.byte_ids_.assign(256, -1);
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (int byte = 0; byte < 256; ++byte) {
+      const std::string hex = {'<', '0', 'x', kHex[byte >> 4], kHex[byte & 15], '>'};
+      const auto it = tok.token_ids_.find(hex);
+      if (it != tok.token_ids_.end()) {
+        tok.byte_ids_[byte] = it->second;
+      } else if (const auto one = tok.token_ids_.find(std::string(1, static_cast<char>(byte)));
+                 one != tok.token_ids_.end()) {
+        tok.byte_ids_[byte] = one->second;
+      }
+    }
+  }
   tok.pieces_.reserve(n);
   for (size_t i = 0; i < n; ++i) tok.pieces_.push_back(tok.make_piece(static_cast<int32_t>(i)));
   return tok;
@@ -130,6 +131,11 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool add_specia
                                           bool parse_special) const {
   std::vector<int32_t> out;
   if (add_special && spec_.add_bos) out.push_back(*spec_.bos_id);
+  if (sentencepiece_) {
+    encode_sentencepiece(text, parse_special, out);
+    if (add_special && spec_.add_eos) out.push_back(*spec_.eos_id);
+    return out;
+  }
   for (const Fragment& fragment :
        partition_special_tokens(text, parse_special, special_order_, texts_, attrs_)) {
     if (fragment.token >= 0) {
@@ -140,6 +146,34 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool add_specia
   }
   if (add_special && spec_.add_eos) out.push_back(*spec_.eos_id);
   return out;
+}
+
+void BpeTokenizer::encode_sentencepiece(std::string_view text, bool parse_special,
+                                        std::vector<int32_t>& out) const {
+  const SentencePieceVocab vocab{
+      .id_of =
+          [this](std::string_view piece) {
+            const auto it = token_ids_.find(piece);
+            return it == token_ids_.end() ? -1 : it->second;
+          },
+      .scores = spec_.scores,
+      .byte_ids = byte_ids_,
+      .unk_id = spec_.unk_id.value_or(-1)};
+  bool after_special = true;  // the text's start counts as following a special token
+  std::string fragment_text;
+  for (const Fragment& fragment :
+       partition_special_tokens(text, parse_special, special_order_, texts_, attrs_)) {
+    if (fragment.token >= 0) {
+      out.push_back(fragment.token);
+      after_special = true;
+      continue;
+    }
+    fragment_text.clear();
+    if (spec_.add_space_prefix && after_special) fragment_text.push_back(' ');
+    fragment_text.append(text.substr(fragment.offset, fragment.length));
+    sentencepiece_encode(escape_sentencepiece_spaces(fragment_text), vocab, out);
+    after_special = false;
+  }
 }
 
 void BpeTokenizer::encode_fragment(std::string_view text, std::vector<int32_t>& out) const {
@@ -177,44 +211,15 @@ void BpeTokenizer::encode_word(std::string_view word, std::vector<int32_t>& out)
       return;
     }
   }
-  std::vector<Symbol> symbols;
-  for (uint32_t offset = 0; offset < word.size();) {
-    const auto length = static_cast<uint32_t>(std::min<size_t>(
-        word.size() - offset, utf8_length_from_lead(static_cast<uint8_t>(word[offset]))));
-    const auto index = static_cast<int32_t>(symbols.size());
-    symbols.push_back(Symbol{offset, length, index - 1, -1});
-    if (index > 0) symbols[index - 1].next = index;
-    offset += length;
-  }
-  const auto text_of = [&](const Symbol& sym) { return word.substr(sym.start, sym.length); };
-  std::priority_queue<Bigram, std::vector<Bigram>, BigramAfter> queue;
   std::string scratch;
-  const auto add_bigram = [&](int32_t left, int32_t right) {
-    if (left < 0 || right < 0) return;
-    const int32_t rank = merge_rank(text_of(symbols[left]), text_of(symbols[right]), scratch);
-    if (rank >= 0)
-      queue.push(Bigram{rank, left, right, symbols[left].length, symbols[right].length});
-  };
-  for (int32_t i = 1; i < static_cast<int32_t>(symbols.size()); ++i) add_bigram(i - 1, i);
-  while (!queue.empty()) {
-    const Bigram bigram = queue.top();
-    queue.pop();
-    Symbol& left = symbols[bigram.left];
-    Symbol& right = symbols[bigram.right];
-    if (left.length != bigram.left_length || right.length != bigram.right_length ||
-        left.length == 0 || right.length == 0) {
-      continue;  // one side has changed since this pair was queued
-    }
-    left.length += right.length;
-    right.length = 0;
-    left.next = right.next;
-    if (right.next >= 0) symbols[right.next].prev = bigram.left;
-    add_bigram(left.prev, bigram.left);
-    add_bigram(bigram.left, left.next);
-  }
-  for (const Symbol& sym : symbols) {
+  const std::vector<MergeSymbol> symbols =
+      merge_symbols(word, [&](std::string_view left, std::string_view right) {
+        const int32_t rank = merge_rank(left, right, scratch);
+        return rank < 0 ? std::nullopt : std::optional<double>(-rank);  // lowest rank first
+      });
+  for (const MergeSymbol& sym : symbols) {
     if (sym.length == 0) continue;
-    const std::string_view text = text_of(sym);
+    const std::string_view text = word.substr(sym.start, sym.length);
     if (const auto it = token_ids_.find(text); it != token_ids_.end()) {
       out.push_back(it->second);
       continue;
@@ -231,7 +236,10 @@ std::string BpeTokenizer::make_piece(int32_t id) const {
   const uint32_t attr = attrs_[id];
   const std::string& text = texts_[id];
   if (attr & (kAttrUnknown | kAttrControl | kAttrUserDefined)) return text;
-  if (attr & kAttrNormal) return ByteLevelMap::get().decode_token_text(text);
+  if (attr & kAttrNormal) {
+    return sentencepiece_ ? unescape_sentencepiece_spaces(text)
+                          : ByteLevelMap::get().decode_token_text(text);
+  }
   if (attr & kAttrByte) return std::string(1, byte_token_value(text));
   return {};  // unused and undefined tokens print nothing
 }
@@ -245,7 +253,12 @@ std::string BpeTokenizer::token_to_piece(int32_t id, bool special) const {
 std::string BpeTokenizer::decode(std::span<const int32_t> ids, bool special) const {
   std::string out;
   for (int32_t id : ids) out += token_to_piece(id, special);
-  if (pre_tokenizer_.rules().clean_spaces) clean_up_tokenization_spaces(out);
+  // SentencePiece: the leading space encode added goes again, from the first token only.
+  if (sentencepiece_ && spec_.add_space_prefix && !ids.empty() &&
+      !token_to_piece(ids[0], special).empty() && out.front() == ' ') {
+    out.erase(0, 1);
+  }
+  if (cleans_spaces()) clean_up_tokenization_spaces(out);
   return out;
 }
 

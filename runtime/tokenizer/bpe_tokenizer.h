@@ -1,4 +1,5 @@
-// BpeTokenizer: GPT-2 style byte-level BPE that tokenizes exactly as llama.cpp's llama_tokenize.
+// BpeTokenizer: byte-level BPE (GPT-2 style) and SentencePiece BPE (Llama 2 style), tokenizing
+// exactly as llama.cpp's llama_tokenize.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +18,9 @@
 
 namespace ingot::tokenizer {
 
-/// Byte-level BPE over a TokenizerSpec (`model` "gpt2"), with llama.cpp's
-/// special-token partitioning, pre-tokenizer regexes, merges and byte fallback.
+/// BPE over a TokenizerSpec with llama.cpp's special-token partitioning: `model` "gpt2" is
+/// byte-level BPE (pre-tokenizer regexes, ranked merges); "llama" is SentencePiece BPE (spaces as
+/// U+2581, a leading space where the spec asks, merges by token score, byte-token fallback).
 /// Immutable after create(); safe to use from several threads.
 class BpeTokenizer {
  public:
@@ -53,6 +55,9 @@ class BpeTokenizer {
   bool is_control(int32_t id) const;
   /// The id of a token text, if the vocabulary has it.
   std::optional<int32_t> token_id(std::string_view text) const;
+  /// True when decoding applies clean_up_tokenization_spaces (byte-level BPE whose
+  /// pre-tokenizer asks for it; never SentencePiece).
+  bool cleans_spaces() const { return !sentencepiece_ && pre_tokenizer_.rules().clean_spaces; }
   /// The pre-tokenizer rules in use.
   const PreTokenizerRules& pre_tokenizer_rules() const { return pre_tokenizer_.rules(); }
   /// The spec this tokenizer was built from.
@@ -70,6 +75,10 @@ class BpeTokenizer {
 
   /// BPE over one raw-text fragment, appending ids.
   void encode_fragment(std::string_view text, std::vector<int32_t>& out) const;
+  /// llama.cpp's SPM tokenize: each text fragment gets a leading space where it starts the text
+  /// or follows a special token.
+  void encode_sentencepiece(std::string_view text, bool parse_special,
+                            std::vector<int32_t>& out) const;
   /// Merges one byte-level encoded word and appends its ids.
   void encode_word(std::string_view word, std::vector<int32_t>& out) const;
   int32_t merge_rank(std::string_view left, std::string_view right, std::string& scratch) const;
@@ -84,6 +93,8 @@ class BpeTokenizer {
   std::unordered_set<int32_t> eog_ids_;
   StringMap token_ids_;
   StringMap merge_ranks_;  // "left right" -> rank
+  bool sentencepiece_ = false;      // model "llama"
+  std::vector<int32_t> byte_ids_;   // sentencepiece_: byte -> its fallback token, or -1
 };
 
 }  // namespace ingot::tokenizer

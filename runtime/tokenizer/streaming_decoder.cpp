@@ -17,7 +17,7 @@ constexpr size_t kCleanLookahead = 16;
 
 std::string StreamingDecoder::push(int32_t id) {
   raw_ += tokenizer_->token_to_piece(id, special_);
-  if (!tokenizer_->pre_tokenizer_rules().clean_spaces) {
+  if (!tokenizer_->cleans_spaces()) {
     const size_t ready = complete_utf8_prefix_length(raw_);
     std::string out = raw_.substr(0, ready);
     raw_.erase(0, ready);
@@ -35,7 +35,7 @@ std::string StreamingDecoder::push(int32_t id) {
 
 std::string StreamingDecoder::finish() {
   std::string out;
-  if (tokenizer_->pre_tokenizer_rules().clean_spaces) {
+  if (tokenizer_->cleans_spaces()) {
     std::string cleaned = raw_;
     clean_up_tokenization_spaces(cleaned);
     out = cleaned.substr(std::min(emitted_, cleaned.size()));

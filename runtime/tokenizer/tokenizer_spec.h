@@ -21,11 +21,12 @@ enum class TokenType : int32_t {
 
 /// The vocabulary and rules of one tokenizer, as read from a GGUF or an artifact.
 struct TokenizerSpec {
-  std::string model;                    ///< Tokenizer family, e.g. "gpt2" (byte-level BPE).
+  std::string model;                    ///< "gpt2" (byte-level BPE) or "llama" (SentencePiece BPE).
   std::string pre;                      ///< Pre-tokenizer name, e.g. "smollm", "llama3".
   std::vector<std::string> tokens;      ///< Token text by id.
   std::vector<TokenType> token_types;   ///< Same length as tokens (empty means all normal).
   std::vector<std::string> merges;      ///< BPE merges, "left right", highest priority first.
+  std::vector<float> scores;            ///< "llama": merge priority by token id, highest first.
   std::optional<int32_t> bos_id;        ///< Beginning of sequence.
   std::optional<int32_t> eos_id;        ///< End of sequence.
   std::optional<int32_t> eot_id;        ///< End of turn, where the model has one.
@@ -33,6 +34,7 @@ struct TokenizerSpec {
   std::optional<int32_t> pad_id;        ///< Padding token.
   bool add_bos = false;                 ///< Prepend BOS when encoding with special tokens.
   bool add_eos = false;                 ///< Append EOS when encoding with special tokens.
+  bool add_space_prefix = false;        ///< "llama": a space before text that starts a fragment.
 };
 
 }  // namespace ingot::tokenizer

@@ -12,7 +12,10 @@ inline void expect_same_tokenizer(const tokenizer::TokenizerSpec& got,
                                   const tokenizer::TokenizerSpec& want) {
   EXPECT_EQ(got.tokens, want.tokens);
   EXPECT_EQ(got.token_types, want.token_types);
+  EXPECT_EQ(got.model, want.model);
   EXPECT_EQ(got.merges, want.merges);
+  EXPECT_EQ(got.scores, want.scores);
+  EXPECT_EQ(got.add_space_prefix, want.add_space_prefix);
   EXPECT_EQ(got.pre, want.pre);
   EXPECT_EQ(got.bos_id, want.bos_id);
   EXPECT_EQ(got.eos_id, want.eos_id);

@@ -2,6 +2,7 @@
 #include "compiler/import/gguf/gguf_tokenizer.h"
 
 #include <functional>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -44,6 +45,66 @@ TEST(GgufTokenizer, ReadsKeysAndFlags) {
   EXPECT_EQ(spec->bos_id, 1);
   EXPECT_EQ(spec->eos_id, 2);
   EXPECT_TRUE(spec->add_bos);
+}
+
+// A SentencePiece ("llama") GGUF of `n` tokens with the given extra key/values after the tokens.
+std::vector<uint8_t> sentencepiece_file(int n, uint64_t extra_kvs,
+                                        const std::function<void(GgufBuilder&)>& extra) {
+  GgufBuilder b;
+  b.header(3, 0, 2 + extra_kvs).kv_str("tokenizer.ggml.model", "llama");
+  b.key("tokenizer.ggml.tokens", 9).u32(8).u64(n);
+  for (int i = 0; i < n; ++i) b.str("t" + std::to_string(i));
+  extra(b);
+  return b.bytes();
+}
+
+TEST(GgufTokenizer, SentencePieceDefaultsAreLlamaCpps) {
+  auto spec = spec_of(sentencepiece_file(10, 1, [](GgufBuilder& b) {
+    b.key("tokenizer.ggml.scores", 9).u32(6).u64(10);
+    for (int i = 0; i < 10; ++i) b.put<float>(-0.5f * static_cast<float>(i));
+  }));
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->model, "llama");
+  EXPECT_EQ(spec->unk_id, 0);  // <unk> 0, <s> 1, </s> 2 where the file names none
+  EXPECT_EQ(spec->bos_id, 1);
+  EXPECT_EQ(spec->eos_id, 2);
+  EXPECT_TRUE(spec->add_bos);
+  EXPECT_FALSE(spec->add_eos);
+  EXPECT_TRUE(spec->add_space_prefix);
+  ASSERT_EQ(spec->scores.size(), 10u);
+  EXPECT_FLOAT_EQ(spec->scores[3], -1.5f);
+}
+
+TEST(GgufTokenizer, SentencePieceKeysOverrideTheDefaults) {
+  auto spec = spec_of(sentencepiece_file(10, 3, [](GgufBuilder& b) {
+    b.kv_u32("tokenizer.ggml.bos_token_id", 5);
+    b.key("tokenizer.ggml.add_bos_token", 7).put<uint8_t>(0);
+    b.key("tokenizer.ggml.add_space_prefix", 7).put<uint8_t>(0);
+  }));
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->bos_id, 5);
+  EXPECT_FALSE(spec->add_bos);
+  EXPECT_FALSE(spec->add_space_prefix);
+  EXPECT_TRUE(spec->scores.empty());  // llama.cpp scores every token 0 then
+}
+
+TEST(GgufTokenizer, RefusesBadScores) {
+  auto short_scores = spec_of(sentencepiece_file(10, 1, [](GgufBuilder& b) {
+    b.key("tokenizer.ggml.scores", 9).u32(6).u64(9);
+    for (int i = 0; i < 9; ++i) b.put<float>(0.0f);
+  }));
+  ASSERT_FALSE(short_scores.ok());
+  EXPECT_NE(short_scores.status().message().find("'tokenizer.ggml.scores' has 9 entries for 10"),
+            std::string::npos)
+      << short_scores.status().message();
+  auto not_finite = spec_of(sentencepiece_file(3, 1, [](GgufBuilder& b) {
+    b.key("tokenizer.ggml.scores", 9).u32(6).u64(3);
+    b.put<float>(0.0f).put<float>(std::numeric_limits<float>::quiet_NaN()).put<float>(0.0f);
+  }));
+  ASSERT_FALSE(not_finite.ok());
+  EXPECT_NE(not_finite.status().message().find("'tokenizer.ggml.scores'[1] is not finite"),
+            std::string::npos)
+      << not_finite.status().message();
 }
 
 TEST(GgufTokenizer, AppliesLlamaCppDefaultsWhenKeysAreAbsent) {

@@ -254,8 +254,14 @@ TEST(BadSpec, IsRejectedWithTheFieldNamed) {
   EXPECT_EQ(BpeTokenizer::create(spec).status().code(), StatusCode::kUnimplemented);
 
   spec = tiny_spec();
+  spec.model = "bert";  // WordPiece: not implemented
+  EXPECT_NE(error_of(spec).find("'bert'"), std::string::npos) << error_of(spec);
+  EXPECT_EQ(BpeTokenizer::create(spec).status().code(), StatusCode::kUnimplemented);
+
+  spec = tiny_spec();
   spec.model = "llama";
-  EXPECT_NE(error_of(spec).find("'llama'"), std::string::npos) << error_of(spec);
+  spec.scores.assign(spec.tokens.size() - 1, 0.0f);
+  EXPECT_NE(error_of(spec).find("tokenizer.ggml.scores"), std::string::npos) << error_of(spec);
 
   spec = tiny_spec();
   spec.bos_id = static_cast<int32_t>(spec.tokens.size());

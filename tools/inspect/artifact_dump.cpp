@@ -53,11 +53,13 @@ ordered_json tokenizer_json(const schema::Model& m) {
     t["pre"] = str(tok->pre());
     t["tokens"] = tok->tokens() ? tok->tokens()->size() : 0;
     t["merges"] = tok->merges() ? tok->merges()->size() : 0;
+    t["scores"] = tok->scores() ? tok->scores()->size() : 0;
     t["bos_id"] = tok->bos_id();
     t["eos_id"] = tok->eos_id();
     t["eot_id"] = tok->eot_id();
     t["add_bos"] = tok->add_bos();
     t["add_eos"] = tok->add_eos();
+    t["add_space_prefix"] = tok->add_space_prefix();
   }
   return t;
 }

@@ -1,5 +1,7 @@
 #include "compiler/import/gguf/gguf_tokenizer.h"
 
+#include <cmath>
+
 #include "runtime/tokenizer/pre_tokenizer.h"
 
 namespace ingot::gguf {
@@ -57,6 +59,30 @@ Status read_token_types(const GgufFile& file, TokenizerSpec& spec) {
   return Status::ok_status();
 }
 
+// Reads `tokenizer.ggml.scores` (SentencePiece's merge priorities), one finite float per token.
+Status read_scores(const GgufFile& file, TokenizerSpec& spec) {
+  constexpr std::string_view kKey = "tokenizer.ggml.scores";
+  if (file.find(kKey) == nullptr) return Status::ok_status();
+  INGOT_ASSIGN_OR_RETURN(const MetadataValue* scores, file.get_array(kKey, ValueType::kFloat32));
+  if (scores->count != spec.tokens.size()) {
+    return make_error(StatusCode::kInvalidArgument,
+                      file.path() + ": metadata '" + std::string(kKey) + "' has " +
+                          std::to_string(scores->count) + " entries for " +
+                          std::to_string(spec.tokens.size()) + " tokens");
+  }
+  spec.scores.reserve(scores->count);
+  for (uint64_t i = 0; i < scores->count; ++i) {
+    const double score = scores->numeric_element(i);
+    if (!std::isfinite(score)) {
+      return make_error(StatusCode::kInvalidArgument, file.path() + ": metadata '" +
+                                                          std::string(kKey) + "'[" +
+                                                          std::to_string(i) + "] is not finite");
+    }
+    spec.scores.push_back(static_cast<float>(score));
+  }
+  return Status::ok_status();
+}
+
 }  // namespace
 
 Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
@@ -82,6 +108,7 @@ Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
                            file.get_array("tokenizer.ggml.merges", ValueType::kString));
     spec.merges.assign(merges->strings.begin(), merges->strings.end());
   }
+  INGOT_RETURN_IF_ERROR(read_scores(file, spec));
   size_t vocab = spec.tokens.size();
   INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.bos_token_id", vocab, spec.bos_id));
   INGOT_RETURN_IF_ERROR(read_token_id(file, "tokenizer.ggml.eos_token_id", vocab, spec.eos_id));
@@ -95,11 +122,20 @@ Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
     if (!spec.bos_id) spec.bos_id = kGpt2DefaultSpecialId;
     if (!spec.eos_id) spec.eos_id = kGpt2DefaultSpecialId;
   }
-  if (const tokenizer::PreTokenizerRules* rules = tokenizer::find_pre_tokenizer_rules(spec.pre)) {
+  if (spec.model == "llama") {
+    // SentencePiece vocabularies: <unk> 0, <s> 1, </s> 2; BOS and a leading space are added.
+    if (!spec.unk_id && vocab > 0) spec.unk_id = 0;
+    if (!spec.bos_id && vocab > 1) spec.bos_id = 1;
+    if (!spec.eos_id && vocab > 2) spec.eos_id = 2;
+    spec.add_bos = spec.bos_id.has_value();
+    spec.add_space_prefix = true;
+  } else if (const tokenizer::PreTokenizerRules* rules =
+                 tokenizer::find_pre_tokenizer_rules(spec.pre)) {
     spec.add_bos = rules->add_bos_default;
   }
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_bos_token", spec.add_bos));
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_eos_token", spec.add_eos));
+  INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_space_prefix", spec.add_space_prefix));
   return spec;
 }
 
