@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is needed, fetches the real model, builds, and runs every test:
+# Installs what is needed, fetches the real model and llama.cpp's tokenizer test vocabularies,
+# builds, and runs every test:
 # GoogleTest units, lit tool tests, the no-MLIR runtime check and the fuzzers.
 source "$(dirname "$0")/lib.sh"
 
 "$INGOT_ROOT/scripts/install-deps.sh"
 "$INGOT_ROOT/scripts/fetch-model.sh"
+"$INGOT_ROOT/scripts/fetch-vocabs.sh"
 "$INGOT_ROOT/scripts/build.sh"
 
 step "ctest"

@@ -136,6 +136,25 @@ constexpr std::string_view kChatMlTemplate =
     "message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}"
     "{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
+// A SentencePiece tokenizer as llama.cpp's converter writes Llama 2's: scores and token types,
+// no merges, and (as there) no special ids or add_bos/add_space_prefix keys: the defaults apply.
+void write_sentencepiece_tokenizer(const std::vector<std::string>& tokens, Metadata& m) {
+  m.str("tokenizer.ggml.model", "llama");
+  m.str("tokenizer.ggml.pre", "default");
+  m.strings("tokenizer.ggml.tokens", tokens);
+  const std::vector<float> scores = tiny_sentencepiece_scores();
+  m.key("tokenizer.ggml.scores", 9).u32(6).u64(scores.size());
+  for (float score : scores) m.b.put<float>(score);
+  m.key("tokenizer.ggml.token_type", 9).u32(5).u64(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const auto id = static_cast<int32_t>(i);
+    m.b.put<int32_t>(id == kTinySpmUnk                                     ? 2   // unknown
+                     : id < kTinySpmFirstByte                              ? 3   // control
+                     : id < kTinySpmFirstByte + 256                        ? 6   // byte
+                                                                           : 1);  // normal
+  }
+}
+
 void write_metadata(const TinyLlamaOptions& o, const std::vector<std::string>& tokens,
                     Metadata& m) {
   m.str("general.architecture", "llama");
@@ -153,6 +172,10 @@ void write_metadata(const TinyLlamaOptions& o, const std::vector<std::string>& t
   m.f32("llama.attention.layer_norm_rms_epsilon", o.rms_norm_eps);
   m.u32("llama.vocab_size", static_cast<uint32_t>(tokens.size()));
   m.u32("llama.rope.dimension_count", o.hidden / o.heads);
+  if (o.sentencepiece) {
+    write_sentencepiece_tokenizer(tokens, m);
+    return;
+  }
   m.str("tokenizer.ggml.model", "gpt2");
   m.str("tokenizer.ggml.pre", "smollm");
   m.strings("tokenizer.ggml.tokens", tokens);
@@ -228,7 +251,8 @@ Status validate_tiny_llama_options(const TinyLlamaOptions& o) {
 
 Result<std::vector<uint8_t>> make_tiny_llama_gguf(const TinyLlamaOptions& o) {
   INGOT_RETURN_IF_ERROR(validate_tiny_llama_options(o));
-  const std::vector<std::string> tokens = tiny_llama_tokens();
+  const std::vector<std::string> tokens =
+      o.sentencepiece ? tiny_sentencepiece_tokens() : tiny_llama_tokens();
   Metadata metadata;
   write_metadata(o, tokens, metadata);
   const std::vector<TensorPlan> plan = plan_tensors(o, tokens.size());

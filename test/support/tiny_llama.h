@@ -1,5 +1,5 @@
 // make_tiny_llama_gguf: a tiny llama GGUF with seeded random weights and a small
-// byte-level BPE tokenizer, for fast tests of the importer, compiler and runtime.
+// byte-level BPE (or SentencePiece) tokenizer, for fast tests of the importer, compiler and runtime.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,7 @@ struct TinyLlamaOptions {
   float rope_freq_base = 10000.0f;
   std::string rope_scaling_type = "";  ///< llama.rope.scaling.type when not empty (e.g. "longrope")
   float rms_norm_eps = 1e-5f;
+  bool sentencepiece = false;  ///< true: the SentencePiece tokenizer below, not the byte-level one
   uint64_t seed = 1;
 };
 
@@ -40,6 +41,16 @@ inline constexpr int32_t kTinyControlTokens = 3;
 std::vector<std::string> tiny_llama_tokens();
 /// The tiny tokenizer's merges, "left right" in byte-level text, highest priority first.
 std::vector<std::string> tiny_llama_merges();
+
+/// Token ids of the tiny SentencePiece tokenizer's <unk>, <s> and </s>; its 256 "<0xXX>" byte
+/// tokens follow them, then U+2581 and the printable ASCII characters, then the merged tokens.
+inline constexpr int32_t kTinySpmUnk = 0, kTinySpmBos = 1, kTinySpmEos = 2;
+inline constexpr int32_t kTinySpmFirstByte = 3;
+
+/// The tiny SentencePiece tokenizer's tokens (spaces as U+2581), from the same merges.
+std::vector<std::string> tiny_sentencepiece_tokens();
+/// Its scores by id: each merged token scores minus its merge's rank, everything else -1000.
+std::vector<float> tiny_sentencepiece_scores();
 
 /// The types a tiny llama's weights can take: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K,
 /// Q3_K, Q4_K, Q5_K, Q6_K.

@@ -1,7 +1,7 @@
 // tiny-llama-gguf: writes a tiny random llama GGUF (see test/support/tiny_llama.h).
 // Usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]
 //        [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k] [--untied]
-//        [--rope-base F] [--rope-scaling TYPE] [--seed N]
+//        [--rope-base F] [--rope-scaling TYPE] [--sentencepiece] [--seed N]
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -18,7 +18,7 @@ using ingot::quant::GgmlType;
 constexpr const char* kUsage =
     "usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
     "       [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k] [--untied] [--rope-base F]\n"
-    "       [--rope-scaling TYPE] [--seed N]\n";
+    "       [--rope-scaling TYPE] [--sentencepiece] [--seed N]\n";
 
 bool parse_uint(std::string_view text, uint64_t& out) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
     std::string_view flag = argv[i];
     if (flag == "--untied") {
       options.tied_embeddings = false;
+      continue;
+    }
+    if (flag == "--sentencepiece") {
+      options.sentencepiece = true;
       continue;
     }
     if (i + 1 >= argc) return fail("option " + std::string(flag) + " needs a value");

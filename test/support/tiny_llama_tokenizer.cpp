@@ -61,4 +61,44 @@ std::vector<std::string> tiny_llama_tokens() {
   return tokens;
 }
 
+namespace {
+
+// SentencePiece's text of raw text: spaces become U+2581.
+std::string sentencepiece_text(std::string_view raw) {
+  std::string out;
+  for (char c : raw) out += c == ' ' ? std::string("\xE2\x96\x81") : std::string(1, c);
+  return out;
+}
+
+constexpr float kUnmergedScore = -1000.0f;
+
+}  // namespace
+
+std::vector<std::string> tiny_sentencepiece_tokens() {
+  std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (int b = 0; b < 256; ++b) tokens.push_back({'<', '0', 'x', kHex[b >> 4], kHex[b & 15], '>'});
+  tokens.push_back(sentencepiece_text(" "));
+  for (char c = '!'; c <= '~'; ++c) tokens.push_back(std::string(1, c));
+  std::unordered_set<std::string> seen(tokens.begin(), tokens.end());
+  for (auto [left, right] : kRawMerges) {
+    std::string token = sentencepiece_text(std::string(left) + std::string(right));
+    if (seen.insert(token).second) tokens.push_back(std::move(token));
+  }
+  return tokens;
+}
+
+std::vector<float> tiny_sentencepiece_scores() {
+  const std::vector<std::string> tokens = tiny_sentencepiece_tokens();
+  std::vector<float> scores(tokens.size(), kUnmergedScore);
+  for (size_t rank = 0; rank < std::size(kRawMerges); ++rank) {
+    const auto [left, right] = kRawMerges[rank];
+    const std::string token = sentencepiece_text(std::string(left) + std::string(right));
+    for (size_t id = 0; id < tokens.size(); ++id) {
+      if (tokens[id] == token && scores[id] == kUnmergedScore) scores[id] = -static_cast<float>(rank);
+    }
+  }
+  return scores;
+}
+
 }  // namespace ingot::testing

@@ -153,6 +153,47 @@ TEST(TinyLlama, TokenizerLoadsAndRoundTrips) {
   EXPECT_EQ(tok->decode(ids, true), text);
 }
 
+// The SentencePiece variant: merges by score with a leading space, byte tokens for what no token
+// covers, special tokens in the text, and decoding back (llama.cpp's llm_tokenizer_spm rules).
+TEST(TinyLlama, SentencePieceTokenizerFollowsLlamaCpp) {
+  TinyModel m = make({.sentencepiece = true});
+  Result<tokenizer::TokenizerSpec> spec = gguf::tokenizer_spec_from_gguf(m.file);
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->model, "llama");
+  EXPECT_EQ(spec->bos_id, kTinySpmBos);
+  EXPECT_TRUE(spec->add_bos);
+  Result<tokenizer::BpeTokenizer> tok = tokenizer::BpeTokenizer::create(std::move(spec).value());
+  ASSERT_TRUE(tok.ok()) << tok.status().message();
+  const auto texts = [&](const std::vector<int32_t>& ids) {
+    std::vector<std::string> out;
+    for (int32_t id : ids) out.push_back(tok->token_text(id));
+    return out;
+  };
+  const std::string sp = "\xE2\x96\x81";  // U+2581
+  // "he" (rank 1) merges before "ll" (11), then "hell" (12), "hello" (13); "▁hello" is no token.
+  std::vector<int32_t> ids = tok->encode("hello world", true, false);
+  ASSERT_FALSE(ids.empty());
+  EXPECT_EQ(ids[0], kTinySpmBos);
+  EXPECT_EQ(texts({ids.begin() + 1, ids.end()}),
+            (std::vector<std::string>{sp, "hello", sp + "world"}));
+  // As llama.cpp's detokenize: the first token loses its leading space, and BOS counts as first.
+  EXPECT_EQ(tok->decode(ids, false), " hello world");
+  EXPECT_EQ(tok->decode({ids.begin() + 1, ids.end()}, false), "hello world");
+  EXPECT_EQ(tok->token_to_piece(ids[3], false), " world");
+  // After a special token the text gets a leading space again: " there" is "▁▁there".
+  ids = tok->encode("Hi</s> there", false, true);
+  EXPECT_EQ(texts(ids), (std::vector<std::string>{sp, "H", "i", "</s>", sp, sp + "the", "re"}));
+  EXPECT_TRUE(tok->is_end_of_generation(kTinySpmEos));
+  // Without parse_special the same text is plain characters.
+  EXPECT_EQ(texts(tok->encode("</s>", false, false)),
+            (std::vector<std::string>{sp, "<", "/", "s", ">"}));
+  // "é" is no token: its two UTF-8 bytes become byte tokens, and decode back to it.
+  ids = tok->encode("caf\xC3\xA9", false, false);
+  EXPECT_EQ(ids.back(), kTinySpmFirstByte + 0xA9);
+  EXPECT_EQ(ids[ids.size() - 2], kTinySpmFirstByte + 0xC3);
+  EXPECT_EQ(tok->decode(ids, false), "caf\xC3\xA9");
+}
+
 TEST(TinyLlama, IsDeterministicPerSeed) {
   auto bytes = [](uint64_t seed) { return make_tiny_llama_gguf({.seed = seed}).value(); };
   EXPECT_EQ(bytes(7), bytes(7));
