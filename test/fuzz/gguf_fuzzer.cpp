@@ -1,5 +1,6 @@
 // libFuzzer harness: GgufFile::parse and everything that reads a parsed file, the llama
-// hyper-parameter and tensor reader included.
+// hyper-parameter and tensor reader included, and the tokenizer a file's metadata makes
+// (byte-level or SentencePiece), which must encode a short text to ids in its vocabulary.
 #include <cstddef>
 #include <cstdint>
 
@@ -7,6 +8,7 @@
 #include "compiler/import/gguf/gguf_file.h"
 #include "compiler/import/gguf/gguf_tokenizer.h"
 #include "compiler/import/gguf/llama_params.h"
+#include "runtime/tokenizer/bpe_tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ingot;
@@ -23,7 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)gguf::gguf_to_text(*file, options);
   (void)gguf::gguf_to_json(*file, options)
       .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  (void)gguf::tokenizer_spec_from_gguf(*file);
+  if (Result<tokenizer::TokenizerSpec> spec = gguf::tokenizer_spec_from_gguf(*file); spec.ok()) {
+    if (auto tok = tokenizer::BpeTokenizer::create(std::move(spec).value()); tok.ok()) {
+      for (int32_t id : tok->encode("ab Ab a\xC3\xA9 <s></s>", true, true)) {
+        if (id < 0 || id >= tok->vocab_size()) __builtin_trap();
+        sink = sink ^ static_cast<uint8_t>(tok->token_to_piece(id, true).size());
+      }
+    }
+  }
   (void)gguf::read_llama_params(*file);  // hyper-parameters and tensors, rope_freqs' values too
   return 0;
 }

@@ -1,5 +1,6 @@
 // gguf-fixture: writes small GGUF files for lit tests and fuzz seeds.
-// Usage: gguf-fixture KIND OUT   (KIND: sample-v3, sample-v2, tokenizer, bad-magic, truncated)
+// Usage: gguf-fixture KIND OUT   (KIND: sample-v3, sample-v2, tokenizer, sentencepiece,
+//                                 bad-magic, truncated)
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -21,6 +22,21 @@ std::vector<uint8_t> tokenizer_fixture() {
   return b.bytes();
 }
 
+// A SentencePiece vocabulary: controls, a byte token, characters and merges with scores.
+std::vector<uint8_t> sentencepiece_fixture() {
+  const std::vector<std::string> tokens = {"<unk>", "<s>", "</s>", "<0x41>", "\xE2\x96\x81",
+                                           "a",     "b",   "ab",   "\xE2\x96\x81ab"};
+  GgufBuilder b;
+  b.header(3, 0, 4).kv_str("tokenizer.ggml.model", "llama");
+  b.key("tokenizer.ggml.tokens", 9).u32(8).u64(tokens.size());
+  for (const std::string& token : tokens) b.str(token);
+  b.key("tokenizer.ggml.scores", 9).u32(6).u64(tokens.size());
+  for (float score : {0.0f, 0.0f, 0.0f, 0.0f, -5.0f, -4.0f, -4.0f, -1.0f, -2.0f}) b.put<float>(score);
+  b.key("tokenizer.ggml.token_type", 9).u32(5).u64(tokens.size());
+  for (int32_t type : {2, 3, 3, 6, 1, 1, 1, 1, 1}) b.put<int32_t>(type);
+  return b.bytes();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,6 +52,8 @@ int main(int argc, char** argv) {
     bytes = ingot::testing::make_sample_gguf(2);
   } else if (kind == "tokenizer") {
     bytes = tokenizer_fixture();
+  } else if (kind == "sentencepiece") {
+    bytes = sentencepiece_fixture();
   } else if (kind == "bad-magic") {
     bytes = ingot::testing::make_sample_gguf(3);
     bytes[0] = 'X';
