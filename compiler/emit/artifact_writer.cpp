@@ -60,6 +60,13 @@ fb::Offset<schema::CompileConfig> compile_config(fb::FlatBufferBuilder& b,
       static_cast<uint32_t>(target_num_new_tokens));
 }
 
+static_assert(static_cast<int>(schema::SpacePrefix::after_special) ==
+                  static_cast<int>(tokenizer::SpacePrefix::kAfterSpecial) &&
+              static_cast<int>(schema::SpacePrefix::metaspace_always) ==
+                  static_cast<int>(tokenizer::SpacePrefix::kMetaspaceAlways) &&
+              static_cast<int>(schema::SpacePrefix::metaspace_first) ==
+                  static_cast<int>(tokenizer::SpacePrefix::kMetaspaceFirst));
+
 Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b,
                                                 const gguf::GgufFile& file) {
   INGOT_ASSIGN_OR_RETURN(tokenizer::TokenizerSpec spec, gguf::tokenizer_spec_from_gguf(file));
@@ -70,7 +77,7 @@ Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b,
       b.CreateVector(types), b.CreateVectorOfStrings(spec.merges), spec.bos_id.value_or(-1),
       spec.eos_id.value_or(-1), spec.eot_id.value_or(-1), spec.unk_id.value_or(-1),
       spec.pad_id.value_or(-1), spec.add_bos, spec.add_eos, b.CreateVector(spec.scores),
-      spec.add_space_prefix);
+      spec.add_space_prefix, static_cast<schema::SpacePrefix>(spec.space_prefix));
 }
 
 // Builds the whole size-prefixed Model buffer for `layout`. Defaults are forced so

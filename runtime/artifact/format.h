@@ -8,8 +8,9 @@ namespace ingot::artifact {
 /// The format version this build writes and reads: the major must match
 /// exactly, and a file's minor may not be newer than this.
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 3;  // 1.1: load_format, dummy_seed; 1.2: rope freq_factors;
-                                              // 1.3: tokenizer scores, add_space_prefix
+inline constexpr uint16_t kFormatMinor = 4;  // 1.1: load_format, dummy_seed; 1.2: rope freq_factors;
+                                              // 1.3: tokenizer scores, add_space_prefix;
+                                              // 1.4: tokenizer space_prefix
 
 /// The FlatBuffer file identifier (schema `file_identifier`).
 inline constexpr char kFileIdentifier[] = "INGT";

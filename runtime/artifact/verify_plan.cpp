@@ -181,6 +181,12 @@ Status verify_tokenizer(const schema::Model& model, const FieldErrors& errors) {
                                 std::to_string(vocab) + "-token vocabulary (and not -1)");
     }
   }
+  const auto space_prefix = static_cast<uint8_t>(tokenizer->space_prefix());
+  if (space_prefix > static_cast<uint8_t>(schema::SpacePrefix::MAX)) {
+    return errors.corrupt("tokenizer.space_prefix",
+                          errors.at(tokenizer, Tokenizer::VT_SPACE_PREFIX),
+                          "is " + std::to_string(space_prefix) + ", not a SpacePrefix");
+  }
   return Status::ok_status();
 }
 

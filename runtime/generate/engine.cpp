@@ -34,6 +34,7 @@ Result<tokenizer::TokenizerSpec> tokenizer_spec(const artifact::Artifact& artifa
   spec.add_eos = t->add_eos();
   if (t->scores()) spec.scores.assign(t->scores()->begin(), t->scores()->end());
   spec.add_space_prefix = t->add_space_prefix();
+  spec.space_prefix = static_cast<tokenizer::SpacePrefix>(t->space_prefix());
   return spec;
 }
 

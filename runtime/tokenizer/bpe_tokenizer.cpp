@@ -148,17 +148,37 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool add_specia
   return out;
 }
 
+bool BpeTokenizer::wants_space_prefix(std::string_view fragment, size_t offset,
+                                      bool after_special) const {
+  if (!spec_.add_space_prefix || !after_special) return false;
+  const bool starts_with_space =
+      fragment.starts_with(' ') || fragment.starts_with(kSentencePieceSpace);
+  switch (spec_.space_prefix) {
+    case SpacePrefix::kAfterSpecial: return true;
+    case SpacePrefix::kMetaspaceAlways: return !starts_with_space;
+    case SpacePrefix::kMetaspaceFirst: return offset == 0 && !starts_with_space;
+  }
+  return false;
+}
+
 void BpeTokenizer::encode_sentencepiece(std::string_view text, bool parse_special,
                                         std::vector<int32_t>& out) const {
-  const SentencePieceVocab vocab{
+  std::string scratch;
+  SentencePieceVocab vocab{
       .id_of =
           [this](std::string_view piece) {
             const auto it = token_ids_.find(piece);
             return it == token_ids_.end() ? -1 : it->second;
           },
       .scores = spec_.scores,
+      .merge_rank = nullptr,
       .byte_ids = byte_ids_,
       .unk_id = spec_.unk_id.value_or(-1)};
+  if (!merge_ranks_.empty()) {
+    vocab.merge_rank = [this, &scratch](std::string_view left, std::string_view right) {
+      return merge_rank(left, right, scratch);
+    };
+  }
   bool after_special = true;  // the text's start counts as following a special token
   std::string fragment_text;
   for (const Fragment& fragment :
@@ -168,9 +188,10 @@ void BpeTokenizer::encode_sentencepiece(std::string_view text, bool parse_specia
       after_special = true;
       continue;
     }
+    const std::string_view piece = text.substr(fragment.offset, fragment.length);
     fragment_text.clear();
-    if (spec_.add_space_prefix && after_special) fragment_text.push_back(' ');
-    fragment_text.append(text.substr(fragment.offset, fragment.length));
+    if (wants_space_prefix(piece, fragment.offset, after_special)) fragment_text.push_back(' ');
+    fragment_text.append(piece);
     sentencepiece_encode(escape_sentencepiece_spaces(fragment_text), vocab, out);
     after_special = false;
   }

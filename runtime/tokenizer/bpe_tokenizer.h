@@ -20,7 +20,8 @@ namespace ingot::tokenizer {
 
 /// BPE over a TokenizerSpec with llama.cpp's special-token partitioning: `model` "gpt2" is
 /// byte-level BPE (pre-tokenizer regexes, ranked merges); "llama" is SentencePiece BPE (spaces as
-/// U+2581, a leading space where the spec asks, merges by token score, byte-token fallback).
+/// U+2581, a leading space where the spec asks, merges by token score or, from a Hugging Face
+/// tokenizer.json, by merge rank; byte-token fallback).
 /// Immutable after create(); safe to use from several threads.
 class BpeTokenizer {
  public:
@@ -75,8 +76,11 @@ class BpeTokenizer {
 
   /// BPE over one raw-text fragment, appending ids.
   void encode_fragment(std::string_view text, std::vector<int32_t>& out) const;
-  /// llama.cpp's SPM tokenize: each text fragment gets a leading space where it starts the text
-  /// or follows a special token.
+  /// Whether a SentencePiece text fragment at byte `offset` of the text gets a leading space
+  /// (spec_.add_space_prefix and spec_.space_prefix).
+  bool wants_space_prefix(std::string_view fragment, size_t offset, bool after_special) const;
+  /// llama.cpp's SPM tokenize: each text fragment gets a leading space where wants_space_prefix
+  /// says; pairs merge by score, or by merge rank where the spec has merges.
   void encode_sentencepiece(std::string_view text, bool parse_special,
                             std::vector<int32_t>& out) const;
   /// Merges one byte-level encoded word and appends its ids.

@@ -39,6 +39,10 @@ void sentencepiece_encode(std::string_view text, const SentencePieceVocab& vocab
         // Adjacent symbols are adjacent in `text`: the pair's text is one view.
         const int32_t id = vocab.id_of(std::string_view(left.data(), left.size() + right.size()));
         if (id < 0) return std::optional<double>();
+        if (vocab.merge_rank) {
+          const int32_t rank = vocab.merge_rank(left, right);
+          return rank < 0 ? std::optional<double>() : std::optional<double>(-rank);
+        }
         return std::optional<double>(
             static_cast<size_t>(id) < vocab.scores.size() ? vocab.scores[id] : 0.0f);
       });

@@ -20,20 +20,23 @@ std::string escape_sentencepiece_spaces(std::string_view text);
 /// `text` with every kSentencePieceSpace replaced by ' ' (llama_unescape_whitespace).
 std::string unescape_sentencepiece_spaces(std::string_view text);
 
-/// The vocabulary as the merge needs it: a token's id by text (-1 when none), each id's score,
-/// each byte's fallback token (its "<0xXX>" token, else the one-byte token, else -1), and the
-/// unknown token (-1 when none).
+/// The vocabulary as the merge needs it: a token's id by text (-1 when none), each id's score or
+/// (a Hugging Face tokenizer.json) each pair's merge rank, each byte's fallback token (its
+/// "<0xXX>" token, else the one-byte token, else -1), and the unknown token (-1 when none).
 struct SentencePieceVocab {
   std::function<int32_t(std::string_view)> id_of;
   std::span<const float> scores;
+  /// When set, a pair merges by its rank, the lowest first (-1: it does not merge), not by score.
+  std::function<int32_t(std::string_view left, std::string_view right)> merge_rank;
   std::span<const int32_t> byte_ids;  ///< 256 entries
   int32_t unk_id = -1;
 };
 
 /// Appends the ids of one escaped text fragment: starting from its UTF-8 characters, the adjacent
-/// pair whose concatenation is the highest-scoring token is merged (the leftmost on a tie) until
-/// no pair is a token; a character that is no token becomes its bytes' fallback tokens, or the
-/// unknown token where a byte has none (SentencePiece without byte fallback), or nothing.
+/// pair whose concatenation is the highest-scoring token (or, with merge_rank, the lowest-ranked
+/// merge whose result is a token) is merged, the leftmost on a tie, until no pair can merge; a
+/// character that is no token becomes its bytes' fallback tokens, or the unknown token where a
+/// byte has none (SentencePiece without byte fallback), or nothing.
 void sentencepiece_encode(std::string_view text, const SentencePieceVocab& vocab,
                           std::vector<int32_t>& out);
 

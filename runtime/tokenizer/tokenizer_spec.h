@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ingot::tokenizer {
@@ -19,6 +20,29 @@ enum class TokenType : int32_t {
   kByte = 6,
 };
 
+/// SentencePiece: which text fragments get the leading space that add_space_prefix asks for. A
+/// fragment is a stretch of text between special tokens.
+enum class SpacePrefix : uint8_t {
+  /// llama.cpp, and Hugging Face's Prepend normalizer: the text's first fragment and every
+  /// fragment after a special token.
+  kAfterSpecial = 0,
+  /// Hugging Face's Metaspace "always": the same fragments, except those that already start
+  /// with a space.
+  kMetaspaceAlways = 1,
+  /// Hugging Face's Metaspace "first": only a fragment at the very start of the text, unless it
+  /// starts with a space.
+  kMetaspaceFirst = 2,
+};
+
+/// The GGUF key that carries a SpacePrefix by name in the GGUF view of a Hugging Face folder.
+inline constexpr std::string_view kSpacePrefixKey = "tokenizer.ingot.space_prefix";
+
+/// The name of a SpacePrefix as GGUF views and `ingot-inspect` spell it ("after_special", ...).
+std::string_view space_prefix_name(SpacePrefix prefix);
+
+/// The SpacePrefix named `name`, or nullopt.
+std::optional<SpacePrefix> parse_space_prefix(std::string_view name);
+
 /// The vocabulary and rules of one tokenizer, as read from a GGUF or an artifact.
 struct TokenizerSpec {
   std::string model;                    ///< "gpt2" (byte-level BPE) or "llama" (SentencePiece BPE).
@@ -26,7 +50,9 @@ struct TokenizerSpec {
   std::vector<std::string> tokens;      ///< Token text by id.
   std::vector<TokenType> token_types;   ///< Same length as tokens (empty means all normal).
   std::vector<std::string> merges;      ///< BPE merges, "left right", highest priority first.
-  std::vector<float> scores;            ///< "llama": merge priority by token id, highest first.
+  /// "llama": merge priority by token id, highest first. A "llama" spec with merges (a Hugging
+  /// Face tokenizer.json) merges by their rank instead, as the tokenizers library does.
+  std::vector<float> scores;
   std::optional<int32_t> bos_id;        ///< Beginning of sequence.
   std::optional<int32_t> eos_id;        ///< End of sequence.
   std::optional<int32_t> eot_id;        ///< End of turn, where the model has one.
@@ -35,6 +61,7 @@ struct TokenizerSpec {
   bool add_bos = false;                 ///< Prepend BOS when encoding with special tokens.
   bool add_eos = false;                 ///< Append EOS when encoding with special tokens.
   bool add_space_prefix = false;        ///< "llama": a space before text that starts a fragment.
+  SpacePrefix space_prefix = SpacePrefix::kAfterSpecial;  ///< "llama": which fragments get it.
 };
 
 }  // namespace ingot::tokenizer

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Compares every committed golden with the live peer (llama.cpp via
-# llama-cpp-python, gguf-py, ggml), installing the pinned peer first
+# llama-cpp-python, gguf-py, ggml, Hugging Face tokenizers), installing the pinned peer first
 # (scripts/goldens/peer-env.sh; building llama.cpp takes minutes the first time).
 # Exits non-zero on any mismatch. Pass --write to regenerate the goldens instead.
 source "$(dirname "$0")/../lib.sh"
 
 "$INGOT_ROOT/scripts/fetch-model.sh"
+"$INGOT_ROOT/scripts/fetch-vocabs.sh"
 venv="$("$INGOT_ROOT/scripts/goldens/peer-env.sh" | tail -n 1)"
 py="$venv/bin/python"
 golden="$INGOT_ROOT/test/golden"
@@ -20,6 +21,7 @@ if [ "${1:-}" = "--write" ]; then
   "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_SMOLLM2_GGUF" "$golden/model"
   "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$llama3_gguf" "$golden/model-llama3-rope"
   "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF"
+  "$py" "$INGOT_ROOT/scripts/goldens/make_hf_tokenizer_goldens.py"
   "$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py"
   exit 0
 fi
@@ -30,6 +32,8 @@ step "Llama 3 rope-scaled model goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$llama3_gguf" "$golden/model-llama3-rope" --check
 step "tokenizer goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF" --check
+step "SentencePiece tokenizer.json goldens vs Hugging Face tokenizers"
+"$py" "$INGOT_ROOT/scripts/goldens/make_hf_tokenizer_goldens.py" --check
 step "quant vectors vs gguf-py and ggml (regenerated; byte-identical expected)"
 mkdir "$tmp/quant"
 "$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py" --out "$tmp/quant"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create (or reuse) the Python venv holding the llama.cpp peer used to make and
 # check ingot's golden data: llama-cpp-python (builds llama.cpp from source with
-# cmake; minutes on 2 cores, pip caches the built wheel), gguf and numpy.
+# cmake; minutes on 2 cores, pip caches the built wheel), gguf, numpy, and
+# Hugging Face's tokenizers (a binary wheel).
 #
 #   scripts/goldens/peer-env.sh            # prints the venv path on stdout
 #   INGOT_PEER_VENV=/tmp/peervenv scripts/goldens/peer-env.sh
@@ -22,6 +23,7 @@ pins=(
   "llama-cpp-python==0.3.36"
   "gguf==0.19.0"
   "numpy==2.4.6"
+  "tokenizers==0.23.3"  # Hugging Face's, for test/golden/tokenizer/hf_sentencepiece.jsonl
 )
 
 if [[ ! -x "$venv/bin/python" ]]; then

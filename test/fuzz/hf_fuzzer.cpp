@@ -1,7 +1,8 @@
 // libFuzzer harness: the Hugging Face folder loader. The first byte picks the part:
 // even, the rest is a .safetensors file (parsed, then its tensors put in a GGUF view and
 // read end to end); odd, the rest is config.json, tokenizer.json and tokenizer_config.json
-// separated by NUL bytes, imported as GGUF keys that the GGUF readers then take.
+// separated by NUL bytes, imported as GGUF keys that the GGUF readers then take; a tokenizer they
+// accept is built and encodes a text with special tokens (ids in range).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "compiler/import/gguf/llama_params.h"
 #include "compiler/import/hf/hf_import.h"
 #include "compiler/import/hf/safetensors_file.h"
+#include "runtime/tokenizer/bpe_tokenizer.h"
 
 namespace {
 
@@ -60,7 +62,14 @@ void fuzz_json(std::string_view text) {
   }
   gguf::GgufFile finished = std::move(view).finish();
   (void)gguf::read_llama_params(finished);
-  (void)gguf::tokenizer_spec_from_gguf(finished);
+  if (Result<tokenizer::TokenizerSpec> spec = gguf::tokenizer_spec_from_gguf(finished); spec.ok()) {
+    if (Result<tokenizer::BpeTokenizer> tok = tokenizer::BpeTokenizer::create(std::move(*spec));
+        tok.ok()) {
+      for (int32_t id : tok->encode(" hello</s> w\xC3\xA9rld <s>\n", true, true)) {
+        if (id < 0 || id >= tok->vocab_size()) __builtin_trap();
+      }
+    }
+  }
   (void)gguf::gguf_to_text(finished, gguf::DumpOptions{});
 }
 

@@ -175,7 +175,8 @@ BuiltArtifact build_artifact(const ArtifactSpec& spec) {
                                         b.CreateVectorOfStrings(spec.tokens),
                                         b.CreateVector(spec.token_types),
                                         b.CreateVectorOfStrings(std::vector<std::string>{"a b"}),
-                                        spec.bos_id, spec.eos_id);
+                                        spec.bos_id, spec.eos_id, -1, -1, -1, false, false, 0,
+                                        false, static_cast<schema::SpacePrefix>(spec.space_prefix));
   }
   auto plan = spec.with_plan ? build_plan(b, spec) : 0;
   auto hyper = schema::CreateHyperParameters(b, 1, 64, 64, 256, 4, 4, 16,

@@ -60,6 +60,7 @@ struct ArtifactSpec {
   std::vector<int8_t> token_types;
   int32_t bos_id = -1;
   int32_t eos_id = -1;
+  uint8_t space_prefix = 0;  ///< The tokenizer's SpacePrefix, raw, so tests can store bad ones.
   std::optional<uint64_t> segment_size;      ///< Overrides the recorded segment size.
   std::optional<uint64_t> segment_checksum;  ///< Overrides the recorded segment checksum.
   uint64_t segment_tail = 0;                 ///< Zero bytes after the last weight, inside the segment.

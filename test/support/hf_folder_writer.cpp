@@ -125,6 +125,36 @@ nlohmann::json tiny_hf_tokenizer() {
             {"merges", tiny_llama_merges()}}}};
 }
 
+nlohmann::json tiny_hf_sentencepiece_tokenizer(const std::string& spaces) {
+  const std::vector<std::string> tokens = tiny_sentencepiece_tokens();
+  nlohmann::json vocab = nlohmann::json::object();
+  nlohmann::json added = nlohmann::json::array();
+  for (size_t id = 0; id < tokens.size(); ++id) {
+    vocab[tokens[id]] = id;
+    if (id < static_cast<size_t>(kTinySpmFirstByte))
+      added.push_back({{"id", id}, {"content", tokens[id]}, {"special", true}});
+  }
+  const std::string metaspace = "\xE2\x96\x81";
+  const nlohmann::json replace = {
+      {"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", metaspace}};
+  nlohmann::json normalizer = nullptr, pre_tokenizer = nullptr;
+  if (spaces == "prepend") {
+    normalizer = {{"type", "Sequence"},
+                  {"normalizers", {{{"type", "Prepend"}, {"prepend", metaspace}}, replace}}};
+  } else {
+    pre_tokenizer = {{"type", "Metaspace"}, {"replacement", metaspace},
+                     {"prepend_scheme", spaces}, {"split", false}};
+  }
+  return {{"version", "1.0"},
+          {"added_tokens", added},
+          {"normalizer", normalizer},
+          {"pre_tokenizer", pre_tokenizer},
+          {"model",
+           {{"type", "BPE"}, {"byte_fallback", true}, {"fuse_unk", true},
+            {"unk_token", tokens[kTinySpmUnk]}, {"vocab", vocab},
+            {"merges", tiny_sentencepiece_merges()}}}};
+}
+
 void write_text_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -137,13 +167,30 @@ void write_binary_file(const std::string& path, const std::vector<uint8_t>& byte
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-void write_tiny_hf_llama(const std::string& dir) {
+void write_tiny_hf_llama(const std::string& dir, const std::string& sentencepiece_spaces) {
   std::filesystem::create_directory(dir);
-  const nlohmann::json config = tiny_hf_llama_config();
+  nlohmann::json config = tiny_hf_llama_config();
+  if (!sentencepiece_spaces.empty()) {
+    config["vocab_size"] = tiny_sentencepiece_tokens().size();
+    config["bos_token_id"] = kTinySpmBos;
+    config["eos_token_id"] = kTinySpmEos;
+  }
   write_text_file(dir + "/config.json", config.dump(2));
   write_binary_file(dir + "/model.safetensors",
                     safetensors_bytes(tiny_hf_llama_tensors(2, 64, 4, 2, 128,
                                                             config["vocab_size"], 7)));
+  if (!sentencepiece_spaces.empty()) {
+    write_text_file(dir + "/tokenizer.json",
+                    tiny_hf_sentencepiece_tokenizer(sentencepiece_spaces).dump());
+    const std::vector<std::string> tokens = tiny_sentencepiece_tokens();
+    write_text_file(dir + "/tokenizer_config.json",
+                    nlohmann::json{{"bos_token", tokens[kTinySpmBos]},
+                                   {"eos_token", tokens[kTinySpmEos]},
+                                   {"unk_token", tokens[kTinySpmUnk]},
+                                   {"add_bos_token", true}}
+                        .dump());
+    return;
+  }
   write_text_file(dir + "/tokenizer.json", tiny_hf_tokenizer().dump());
   const std::vector<std::string> tokens = tiny_llama_tokens();
   write_text_file(dir + "/tokenizer_config.json",

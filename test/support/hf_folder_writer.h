@@ -40,9 +40,16 @@ nlohmann::json tiny_hf_llama_config();
 /// SmolLM's Digits + ByteLevel pre-tokenizer.
 nlohmann::json tiny_hf_tokenizer();
 
+/// tokenizer.json of the tiny SentencePiece tokenizer (test/support/tiny_llama.h) as transformers
+/// writes Llama 2's: a byte-fallback BPE whose spaces come from the Prepend + Replace normalizer
+/// (`spaces` "prepend") or a Metaspace pre-tokenizer with that prepend_scheme ("first",
+/// "always").
+nlohmann::json tiny_hf_sentencepiece_tokenizer(const std::string& spaces);
+
 /// Writes a complete tiny folder (config.json, model.safetensors, tokenizer.json,
-/// tokenizer_config.json) at `dir`, which must not exist.
-void write_tiny_hf_llama(const std::string& dir);
+/// tokenizer_config.json) at `dir`, which must not exist: with the byte-level tokenizer, or
+/// with the SentencePiece one in the form `sentencepiece_spaces` names (when not empty).
+void write_tiny_hf_llama(const std::string& dir, const std::string& sentencepiece_spaces = "");
 
 /// Writes `text` to `path`.
 void write_text_file(const std::string& path, const std::string& text);

@@ -51,6 +51,8 @@ inline constexpr int32_t kTinySpmFirstByte = 3;
 std::vector<std::string> tiny_sentencepiece_tokens();
 /// Its scores by id: each merged token scores minus its merge's rank, everything else -1000.
 std::vector<float> tiny_sentencepiece_scores();
+/// Its merges as a Hugging Face tokenizer.json lists them: "left right", spaces as U+2581.
+std::vector<std::string> tiny_sentencepiece_merges();
 
 /// The types a tiny llama's weights can take: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K,
 /// Q3_K, Q4_K, Q5_K, Q6_K.

@@ -88,6 +88,13 @@ std::vector<std::string> tiny_sentencepiece_tokens() {
   return tokens;
 }
 
+std::vector<std::string> tiny_sentencepiece_merges() {
+  std::vector<std::string> merges;
+  for (auto [left, right] : kRawMerges)
+    merges.push_back(sentencepiece_text(left) + " " + sentencepiece_text(right));
+  return merges;
+}
+
 std::vector<float> tiny_sentencepiece_scores() {
   const std::vector<std::string> tokens = tiny_sentencepiece_tokens();
   std::vector<float> scores(tokens.size(), kUnmergedScore);

@@ -539,6 +539,7 @@ TEST(ArtifactLoader, BadTokenizerFails) {
       {"tokenizer.token_types at byte", [](ArtifactSpec& s) { s.token_types.pop_back(); }},
       {"tokenizer.bos_id at byte", [](ArtifactSpec& s) { s.bos_id = 16; }},
       {"tokenizer.eos_id at byte", [](ArtifactSpec& s) { s.eos_id = -2; }},
+      {"tokenizer.space_prefix at byte", [](ArtifactSpec& s) { s.space_prefix = 3; }},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.field);
@@ -551,6 +552,7 @@ TEST(ArtifactLoader, BadTokenizerFails) {
   ArtifactSpec spec = default_artifact_spec();
   spec.token_types.clear();  // empty types are allowed
   spec.eos_id = -1;
+  spec.space_prefix = 2;  // metaspace_first, the largest
   EXPECT_TRUE(parse_error(spec).ok());
 }
 

@@ -88,6 +88,27 @@ TEST(GgufTokenizer, SentencePieceKeysOverrideTheDefaults) {
   EXPECT_TRUE(spec->scores.empty());  // llama.cpp scores every token 0 then
 }
 
+// tokenizer.ingot.space_prefix, which the GGUF view of a Hugging Face folder writes; llama.cpp's
+// own files lack it and keep llama.cpp's placement.
+TEST(GgufTokenizer, ReadsWhereTheSentencePieceSpaceGoes) {
+  auto absent = spec_of(sentencepiece_file(10, 0, [](GgufBuilder&) {}));
+  ASSERT_TRUE(absent.ok()) << absent.status().message();
+  EXPECT_EQ(absent->space_prefix, tokenizer::SpacePrefix::kAfterSpecial);
+  auto first = spec_of(sentencepiece_file(10, 1, [](GgufBuilder& b) {
+    b.kv_str("tokenizer.ingot.space_prefix", "metaspace_first");
+  }));
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->space_prefix, tokenizer::SpacePrefix::kMetaspaceFirst);
+  auto bad = spec_of(sentencepiece_file(10, 1, [](GgufBuilder& b) {
+    b.kv_str("tokenizer.ingot.space_prefix", "sometimes");
+  }));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(
+                "'tokenizer.ingot.space_prefix' is 'sometimes', not after_special"),
+            std::string::npos)
+      << bad.status().message();
+}
+
 TEST(GgufTokenizer, RefusesBadScores) {
   auto short_scores = spec_of(sentencepiece_file(10, 1, [](GgufBuilder& b) {
     b.key("tokenizer.ggml.scores", 9).u32(6).u64(9);

@@ -268,7 +268,14 @@ TEST_F(HfFolder, RefusesWhatItCannotImport) {
        "at least 1"},
       {"config.json", [](json& c) { c["vocab_size"] = 1000000000; }, "far more than the"},
       {"config.json", [](json& c) { c["attention_bias"] = true; }, "no biases"},
-      {"tokenizer.json", [](json& t) { t["model"]["byte_fallback"] = true; }, "byte-level BPE"},
+      {"tokenizer.json", [](json& t) { t["model"]["type"] = "Unigram"; }, "is not a BPE model"},
+      {"tokenizer.json", [](json& t) { t["model"]["byte_fallback"] = "yes"; }, "not a boolean"},
+      {"tokenizer.json", [](json& t) { t["model"]["dropout"] = 0.1; }, "BPE dropout"},
+      {"tokenizer.json", [](json& t) { t["model"]["end_of_word_suffix"] = "</w>"; },
+       "'model.end_of_word_suffix' is set"},
+      // A byte-fallback BPE is SentencePiece-style, which SmolLM's ByteLevel pre-tokenizer is not.
+      {"tokenizer.json", [](json& t) { t["model"]["byte_fallback"] = true; },
+       "'pre_tokenizer' is not a Metaspace"},
       {"tokenizer.json", [](json& t) { t["pre_tokenizer"] = {{"type", "Whitespace"}}; },
        "'pre_tokenizer' is not one ingot knows"},
       {"tokenizer.json", [](json& t) { t["normalizer"] = {{"type", "NFC"}}; }, "'normalizer'"},
@@ -304,6 +311,53 @@ TEST_F(HfFolder, RefusesWhatItCannotImport) {
   EXPECT_NE(error().find("config.json: not valid JSON"), std::string::npos);
   fs::remove(dir_ + "/config.json");
   EXPECT_NE(error().find("no config.json"), std::string::npos);
+}
+
+// The SentencePiece-style tokenizer.json forms ingot imports, and the variations it refuses.
+TEST_F(HfFolder, ReadsSentencePieceTokenizersAndRefusesOtherForms) {
+  fs::remove_all(dir_);
+  testing::write_tiny_hf_llama(dir_, "first");
+  ASSERT_EQ(error(), "");
+  const json tokenizer = read("tokenizer.json");
+  json never = tokenizer;
+  never["pre_tokenizer"]["prepend_scheme"] = "never";
+  write("tokenizer.json", never);
+  auto view = hf::open_hf_folder(dir_);
+  ASSERT_TRUE(view.ok()) << view.status().message();
+  auto spec = gguf::tokenizer_spec_from_gguf(*view);
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->model, "llama");
+  EXPECT_FALSE(spec->add_space_prefix);
+  const json prepend = {{"type", "Prepend"}, {"prepend", "\u2581"}};
+  const json replace = {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\u2581"}};
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> cases = {
+      {[](json& t) { t["pre_tokenizer"]["split"] = true; }, "splits words at spaces"},
+      {[](json& t) { t["pre_tokenizer"].erase("split"); }, "splits words at spaces"},
+      {[](json& t) { t["pre_tokenizer"]["prepend_scheme"] = "sometimes"; }, "prepend_scheme"},
+      {[](json& t) { t["pre_tokenizer"]["replacement"] = "_"; }, "is not a Metaspace"},
+      {[&](json& t) { t["normalizer"] = replace; }, "is set beside a normalizer"},
+      {[&](json& t) {
+         t["pre_tokenizer"] = nullptr;
+         t["normalizer"] = {{"type", "Sequence"}, {"normalizers", {replace, prepend}}};
+       },
+       "'normalizer' is not SentencePiece's"},
+      {[](json& t) {
+         t["pre_tokenizer"] = nullptr;
+         t["normalizer"] = {{"type", "NFKC"}};
+       },
+       "'normalizer' is not SentencePiece's"},
+      {[](json& t) { t["model"]["unk_token"] = "<nope>"; }, "'model.unk_token' names '<nope>'"},
+      {[](json& t) { t["model"]["ignore_merges"] = true; }, "'model.ignore_merges' is set"},
+  };
+  for (const auto& [edit, message] : cases) {
+    SCOPED_TRACE(message);
+    json value = tokenizer;
+    edit(value);
+    write("tokenizer.json", value);
+    const std::string got = error();
+    EXPECT_NE(got.find(dir_ + "/tokenizer.json"), std::string::npos) << got;
+    EXPECT_NE(got.find(message), std::string::npos) << got;
+  }
 }
 
 TEST_F(HfFolder, RefusesTensorsItCannotRun) {

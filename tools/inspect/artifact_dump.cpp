@@ -60,6 +60,7 @@ ordered_json tokenizer_json(const schema::Model& m) {
     t["add_bos"] = tok->add_bos();
     t["add_eos"] = tok->add_eos();
     t["add_space_prefix"] = tok->add_space_prefix();
+    t["space_prefix"] = schema::EnumNameSpacePrefix(tok->space_prefix());
   }
   return t;
 }

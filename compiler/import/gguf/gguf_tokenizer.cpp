@@ -83,6 +83,22 @@ Status read_scores(const GgufFile& file, TokenizerSpec& spec) {
   return Status::ok_status();
 }
 
+// Reads ingot's own `tokenizer.ingot.space_prefix` (a Hugging Face folder's Metaspace), which
+// llama.cpp's files never have: their SentencePiece space goes after every special token.
+Status read_space_prefix(const GgufFile& file, TokenizerSpec& spec) {
+  if (file.find(tokenizer::kSpacePrefixKey) == nullptr) return Status::ok_status();
+  INGOT_ASSIGN_OR_RETURN(std::string_view name, file.get_string(tokenizer::kSpacePrefixKey));
+  const std::optional<tokenizer::SpacePrefix> prefix = tokenizer::parse_space_prefix(name);
+  if (!prefix) {
+    return make_error(StatusCode::kInvalidArgument,
+                      file.path() + ": metadata '" + std::string(tokenizer::kSpacePrefixKey) +
+                          "' is '" + std::string(name) +
+                          "', not after_special, metaspace_always or metaspace_first");
+  }
+  spec.space_prefix = *prefix;
+  return Status::ok_status();
+}
+
 }  // namespace
 
 Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
@@ -136,6 +152,7 @@ Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_bos_token", spec.add_bos));
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_eos_token", spec.add_eos));
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_space_prefix", spec.add_space_prefix));
+  INGOT_RETURN_IF_ERROR(read_space_prefix(file, spec));
   return spec;
 }
 

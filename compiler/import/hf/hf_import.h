@@ -30,7 +30,8 @@ struct HfTokenizerFiles {
 /// Reads `dir`'s tokenizer.json (required) and the optional tokenizer files.
 Result<HfTokenizerFiles> read_tokenizer_files(const std::string& dir);
 
-/// Writes the `tokenizer.*` keys of a byte-level BPE tokenizer.json, with the special
+/// Writes the `tokenizer.*` keys of a tokenizer.json: a byte-level BPE ("gpt2"), or a
+/// SentencePiece-style byte-fallback BPE ("llama", merged by the file's merge ranks), with the special
 /// tokens, add_bos_token and chat template of tokenizer_config.json (a chat_template.jinja
 /// wins, as transformers reads it) and config.json's bos/eos ids where it is silent.
 /// `vocab_size` rows of the embedding are named; ids the tokenizer leaves out are "[PAD<id>]".

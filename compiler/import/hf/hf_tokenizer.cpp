@@ -1,4 +1,5 @@
 // add_tokenizer_keys: tokenizer.json (and tokenizer_config.json) as the tokenizer.* keys of a GGUF.
+#include <cctype>
 #include <filesystem>
 #include <optional>
 #include <type_traits>
@@ -66,6 +67,66 @@ std::string pre_tokenizer_name(const nlohmann::json& pre) {
     }
   }
   return "";
+}
+
+// SentencePiece's word-boundary mark, U+2581, as tokenizer.json writes it.
+constexpr std::string_view kMetaspace = "\xE2\x96\x81";
+
+// A normalizer step of a SentencePiece-style tokenizer.json: Replace(" " -> U+2581) or
+// Prepend(U+2581).
+bool is_replace_spaces(const nlohmann::json& step) {
+  if (!is_type(step, "Replace") || field<std::string>(step, "content", "") != kMetaspace)
+    return false;
+  const nlohmann::json pattern = step.value("pattern", nlohmann::json());
+  return pattern.is_object() && field<std::string>(pattern, "String", "") == " ";
+}
+bool is_prepend_space(const nlohmann::json& step) {
+  return is_type(step, "Prepend") && field<std::string>(step, "prepend", "") == kMetaspace;
+}
+
+// Where a SentencePiece-style tokenizer.json puts its leading U+2581.
+struct SentencePieceSpaces {
+  bool add_space_prefix = false;
+  tokenizer::SpacePrefix space_prefix = tokenizer::SpacePrefix::kAfterSpecial;
+};
+
+// The spaces of a byte-fallback BPE's normalizer and pre-tokenizer, as transformers writes them
+// for Llama 2, Mistral and TinyLlama: the normalizer Prepend(U+2581) + Replace(" " -> U+2581)
+// (or Replace alone) and no pre-tokenizer, or no normalizer and an unsplit Metaspace.
+Result<SentencePieceSpaces> sentencepiece_spaces(const JsonFile& tokenizer) {
+  const nlohmann::json* normalizer = tokenizer.find("normalizer");
+  const nlohmann::json* pre = tokenizer.find("pre_tokenizer");
+  if (normalizer != nullptr) {
+    if (pre != nullptr) {
+      return tokenizer.error("pre_tokenizer", "is set beside a normalizer; ingot imports "
+                                              "SentencePiece-style tokenizers with one of them");
+    }
+    nlohmann::json steps = nlohmann::json::array({*normalizer});
+    if (is_type(*normalizer, "Sequence") && normalizer->contains("normalizers"))
+      steps = (*normalizer)["normalizers"];
+    const bool prepend = steps.is_array() && steps.size() == 2 && is_prepend_space(steps[0]);
+    if (!steps.is_array() || steps.empty() || !is_replace_spaces(steps[steps.size() - 1]) ||
+        steps.size() != (prepend ? 2u : 1u)) {
+      return tokenizer.error("normalizer", "is not SentencePiece's Prepend(\u2581) + "
+                                           "Replace(' ' -> \u2581), the one ingot knows");
+    }
+    return SentencePieceSpaces{prepend, tokenizer::SpacePrefix::kAfterSpecial};
+  }
+  if (pre == nullptr || !is_type(*pre, "Metaspace") ||
+      field<std::string>(*pre, "replacement", "") != kMetaspace) {
+    return tokenizer.error("pre_tokenizer", "is not a Metaspace(\u2581), nor is there a "
+                                            "SentencePiece normalizer");
+  }
+  // An older Metaspace without "split" splits words at each space, as does split: true.
+  if (field(*pre, "split", true) != false) {
+    return tokenizer.error("pre_tokenizer", "is a Metaspace that splits words at spaces, which "
+                                            "ingot does not do yet");
+  }
+  const std::optional<std::string> scheme = field<std::string>(*pre, "prepend_scheme", "always");
+  if (scheme == "always") return SentencePieceSpaces{true, tokenizer::SpacePrefix::kMetaspaceAlways};
+  if (scheme == "first") return SentencePieceSpaces{true, tokenizer::SpacePrefix::kMetaspaceFirst};
+  if (scheme == "never") return SentencePieceSpaces{false, tokenizer::SpacePrefix::kMetaspaceAlways};
+  return tokenizer.error("pre_tokenizer", "has a prepend_scheme other than always, first or never");
 }
 
 // A merge as GGUF stores it: "left right" (tokenizer.json writes that or ["left", "right"]).
@@ -143,19 +204,27 @@ std::optional<uint32_t> token_id(const std::vector<std::string>& tokens, const s
   return std::nullopt;
 }
 
-// Whether the post-processor puts a BOS token before every single sequence (llama 3's).
-bool post_processor_adds(const nlohmann::json& tokenizer, const std::string& token) {
+// The special token the post-processor puts before every single sequence (llama 3's BOS), if any.
+std::optional<std::string> post_processor_first_token(const nlohmann::json& tokenizer) {
   const nlohmann::json post = tokenizer.value("post_processor", nlohmann::json());
-  if (!is_type(post, "TemplateProcessing") || !post.contains("single")) return false;
+  if (!is_type(post, "TemplateProcessing") || !post.contains("single")) return std::nullopt;
   const nlohmann::json& single = post["single"];
-  if (!single.is_array() || single.empty() || !single[0].is_object()) return false;
+  if (!single.is_array() || single.empty() || !single[0].is_object()) return std::nullopt;
   const nlohmann::json first = single[0].value("SpecialToken", nlohmann::json());
-  return first.is_object() && field<std::string>(first, "id", "") == token;
+  if (!first.is_object()) return std::nullopt;
+  return field<std::string>(first, "id", "");
 }
 
-// tokenizer_config.json's special tokens, add_bos_token and chat template.
+// Whether the post-processor puts `token` before every single sequence.
+bool post_processor_adds(const nlohmann::json& tokenizer, const std::string& token) {
+  return post_processor_first_token(tokenizer) == token;
+}
+
+// tokenizer_config.json's special tokens, add_bos_token and chat template. A SentencePiece
+// tokenizer adds BOS only where one of them says so, as transformers does (llama.cpp's
+// SentencePiece default would add it).
 Status add_tokenizer_config_keys(const HfTokenizerFiles& files,
-                                 const std::vector<std::string>& tokens,
+                                 const std::vector<std::string>& tokens, bool sentencepiece,
                                  gguf::GgufViewBuilder& view) {
   if (files.tokenizer_config) {
     const JsonFile& config = *files.tokenizer_config;
@@ -172,11 +241,15 @@ Status add_tokenizer_config_keys(const HfTokenizerFiles& files,
     }
     INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_bos, config.find_bool("add_bos_token"));
     if (!add_bos && bos && post_processor_adds(files.tokenizer.value, *bos)) add_bos = true;
+    if (!add_bos && sentencepiece) add_bos = false;
     if (add_bos) view.set_bool("tokenizer.ggml.add_bos_token", *add_bos);
     INGOT_ASSIGN_OR_RETURN(std::optional<bool> add_eos, config.find_bool("add_eos_token"));
     if (add_eos) view.set_bool("tokenizer.ggml.add_eos_token", *add_eos);
     if (const nlohmann::json* chat = config.find("chat_template"); chat && chat->is_string())
       view.set_string("tokenizer.chat_template", chat->get<std::string>());
+  } else if (sentencepiece) {
+    view.set_bool("tokenizer.ggml.add_bos_token",
+                  post_processor_first_token(files.tokenizer.value).has_value());
   }
   if (files.chat_template) view.set_string("tokenizer.chat_template", *files.chat_template);
   return Status::ok_status();
@@ -196,6 +269,62 @@ Status add_config_token_ids(const JsonFile& config, uint64_t vocab_size,
     if (!id || *id >= vocab_size) return config.error(hf_key, "is not a token id of the model");
     view.set_uint32(gguf_key, static_cast<uint32_t>(*id));
   }
+  return Status::ok_status();
+}
+
+// The BPE model options that change what a text encodes to, beyond vocab and merges: refused
+// unless they are what both kinds of tokenizer ingot imports use.
+Status check_bpe_options(const JsonFile& tokenizer, const nlohmann::json& model) {
+  if (!field(model, "byte_fallback", false))
+    return tokenizer.error("model.byte_fallback", "is not a boolean");
+  const nlohmann::json dropout = model.value("dropout", nlohmann::json());
+  if (!dropout.is_null() && !(dropout.is_number() && dropout.get<double>() >= 1.0))
+    return tokenizer.error("model.dropout", "is set; BPE dropout makes encoding random");
+  for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    if (!model.value(key, nlohmann::json()).is_null() &&
+        model.value(key, nlohmann::json()) != "")
+      return tokenizer.error(std::string("model.") + key, "is set; ingot's BPE has none");
+  }
+  if (model.value("byte_fallback", false) == true && model.value("ignore_merges", false) != false)
+    return tokenizer.error("model.ignore_merges", "is set on a SentencePiece-style BPE");
+  return Status::ok_status();
+}
+
+// model.merges as GGUF stores them, "left right", highest priority first.
+Result<std::vector<std::string>> read_merges(const JsonFile& tokenizer,
+                                             const nlohmann::json& model) {
+  std::vector<std::string> merges;
+  if (!model.contains("merges")) return merges;
+  const nlohmann::json& list = model["merges"];
+  if (!list.is_array()) return tokenizer.error("model.merges", "is not a list");
+  merges.reserve(list.size());
+  for (const nlohmann::json& merge : list) {
+    std::optional<std::string> text = merge_text(merge);
+    if (!text) return tokenizer.error("model.merges", "has an entry that is not a token pair");
+    merges.push_back(std::move(*text));
+  }
+  return merges;
+}
+
+// SentencePiece's token types, as llama.cpp's GGUFs hold them: "<0xXX>" byte tokens are bytes
+// (byte fallback encodes through them), and model.unk_token is the unknown token.
+Status mark_sentencepiece_tokens(const JsonFile& tokenizer, const nlohmann::json& model,
+                                 const std::vector<std::string>& tokens,
+                                 std::vector<int32_t>& types, gguf::GgufViewBuilder& view) {
+  const auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (size_t id = 0; id < tokens.size(); ++id) {
+    const std::string& text = tokens[id];
+    if (text.size() == 6 && text.starts_with("<0x") && text.back() == '>' && is_hex(text[3]) &&
+        is_hex(text[4]))
+      types[id] = static_cast<int32_t>(TokenType::kByte);
+  }
+  const std::optional<std::string> unk = field<std::string>(model, "unk_token", "");
+  if (!unk) return tokenizer.error("model.unk_token", "is not a string");
+  if (unk->empty()) return Status::ok_status();
+  const std::optional<uint32_t> id = token_id(tokens, *unk);
+  if (!id) return tokenizer.error("model.unk_token", "names '" + *unk + "', which is not a token");
+  types[*id] = static_cast<int32_t>(TokenType::kUnknown);
+  view.set_uint32("tokenizer.ggml.unknown_token_id", *id);
   return Status::ok_status();
 }
 
@@ -224,39 +353,41 @@ Status add_tokenizer_keys(const HfTokenizerFiles& files, const JsonFile& config,
                           uint64_t vocab_size, gguf::GgufViewBuilder& view) {
   const JsonFile& tokenizer = files.tokenizer;
   const nlohmann::json* model = tokenizer.find("model");
-  if (model == nullptr || !is_type(*model, "BPE") || model->value("byte_fallback", false)) {
-    return tokenizer.error("model", "is not a byte-level BPE (GPT-2 style), the kind ingot "
-                                    "imports from tokenizer.json");
+  if (model == nullptr || !is_type(*model, "BPE")) {
+    return tokenizer.error("model", "is not a BPE model (byte-level, or SentencePiece-style with "
+                                    "byte fallback), the kinds ingot imports from tokenizer.json");
   }
-  if (tokenizer.find("normalizer") != nullptr)
-    return tokenizer.error("normalizer", "is set; ingot's byte-level BPE has none");
-  const nlohmann::json* pre = tokenizer.find("pre_tokenizer");
-  std::string pre_name = pre ? pre_tokenizer_name(*pre) : "";
-  if (pre_name.empty()) {
-    return tokenizer.error("pre_tokenizer", "is not one ingot knows (GPT-2's ByteLevel, "
-                                            "SmolLM's Digits + ByteLevel, or the Llama 3 or "
-                                            "Qwen2 Split + ByteLevel)");
-  }
+  INGOT_RETURN_IF_ERROR(check_bpe_options(tokenizer, *model));
+  const bool sentencepiece = model->value("byte_fallback", false) == true;
   std::vector<std::string> tokens;
   std::vector<int32_t> types;
   INGOT_RETURN_IF_ERROR(read_vocabulary(tokenizer, config, vocab_size, tokens, types));
-  std::vector<std::string> merges;
-  if (model->contains("merges")) {
-    const nlohmann::json& list = (*model)["merges"];
-    if (!list.is_array()) return tokenizer.error("model.merges", "is not a list");
-    merges.reserve(list.size());
-    for (const nlohmann::json& merge : list) {
-      std::optional<std::string> text = merge_text(merge);
-      if (!text) return tokenizer.error("model.merges", "has an entry that is not a token pair");
-      merges.push_back(std::move(*text));
+  INGOT_ASSIGN_OR_RETURN(std::vector<std::string> merges, read_merges(tokenizer, *model));
+  if (sentencepiece) {
+    INGOT_ASSIGN_OR_RETURN(SentencePieceSpaces spaces, sentencepiece_spaces(tokenizer));
+    INGOT_RETURN_IF_ERROR(mark_sentencepiece_tokens(tokenizer, *model, tokens, types, view));
+    view.set_string("tokenizer.ggml.model", "llama");
+    view.set_string("tokenizer.ggml.pre", "default");
+    view.set_bool("tokenizer.ggml.add_space_prefix", spaces.add_space_prefix);
+    view.set_string(std::string(tokenizer::kSpacePrefixKey),
+                    std::string(tokenizer::space_prefix_name(spaces.space_prefix)));
+  } else {
+    if (tokenizer.find("normalizer") != nullptr)
+      return tokenizer.error("normalizer", "is set; ingot's byte-level BPE has none");
+    const nlohmann::json* pre = tokenizer.find("pre_tokenizer");
+    std::string pre_name = pre ? pre_tokenizer_name(*pre) : "";
+    if (pre_name.empty()) {
+      return tokenizer.error("pre_tokenizer", "is not one ingot knows (GPT-2's ByteLevel, "
+                                              "SmolLM's Digits + ByteLevel, or the Llama 3 or "
+                                              "Qwen2 Split + ByteLevel)");
     }
+    view.set_string("tokenizer.ggml.model", "gpt2");
+    view.set_string("tokenizer.ggml.pre", pre_name);
   }
-  view.set_string("tokenizer.ggml.model", "gpt2");
-  view.set_string("tokenizer.ggml.pre", pre_name);
   view.set_strings("tokenizer.ggml.tokens", tokens);
   view.set_int32s("tokenizer.ggml.token_type", types);
   view.set_strings("tokenizer.ggml.merges", merges);
-  INGOT_RETURN_IF_ERROR(add_tokenizer_config_keys(files, tokens, view));
+  INGOT_RETURN_IF_ERROR(add_tokenizer_config_keys(files, tokens, sentencepiece, view));
   return add_config_token_ids(config, vocab_size, view);
 }
 
