@@ -139,19 +139,26 @@ int run(Options& o) {
     format = engine.chat_format();
     if (!format)
       return ingot::cli::report_error(
-          kTool, o.model + ": the artifact's chat template is not one ingot knows (ChatML, "
-                           "Llama 3, Gemma)");
+          kTool, o.model + ": the artifact's chat template is not one of the formats ingot "
+                           "renders (llama.cpp's built-in ones: ChatML, Llama 2 and 3, Mistral, "
+                           "Gemma, Phi-3, Zephyr, Vicuna, ...)");
     if (!o.has_system) system = ingot::generate::default_system_prompt(engine.chat_template());
   }
   Conversation conversation(engine);
-  const auto turn = [&](const std::string& user, bool first) {
+  // The messages whose tokens are in the KV cache, assistant replies included.
+  std::vector<ChatMessage> history;
+  const auto turn = [&](const std::string& user) {
+    const ChatMessage message{"user", user};
+    if (!history.empty()) {
+      // The rest of the conversation follows the last reply and its end-of-turn token.
+      return tok.encode(ingot::generate::chat_continuation(*format, history, message),
+                        /*add_special=*/false, /*parse_special=*/true);
+    }
     std::vector<ChatMessage> messages;
-    if (first && !system.empty()) messages.push_back({"system", system});
-    messages.push_back({"user", user});
-    std::string text = ingot::generate::apply_chat_format(*format, messages, true);
-    // Later turns follow the previous assistant turn, which ended with its end-of-turn token.
-    if (!first) text = "\n" + text;
-    return tok.encode(text, /*add_special=*/first, /*parse_special=*/true);
+    if (!system.empty()) messages.push_back({"system", system});
+    messages.push_back(message);
+    return tok.encode(ingot::generate::apply_chat_format(*format, messages, true),
+                      /*add_special=*/true, /*parse_special=*/true);
   };
 
   if (!o.interactive) {
@@ -160,7 +167,7 @@ int run(Options& o) {
     if (!ingot::tokenizer::is_valid_utf8(o.prompt))
       return ingot::cli::report_error(kTool, "the prompt is not valid UTF-8");
     const std::vector<int32_t> ids =
-        format ? turn(o.prompt, true) : tok.encode(o.prompt, true, /*parse_special=*/false);
+        format ? turn(o.prompt) : tok.encode(o.prompt, true, /*parse_special=*/false);
     if (o.echo) std::fwrite(o.prompt.data(), 1, o.prompt.size(), stdout);
     auto generation = stream(conversation, ids, *params);
     if (!generation.ok()) return ingot::cli::report_error(kTool, generation.status());
@@ -171,7 +178,6 @@ int run(Options& o) {
   }
 
   // Interactive chat: the conversation's KV cache carries over from turn to turn.
-  bool first = true;
   std::string line;
   std::fprintf(stderr, "%s: interactive chat (%s); Ctrl-C stops a reply, Ctrl-D ends\n", kTool,
                ingot::generate::chat_format_name(*format));
@@ -190,7 +196,8 @@ int run(Options& o) {
       pending.clear();
       continue;
     }
-    const std::vector<int32_t> ids = turn(pending, first);
+    const std::vector<int32_t> ids = turn(pending);
+    const std::string message = std::move(pending);
     pending.clear();
     // A message too long for what is left of the context is refused; the chat goes on.
     if (const ingot::Status room = conversation.fits(ids.size()); !room.ok()) {
@@ -199,7 +206,9 @@ int run(Options& o) {
     }
     auto generation = stream(conversation, ids, *params);
     if (!generation.ok()) return ingot::cli::report_error(kTool, generation.status());
-    first = false;
+    if (history.empty() && !system.empty()) history.push_back({"system", system});
+    history.push_back({"user", message});
+    history.push_back({"assistant", generation->text});
     std::fputc('\n', stdout);
     print_timings(engine, *generation);
     // A reply cut short gets its end-of-turn so the history stays well formed.
@@ -226,7 +235,8 @@ int main(int argc, char** argv) {
   cli.add_options()
       ("p,prompt", "Prompt text", cxxopts::value<std::string>())
       ("f,file", "Read the prompt from FILE", cxxopts::value<std::string>())
-      ("chat", "Apply the model's chat template (ChatML, Llama 3, Gemma) to the prompt")
+      ("chat", "Apply the model's chat template to the prompt (llama.cpp's built-in formats: "
+       "ChatML, Llama 2 and 3, Mistral, Gemma, Phi-3, Zephyr, Vicuna, ...)")
       ("i,interactive", "Interactive chat; the KV cache is kept between turns")
       ("system", "System message for --chat / -i (default: the template's own, if any)",
        cxxopts::value<std::string>())
