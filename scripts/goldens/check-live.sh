@@ -22,6 +22,7 @@ if [ "${1:-}" = "--write" ]; then
   "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$llama3_gguf" "$golden/model-llama3-rope"
   "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF"
   "$py" "$INGOT_ROOT/scripts/goldens/make_hf_tokenizer_goldens.py"
+  "$py" "$INGOT_ROOT/scripts/goldens/make_chat_template_goldens.py"
   "$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py"
   exit 0
 fi
@@ -34,6 +35,8 @@ step "tokenizer goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF" --check
 step "SentencePiece tokenizer.json goldens vs Hugging Face tokenizers"
 "$py" "$INGOT_ROOT/scripts/goldens/make_hf_tokenizer_goldens.py" --check
+step "chat-template cases vs llama.cpp's test-chat-template.cpp"
+"$py" "$INGOT_ROOT/scripts/goldens/make_chat_template_goldens.py" --check
 step "quant vectors vs gguf-py and ggml (regenerated; byte-identical expected)"
 mkdir "$tmp/quant"
 "$py" "$INGOT_ROOT/scripts/goldens/make_quant_vectors.py" --out "$tmp/quant"
