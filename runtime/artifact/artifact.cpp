@@ -3,7 +3,9 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 #include "runtime/artifact/dummy_fill.h"
 #include "runtime/artifact/field_error.h"
@@ -36,6 +38,12 @@ std::string identifier_text(const uint8_t* bytes) {
 Status verify_container(std::span<const uint8_t> bytes, const FieldErrors& errors,
                         uint64_t& flatbuffer_end) {
   const uint64_t size = bytes.size();
+  // The model ingot-compile reads, given where its output belongs: say what to do.
+  if (size >= 4 && std::memcmp(bytes.data(), "GGUF", 4) == 0) {
+    return errors.corrupt("file identifier", 0,
+                          "not an ingot artifact but a GGUF model; compile it first "
+                          "(ingot-compile MODEL.gguf -o MODEL.ingot)");
+  }
   if (size < 2 * kPrefixBytes) {
     return errors.corrupt("size prefix", 0,
                           "the file is " + std::to_string(size) +
@@ -166,6 +174,12 @@ Status verify_checksums(const schema::Model& model, std::span<const uint8_t> seg
 }  // namespace
 
 Result<Artifact> Artifact::open(const std::string& path, const LoadOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return make_error(StatusCode::kInvalidArgument,
+                      path + ": a folder, not an ingot artifact; a Hugging Face model folder is "
+                             "compiled first (ingot-compile FOLDER -o MODEL.ingot)");
+  }
   INGOT_ASSIGN_OR_RETURN(MappedFile file, MappedFile::open(path));
   return parse(std::move(file), options);
 }

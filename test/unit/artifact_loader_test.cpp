@@ -307,9 +307,11 @@ TEST(ArtifactLoader, WrongIdentifierIsNotAnArtifact) {
   EXPECT_THAT(status.message(), HasSubstr("not an ingot artifact"));
   EXPECT_EQ(error_offset(status), 8u);
 
-  // A GGUF file is rejected as not an artifact, not as a huge FlatBuffer.
+  // A GGUF file is rejected as not an artifact, not as a huge FlatBuffer, and the error says
+  // how to make one from it.
   std::vector<uint8_t> gguf = {'G', 'G', 'U', 'F', 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-  EXPECT_THAT(parse_bytes(gguf).status().message(), HasSubstr("not an ingot artifact"));
+  EXPECT_THAT(parse_bytes(gguf).status().message(),
+              HasSubstr("not an ingot artifact but a GGUF model; compile it first"));
 }
 
 TEST(ArtifactLoader, OversizedPrefixFails) {
