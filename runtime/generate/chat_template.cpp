@@ -113,7 +113,9 @@ void render_simple(ChatFormat format, const std::vector<ChatMessage>& messages, 
         break;
       case ChatFormat::kPhi3: out += "<|" + m.role + "|>\n" + m.content + "<|end|>\n"; break;
       case ChatFormat::kFalcon3: out += "<|" + m.role + "|>\n" + m.content + "\n"; break;
-      case ChatFormat::kZephyr: out += "<|" + m.role + "|>\n" + m.content + "<|endoftext|>\n"; break;
+      case ChatFormat::kZephyr:
+        out += "<|" + m.role + "|>\n" + m.content + "<|endoftext|>\n";
+        break;
       case ChatFormat::kGlmEdge: out += "<|" + m.role + "|>\n" + m.content; break;
       case ChatFormat::kMonarch:  // the first message's <s> is the one tokenizing adds
         out += (i == 0 ? "" : "<s>") + m.role + "\n" + m.content + "</s>\n";

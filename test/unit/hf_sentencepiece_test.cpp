@@ -32,7 +32,8 @@ std::string vocab_path() { return INGOT_SOURCE_DIR "/models/vocab/ggml-vocab-lla
 // The spec a folder's tokenizer files import as, through the GGUF view as ingot-compile reads it.
 Result<TokenizerSpec> import_spec(const std::string& dir) {
   INGOT_ASSIGN_OR_RETURN(HfTokenizerFiles files, read_tokenizer_files(dir));
-  INGOT_ASSIGN_OR_RETURN(JsonFile config, parse_json(dir + "/config.json", R"({"vocab_size": 32000})"));
+  INGOT_ASSIGN_OR_RETURN(JsonFile config,
+                         parse_json(dir + "/config.json", R"({"vocab_size": 32000})"));
   gguf::GgufViewBuilder view(dir);
   INGOT_RETURN_IF_ERROR(add_tokenizer_keys(files, config, 32000, view));
   const gguf::GgufFile file = std::move(view).finish();

@@ -31,9 +31,10 @@ struct HfTokenizerFiles {
 Result<HfTokenizerFiles> read_tokenizer_files(const std::string& dir);
 
 /// Writes the `tokenizer.*` keys of a tokenizer.json: a byte-level BPE ("gpt2"), or a
-/// SentencePiece-style byte-fallback BPE ("llama", merged by the file's merge ranks), with the special
-/// tokens, add_bos_token and chat template of tokenizer_config.json (a chat_template.jinja
-/// wins, as transformers reads it) and config.json's bos/eos ids where it is silent.
+/// SentencePiece-style byte-fallback BPE ("llama", merged by the file's merge ranks), with
+/// the special tokens, add_bos_token and chat template of tokenizer_config.json (a
+/// chat_template.jinja wins, as transformers reads it) and config.json's bos/eos ids where it
+/// is silent.
 /// `vocab_size` rows of the embedding are named; ids the tokenizer leaves out are "[PAD<id>]".
 Status add_tokenizer_keys(const HfTokenizerFiles& files, const JsonFile& config,
                           uint64_t vocab_size, gguf::GgufViewBuilder& view);

@@ -122,10 +122,11 @@ Result<SentencePieceSpaces> sentencepiece_spaces(const JsonFile& tokenizer) {
     return tokenizer.error("pre_tokenizer", "is a Metaspace that splits words at spaces, which "
                                             "ingot does not do yet");
   }
+  using tokenizer::SpacePrefix;
   const std::optional<std::string> scheme = field<std::string>(*pre, "prepend_scheme", "always");
-  if (scheme == "always") return SentencePieceSpaces{true, tokenizer::SpacePrefix::kMetaspaceAlways};
-  if (scheme == "first") return SentencePieceSpaces{true, tokenizer::SpacePrefix::kMetaspaceFirst};
-  if (scheme == "never") return SentencePieceSpaces{false, tokenizer::SpacePrefix::kMetaspaceAlways};
+  if (scheme == "always") return SentencePieceSpaces{true, SpacePrefix::kMetaspaceAlways};
+  if (scheme == "first") return SentencePieceSpaces{true, SpacePrefix::kMetaspaceFirst};
+  if (scheme == "never") return SentencePieceSpaces{false, SpacePrefix::kMetaspaceAlways};
   return tokenizer.error("pre_tokenizer", "has a prepend_scheme other than always, first or never");
 }
 
