@@ -174,7 +174,8 @@ void BpeTokenizer::encode_sentencepiece(std::string_view text, bool parse_specia
       .merge_rank = nullptr,
       .byte_ids = byte_ids_,
       .unk_id = spec_.unk_id.value_or(-1)};
-  if (!merge_ranks_.empty()) {
+  // A GGUF's SentencePiece vocabulary merges by its scores, as llama.cpp does, merges or not.
+  if (!merge_ranks_.empty() && spec_.scores.empty()) {
     vocab.merge_rank = [this, &scratch](std::string_view left, std::string_view right) {
       return merge_rank(left, right, scratch);
     };

@@ -50,8 +50,8 @@ struct TokenizerSpec {
   std::vector<std::string> tokens;      ///< Token text by id.
   std::vector<TokenType> token_types;   ///< Same length as tokens (empty means all normal).
   std::vector<std::string> merges;      ///< BPE merges, "left right", highest priority first.
-  /// "llama": merge priority by token id, highest first. A "llama" spec with merges (a Hugging
-  /// Face tokenizer.json) merges by their rank instead, as the tokenizers library does.
+  /// "llama": merge priority by token id, highest first. A "llama" spec with merges and no
+  /// scores (a Hugging Face tokenizer.json) merges by their rank, as the tokenizers library does.
   std::vector<float> scores;
   std::optional<int32_t> bos_id;        ///< Beginning of sequence.
   std::optional<int32_t> eos_id;        ///< End of sequence.

@@ -6,6 +6,7 @@
 // (scripts/goldens/make_hf_tokenizer_goldens.py).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/import/gguf/gguf_file.h"
 #include "compiler/import/gguf/gguf_tokenizer.h"
 #include "compiler/import/hf/hf_import.h"
 #include "runtime/tokenizer/bpe_tokenizer.h"
@@ -140,6 +142,26 @@ TEST_F(HfSentencePiece, EncodesAsTheTokenizersLibrary) {
     }
     EXPECT_EQ(failed, 0) << spaces << ": " << failed << " of " << checked << " lines differ";
     EXPECT_GT(checked, 1000) << spaces;
+  }
+}
+
+// A spec with scores merges by them, as llama.cpp does for a GGUF, whatever merges it also has:
+// the folder's merges, reversed, with the GGUF's scores encode as the GGUF does.
+TEST_F(HfSentencePiece, ScoresWinOverMerges) {
+  auto file = gguf::GgufFile::open(vocab_path());
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  auto from_gguf = gguf::tokenizer_spec_from_gguf(*file);
+  ASSERT_TRUE(from_gguf.ok()) << from_gguf.status().message();
+  auto spec = import_spec(folder("prepend"));
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  spec->scores = from_gguf->scores;
+  std::reverse(spec->merges.begin(), spec->merges.end());
+  auto mixed = BpeTokenizer::create(std::move(spec).value());
+  auto gguf_tok = BpeTokenizer::create(std::move(from_gguf).value());
+  ASSERT_TRUE(mixed.ok() && gguf_tok.ok());
+  for (const auto& [key, text] : golden_texts(golden_rows())) {
+    if (key.first != "llama.cpp") continue;
+    EXPECT_EQ(mixed->encode(text, true, true), gguf_tok->encode(text, true, true)) << text;
   }
 }
 
