@@ -4,12 +4,14 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <cxxopts.hpp>
 
+#include "runtime/generate/chat_template.h"
 #include "runtime/generate/engine.h"
 #include "runtime/io/read_file.h"
 #include "runtime/tokenizer/utf8.h"
@@ -37,6 +39,7 @@ struct Options {
   bool echo = false;
   std::string system;
   bool has_system = false;
+  std::optional<std::string> chat_template;  ///< a format name or template text, over the artifact's
   ingot::device::ExecutorOptions executor;
   ingot::artifact::LoadOptions load;
   // Sampling overrides; unset fields keep the artifact's generation defaults.
@@ -136,13 +139,19 @@ int run(Options& o) {
   std::optional<ingot::generate::ChatFormat> format;
   std::string system = o.system;
   if (o.chat || o.interactive) {
-    format = engine.chat_format();
+    const std::string& text = o.chat_template ? *o.chat_template : engine.chat_template();
+    format = ingot::generate::detect_chat_format(text);
+    if (!format && o.chat_template)
+      return ingot::cli::report_error(
+          kTool, "--chat-template: '" + text.substr(0, 40) +
+                     "' is neither the name of a format ingot renders (" +
+                     ingot::generate::chat_format_names() + ") nor a template of one");
     if (!format)
       return ingot::cli::report_error(
           kTool, o.model + ": the artifact's chat template is not one of the formats ingot "
                            "renders (llama.cpp's built-in ones: ChatML, Llama 2 and 3, Mistral, "
-                           "Gemma, Phi-3, Zephyr, Vicuna, ...)");
-    if (!o.has_system) system = ingot::generate::default_system_prompt(engine.chat_template());
+                           "Gemma, Phi-3, Zephyr, Vicuna, ...); name one with --chat-template");
+    if (!o.has_system) system = ingot::generate::default_system_prompt(text);
   }
   Conversation conversation(engine);
   // The messages whose tokens are in the KV cache, assistant replies included.
@@ -240,6 +249,9 @@ int main(int argc, char** argv) {
       ("i,interactive", "Interactive chat; the KV cache is kept between turns")
       ("system", "System message for --chat / -i (default: the template's own, if any)",
        cxxopts::value<std::string>())
+      ("chat-template", "For --chat / -i: a format's name (chatml, llama2, llama3, mistral-v7, "
+       "zephyr, ...) or a template's text, in place of the artifact's template",
+       cxxopts::value<std::string>())
       ("echo", "Print the prompt before the generated text (MAX's echo)")
       ("n,max-new-tokens", "Tokens to generate; -1: until EOS or the context is full "
        "(alias --n-predict)", cxxopts::value<int32_t>())
@@ -302,6 +314,7 @@ int main(int argc, char** argv) {
       o.system = a["system"].as<std::string>();
       o.has_system = true;
     }
+    if (a.count("chat-template")) o.chat_template = a["chat-template"].as<std::string>();
     if (a.count("threads")) o.executor.threads = a["threads"].as<int>();
     for (const char* name : {"ctx-size", "max-length"})
       if (a.count(name)) o.executor.max_context = a[name].as<int64_t>();

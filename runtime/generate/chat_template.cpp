@@ -240,6 +240,12 @@ const char* chat_format_name(ChatFormat format) {
   return "?";
 }
 
+std::string chat_format_names() {
+  std::string out;
+  for (const auto& [format, name] : kNames) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
 const char* chat_end_of_turn(ChatFormat format) {
   switch (format) {
     case ChatFormat::kChatMl: return "<|im_end|>";

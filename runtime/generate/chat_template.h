@@ -52,6 +52,9 @@ std::string default_system_prompt(std::string_view template_text);
 /// The format's llama.cpp name: "chatml", "llama3", "mistral-v7", ...
 const char* chat_format_name(ChatFormat format);
 
+/// Every format's name, comma-separated, for messages.
+std::string chat_format_names();
+
 /// Renders `messages` and, when add_generation_prompt, the opening of the assistant's turn. As
 /// llama.cpp's, the text has no BOS: tokenizing with the model's special tokens adds it.
 std::string apply_chat_format(ChatFormat format, const std::vector<ChatMessage>& messages,
