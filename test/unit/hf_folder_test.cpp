@@ -271,6 +271,7 @@ TEST_F(HfFolder, RefusesWhatItCannotImport) {
       {"tokenizer.json", [](json& t) { t["model"]["type"] = "Unigram"; }, "is not a BPE model"},
       {"tokenizer.json", [](json& t) { t["model"]["byte_fallback"] = "yes"; }, "not a boolean"},
       {"tokenizer.json", [](json& t) { t["model"]["dropout"] = 0.1; }, "BPE dropout"},
+      {"tokenizer.json", [](json& t) { t["model"]["dropout"] = 1.0; }, "BPE dropout"},
       {"tokenizer.json", [](json& t) { t["model"]["end_of_word_suffix"] = "</w>"; },
        "'model.end_of_word_suffix' is set"},
       // A byte-fallback BPE is SentencePiece-style, which SmolLM's ByteLevel pre-tokenizer is not.
@@ -328,6 +329,10 @@ TEST_F(HfFolder, ReadsSentencePieceTokenizersAndRefusesOtherForms) {
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_EQ(spec->model, "llama");
   EXPECT_FALSE(spec->add_space_prefix);
+  json no_dropout = tokenizer;
+  no_dropout["model"]["dropout"] = 0.0;  // skips no merge: plain BPE
+  write("tokenizer.json", no_dropout);
+  EXPECT_EQ(error(), "");
   const json prepend = {{"type", "Prepend"}, {"prepend", "\u2581"}};
   const json replace = {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\u2581"}};
   const std::vector<std::pair<std::function<void(json&)>, std::string>> cases = {

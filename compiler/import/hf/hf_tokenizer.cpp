@@ -278,9 +278,10 @@ Status add_config_token_ids(const JsonFile& config, uint64_t vocab_size,
 Status check_bpe_options(const JsonFile& tokenizer, const nlohmann::json& model) {
   if (!field(model, "byte_fallback", false))
     return tokenizer.error("model.byte_fallback", "is not a boolean");
+  // The probability of skipping each merge: 0 (or none) is plain BPE.
   const nlohmann::json dropout = model.value("dropout", nlohmann::json());
-  if (!dropout.is_null() && !(dropout.is_number() && dropout.get<double>() >= 1.0))
-    return tokenizer.error("model.dropout", "is set; BPE dropout makes encoding random");
+  if (!dropout.is_null() && !(dropout.is_number() && dropout.get<double>() == 0.0))
+    return tokenizer.error("model.dropout", "is set; BPE dropout skips merges at random");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
     if (!model.value(key, nlohmann::json()).is_null() &&
         model.value(key, nlohmann::json()) != "")
