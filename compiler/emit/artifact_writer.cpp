@@ -7,6 +7,7 @@
 #include "compiler/emit/plan_export.h"
 #include "compiler/emit/weight_encoder.h"
 #include "compiler/import/gguf/gguf_tokenizer.h"
+#include "compiler/import/gguf/sampling_defaults.h"
 #include "runtime/artifact/format.h"
 
 namespace ingot::emit {
@@ -80,6 +81,15 @@ Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b,
       spec.add_space_prefix, static_cast<schema::SpacePrefix>(spec.space_prefix));
 }
 
+// MAX's sampling_params_defaults: the model's own where it has them, else MAX's SamplingParams
+// defaults (the schema's).
+fb::Offset<schema::GenerationDefaults> generation_defaults(fb::FlatBufferBuilder& b,
+                                                          const gguf::SamplingDefaults& s) {
+  return schema::CreateGenerationDefaults(b, s.temperature.value_or(1.0f), s.top_k.value_or(-1),
+                                          s.top_p.value_or(1.0f), s.min_p.value_or(0.0f),
+                                          s.repetition_penalty.value_or(1.0f));
+}
+
 // Builds the whole size-prefixed Model buffer for `layout`. Defaults are forced so
 // that the size does not depend on the checksum values.
 Result<std::vector<uint8_t>> build_model(const ArtifactInputs& in, const Layout& layout) {
@@ -99,10 +109,12 @@ Result<std::vector<uint8_t>> build_model(const ArtifactInputs& in, const Layout&
   }
   fb::Offset<schema::Tokenizer> tok;
   std::string chat_template;
+  gguf::SamplingDefaults sampling;
   if (in.gguf != nullptr) {
     INGOT_ASSIGN_OR_RETURN(tok, tokenizer(b, *in.gguf));
     if (auto value = in.gguf->get_string("tokenizer.chat_template"); value.ok())
       chat_template = *value;
+    INGOT_ASSIGN_OR_RETURN(sampling, gguf::read_sampling_defaults(*in.gguf));
   }
   auto arch = in.module->getAttrOfType<mlir::StringAttr>("ingot.architecture");
   schema::FormatVersion version(artifact::kFormatMajor, artifact::kFormatMinor);
@@ -110,7 +122,7 @@ Result<std::vector<uint8_t>> build_model(const ArtifactInputs& in, const Layout&
       b, &version, b.CreateString("ingot " INGOT_VERSION),
       b.CreateString(arch ? arch.getValue().str() : ""), hyper_parameters(b, in.module),
       compile_config(b, *in.config, in.target_num_new_tokens), tok, b.CreateString(chat_template),
-      schema::CreateGenerationDefaults(b), exported->plan, b.CreateVector(weights),
+      generation_defaults(b, sampling), exported->plan, b.CreateVector(weights),
       layout.segment_size, layout.segment_checksum,
       in.dummy_seed ? schema::LoadFormat::dummy : schema::LoadFormat::segment,
       in.dummy_seed.value_or(0));

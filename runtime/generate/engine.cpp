@@ -58,6 +58,9 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path,
       return make_error(tok.status().code(), path + ": tokenizer: " + tok.status().message());
     engine->tokenizer_ = std::make_unique<tokenizer::BpeTokenizer>(std::move(*tok));
   }
+  if (const Status defaults = engine->default_sampling().validate(); !defaults.ok())
+    return make_error(StatusCode::kDataLoss,
+                      path + ": generation_defaults: " + defaults.message());
   INGOT_ASSIGN_OR_RETURN(engine->executor_,
                          device::create_executor(engine->artifact_, options));
   if (engine->tokenizer_ &&

@@ -8,6 +8,7 @@
 #include "compiler/import/gguf/gguf_file.h"
 #include "compiler/import/gguf/gguf_tokenizer.h"
 #include "compiler/import/gguf/llama_params.h"
+#include "compiler/import/gguf/sampling_defaults.h"
 #include "runtime/tokenizer/bpe_tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -34,5 +35,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   (void)gguf::read_llama_params(*file);  // hyper-parameters and tensors, rope_freqs' values too
+  (void)gguf::read_sampling_defaults(*file);
   return 0;
 }

@@ -1,8 +1,8 @@
 // libFuzzer harness: the Hugging Face folder loader. The first byte picks the part:
 // even, the rest is a .safetensors file (parsed, then its tensors put in a GGUF view and
-// read end to end); odd, the rest is config.json, tokenizer.json and tokenizer_config.json
-// separated by NUL bytes, imported as GGUF keys that the GGUF readers then take; a tokenizer they
-// accept is built and encodes a text with special tokens (ids in range).
+// read end to end); odd, the rest is config.json, tokenizer.json, tokenizer_config.json and
+// generation_config.json separated by NUL bytes, imported as GGUF keys that the GGUF readers then
+// take; a tokenizer they accept is built and encodes a text with special tokens (ids in range).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -11,6 +11,7 @@
 #include "compiler/import/gguf/gguf_tokenizer.h"
 #include "compiler/import/gguf/gguf_view.h"
 #include "compiler/import/gguf/llama_params.h"
+#include "compiler/import/gguf/sampling_defaults.h"
 #include "compiler/import/hf/hf_import.h"
 #include "compiler/import/hf/safetensors_file.h"
 #include "runtime/tokenizer/bpe_tokenizer.h"
@@ -42,7 +43,7 @@ void fuzz_safetensors(std::span<const uint8_t> bytes) {
 }
 
 void fuzz_json(std::string_view text) {
-  std::string_view parts[3];
+  std::string_view parts[4];
   for (std::string_view& part : parts) {
     size_t end = text.find('\0');
     part = text.substr(0, end);
@@ -60,8 +61,12 @@ void fuzz_json(std::string_view text) {
       files.tokenizer_config = std::move(*extra);
     (void)hf::add_tokenizer_keys(files, *config, model->vocab_size, view);
   }
+  if (Result<hf::JsonFile> generation = hf::parse_json("generation_config.json", parts[3]);
+      generation.ok())
+    (void)hf::add_generation_config_keys(*generation, view);
   gguf::GgufFile finished = std::move(view).finish();
   (void)gguf::read_llama_params(finished);
+  (void)gguf::read_sampling_defaults(finished);
   if (Result<tokenizer::TokenizerSpec> spec = gguf::tokenizer_spec_from_gguf(finished); spec.ok()) {
     if (Result<tokenizer::BpeTokenizer> tok = tokenizer::BpeTokenizer::create(std::move(*spec));
         tok.ok()) {

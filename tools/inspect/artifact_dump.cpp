@@ -1,6 +1,8 @@
 #include "tools/inspect/artifact_dump.h"
 
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 namespace ingot::inspect {
@@ -44,6 +46,29 @@ ordered_json hyper_parameters_json(const schema::Model& m) {
     h["tied_embeddings"] = hp->tied_embeddings();
   }
   return h;
+}
+
+// A float32 as the shortest decimal that reads back to it (0.6, not 0.6000000238418579).
+double shortest(float value) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof(text), value).ptr;
+  *end = '\0';
+  return std::strtod(text, nullptr);
+}
+
+ordered_json generation_defaults_json(const schema::Model& m) {
+  ordered_json g = ordered_json::object();
+  if (const schema::GenerationDefaults* d = m.generation_defaults()) {
+    g["temperature"] = shortest(d->temperature());
+    g["top_k"] = d->top_k();
+    g["top_p"] = shortest(d->top_p());
+    g["min_p"] = shortest(d->min_p());
+    g["repetition_penalty"] = shortest(d->repetition_penalty());
+    g["frequency_penalty"] = shortest(d->frequency_penalty());
+    g["presence_penalty"] = shortest(d->presence_penalty());
+    g["max_new_tokens"] = d->max_new_tokens();
+  }
+  return g;
 }
 
 ordered_json tokenizer_json(const schema::Model& m) {
@@ -133,6 +158,7 @@ Result<ordered_json> artifact_to_json(const artifact::Artifact& artifact,
   root["config"] = config_json(m);
   root["tokenizer"] = tokenizer_json(m);
   root["chat_template_chars"] = m.chat_template() ? m.chat_template()->size() : 0;
+  root["generation_defaults"] = generation_defaults_json(m);
   if (m.plan()) root["plan"] = plan_json(*m.plan());
   std::map<std::string, uint64_t> totals;
   root["load_format"] = schema::EnumNameLoadFormat(m.load_format());
@@ -181,6 +207,8 @@ Result<std::string> artifact_to_text(const artifact::Artifact& artifact,
   out += "* Tokenizer\n" + (j["tokenizer"].empty() ? "    none\n" : key_values(j["tokenizer"]));
   out += "    chat_template = " + std::to_string(j["chat_template_chars"].get<size_t>()) +
          " characters\n";
+  out += "* Generation defaults (MAX's sampling_params_defaults)\n" +
+         (j["generation_defaults"].empty() ? "    none\n" : key_values(j["generation_defaults"]));
   if (j.contains("plan")) {
     const ordered_json& plan = j["plan"];
     std::snprintf(line, sizeof(line),

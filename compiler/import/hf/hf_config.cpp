@@ -1,8 +1,10 @@
-// add_config_keys: config.json as the llama.* keys of a GGUF.
+// add_config_keys: config.json as the llama.* keys of a GGUF; add_generation_config_keys:
+// generation_config.json as its general.sampling.* keys.
 #include <cmath>
 #include <utility>
 
 #include "compiler/import/gguf/llama3_rope.h"
+#include "compiler/import/gguf/sampling_defaults.h"
 #include "compiler/import/hf/hf_import.h"
 
 namespace ingot::hf {
@@ -154,6 +156,26 @@ Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuil
   INGOT_RETURN_IF_ERROR(add_rope_keys(config, n_dim, view));
   out.tie_word_embeddings = tied.value_or(false);
   return out;
+}
+
+Status add_generation_config_keys(const JsonFile& generation, gguf::GgufViewBuilder& view) {
+  constexpr std::pair<const char*, const char*> kKeys[] = {
+      {"temperature", gguf::kSamplingTemp},
+      {"top_k", gguf::kSamplingTopK},
+      {"top_p", gguf::kSamplingTopP},
+      {"min_p", gguf::kSamplingMinP},
+      {"repetition_penalty", gguf::kSamplingPenaltyRepeat}};
+  for (const auto& [hf_key, gguf_key] : kKeys) {
+    INGOT_ASSIGN_OR_RETURN(std::optional<double> value, generation.find_number(hf_key));
+    if (!value) continue;
+    if (std::optional<std::string> problem = gguf::sampling_value_problem(gguf_key, *value))
+      return generation.error(hf_key, "is " + std::to_string(*value) + ": " + *problem);
+    if (std::string_view(gguf_key) == gguf::kSamplingTopK)
+      view.set_uint32(gguf_key, *value > 0 ? static_cast<uint32_t>(*value) : 0);
+    else
+      view.set_float32(gguf_key, static_cast<float>(*value));
+  }
+  return Status::ok_status();
 }
 
 }  // namespace ingot::hf

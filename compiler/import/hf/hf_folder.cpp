@@ -138,6 +138,11 @@ Result<gguf::GgufFile> open_hf_folder(const std::string& dir,
   INGOT_ASSIGN_OR_RETURN(HfModelConfig model, add_config_keys(config, view));
   INGOT_ASSIGN_OR_RETURN(HfTokenizerFiles tokenizer, read_tokenizer_files(dir));
   INGOT_RETURN_IF_ERROR(add_tokenizer_keys(tokenizer, config, model.vocab_size, view));
+  if (const fs::path generation = fs::path(dir) / "generation_config.json";
+      fs::exists(generation)) {
+    INGOT_ASSIGN_OR_RETURN(JsonFile file, read_json(generation.string()));
+    INGOT_RETURN_IF_ERROR(add_generation_config_keys(file, view));
+  }
   INGOT_RETURN_IF_ERROR(add_tensors(dir, weight_files, model, view));
   return std::move(view).finish();
 }

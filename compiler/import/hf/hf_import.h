@@ -20,6 +20,11 @@ struct HfModelConfig {
 /// LlamaForCausalLM (or MistralForCausalLM) config.json, as convert_hf_to_gguf.py does.
 Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuilder& view);
 
+/// Writes the `general.sampling.*` keys (llama.cpp's sampling defaults) of a
+/// generation_config.json: temperature, top_k, top_p, min_p and repetition_penalty, the fields of
+/// MAX's sampling_params_defaults that ingot samples with. An error names the file and the key.
+Status add_generation_config_keys(const JsonFile& generation, gguf::GgufViewBuilder& view);
+
 /// A folder's tokenizer files, parsed.
 struct HfTokenizerFiles {
   JsonFile tokenizer;                        ///< tokenizer.json
