@@ -28,6 +28,15 @@ Result<SamplingDefaults> defaults_of(uint64_t kvs, const std::function<void(Gguf
   return read_sampling_defaults(*file);
 }
 
+void expect_defaults(const SamplingDefaults& got, int32_t top_k, float top_p, float min_p,
+                     float temperature, float repetition_penalty) {
+  EXPECT_EQ(got.top_k, top_k);
+  EXPECT_EQ(got.top_p, top_p);
+  EXPECT_EQ(got.min_p, min_p);
+  EXPECT_EQ(got.temperature, temperature);
+  EXPECT_EQ(got.repetition_penalty, repetition_penalty);
+}
+
 TEST(SamplingDefaults, ReadsLlamaCppsKeys) {
   auto none = defaults_of(0, [](GgufBuilder&) {});
   ASSERT_TRUE(none.ok()) << none.status().message();
@@ -41,11 +50,7 @@ TEST(SamplingDefaults, ReadsLlamaCppsKeys) {
     b.key(kSamplingPenaltyRepeat, 6).put<float>(1.1f);
   });
   ASSERT_TRUE(all.ok()) << all.status().message();
-  EXPECT_EQ(all->top_k, 40);
-  EXPECT_EQ(all->top_p, 0.95f);
-  EXPECT_EQ(all->min_p, 0.05f);
-  EXPECT_EQ(all->temperature, 0.7f);
-  EXPECT_EQ(all->repetition_penalty, 1.1f);
+  expect_defaults(*all, 40, 0.95f, 0.05f, 0.7f, 1.1f);
   // llama.cpp's top_k of 0 or less keeps every token: MAX's -1.
   auto zero = defaults_of(1, [](GgufBuilder& b) { b.key(kSamplingTopK, 5).put<int32_t>(0); });
   ASSERT_TRUE(zero.ok());
@@ -85,11 +90,7 @@ TEST(SamplingDefaults, GenerationConfigBecomesTheKeys) {
   const GgufFile file = std::move(view).finish();
   auto defaults = read_sampling_defaults(file);
   ASSERT_TRUE(defaults.ok()) << defaults.status().message();
-  EXPECT_EQ(defaults->temperature, 0.6f);
-  EXPECT_EQ(defaults->top_p, 0.9f);
-  EXPECT_EQ(defaults->top_k, 50);
-  EXPECT_EQ(defaults->min_p, 0.02f);
-  EXPECT_EQ(defaults->repetition_penalty, 1.05f);
+  expect_defaults(*defaults, 50, 0.9f, 0.02f, 0.6f, 1.05f);
 
   for (const auto& [text, message] :
        {std::pair{R"({"top_p": 1.5})", "'top_p' is 1.500000: not in (0, 1]"},
