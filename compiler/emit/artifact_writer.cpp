@@ -78,7 +78,8 @@ Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b,
       b.CreateVector(types), b.CreateVectorOfStrings(spec.merges), spec.bos_id.value_or(-1),
       spec.eos_id.value_or(-1), spec.eot_id.value_or(-1), spec.unk_id.value_or(-1),
       spec.pad_id.value_or(-1), spec.add_bos, spec.add_eos, b.CreateVector(spec.scores),
-      spec.add_space_prefix, static_cast<schema::SpacePrefix>(spec.space_prefix));
+      spec.add_space_prefix, static_cast<schema::SpacePrefix>(spec.space_prefix),
+      spec.split_at_spaces);
 }
 
 // MAX's sampling_params_defaults: the model's own where it has them, else MAX's SamplingParams

@@ -10,7 +10,7 @@ namespace ingot::artifact {
 inline constexpr uint16_t kFormatMajor = 1;
 inline constexpr uint16_t kFormatMinor = 4;  // 1.1: load_format, dummy_seed; 1.2: rope freq_factors;
                                               // 1.3: tokenizer scores, add_space_prefix;
-                                              // 1.4: tokenizer space_prefix
+                                              // 1.4: tokenizer space_prefix, split_at_spaces
 
 /// The FlatBuffer file identifier (schema `file_identifier`).
 inline constexpr char kFileIdentifier[] = "INGT";

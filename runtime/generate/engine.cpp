@@ -35,6 +35,7 @@ Result<tokenizer::TokenizerSpec> tokenizer_spec(const artifact::Artifact& artifa
   if (t->scores()) spec.scores.assign(t->scores()->begin(), t->scores()->end());
   spec.add_space_prefix = t->add_space_prefix();
   spec.space_prefix = static_cast<tokenizer::SpacePrefix>(t->space_prefix());
+  spec.split_at_spaces = t->split_at_spaces();
   return spec;
 }
 

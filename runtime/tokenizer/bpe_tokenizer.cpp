@@ -193,7 +193,19 @@ void BpeTokenizer::encode_sentencepiece(std::string_view text, bool parse_specia
     fragment_text.clear();
     if (wants_space_prefix(piece, fragment.offset, after_special)) fragment_text.push_back(' ');
     fragment_text.append(piece);
-    sentencepiece_encode(escape_sentencepiece_spaces(fragment_text), vocab, out);
+    const std::string escaped = escape_sentencepiece_spaces(fragment_text);
+    if (!spec_.split_at_spaces) {
+      sentencepiece_encode(escaped, vocab, out);
+    } else {
+      // Words start at each U+2581 (the text before the first is a word too), merged apart.
+      const std::string_view text_view = escaped;
+      for (size_t start = 0; start < text_view.size();) {
+        size_t end = text_view.find(kSentencePieceSpace, start + 1);
+        if (end == std::string_view::npos) end = text_view.size();
+        sentencepiece_encode(text_view.substr(start, end - start), vocab, out);
+        start = end;
+      }
+    }
     after_special = false;
   }
 }

@@ -80,7 +80,8 @@ class BpeTokenizer {
   /// (spec_.add_space_prefix and spec_.space_prefix).
   bool wants_space_prefix(std::string_view fragment, size_t offset, bool after_special) const;
   /// llama.cpp's SPM tokenize: each text fragment gets a leading space where wants_space_prefix
-  /// says; pairs merge by score, or by merge rank where the spec has merges and no scores.
+  /// says; pairs merge by score, or by merge rank where the spec has merges and no scores, across
+  /// the fragment or (split_at_spaces) within each U+2581-led word.
   void encode_sentencepiece(std::string_view text, bool parse_special,
                             std::vector<int32_t>& out) const;
   /// Merges one byte-level encoded word and appends its ids.

@@ -36,6 +36,8 @@ enum class SpacePrefix : uint8_t {
 
 /// The GGUF key that carries a SpacePrefix by name in the GGUF view of a Hugging Face folder.
 inline constexpr std::string_view kSpacePrefixKey = "tokenizer.ingot.space_prefix";
+/// The GGUF key that carries split_at_spaces (a bool) there.
+inline constexpr std::string_view kSplitAtSpacesKey = "tokenizer.ingot.split_at_spaces";
 
 /// The name of a SpacePrefix as GGUF views and `ingot-inspect` spell it ("after_special", ...).
 std::string_view space_prefix_name(SpacePrefix prefix);
@@ -62,6 +64,9 @@ struct TokenizerSpec {
   bool add_eos = false;                 ///< Append EOS when encoding with special tokens.
   bool add_space_prefix = false;        ///< "llama": a space before text that starts a fragment.
   SpacePrefix space_prefix = SpacePrefix::kAfterSpecial;  ///< "llama": which fragments get it.
+  /// "llama": merge within words only, each starting at a U+2581 (a Hugging Face Metaspace that
+  /// splits), not across a whole fragment as SentencePiece does.
+  bool split_at_spaces = false;
 };
 
 }  // namespace ingot::tokenizer

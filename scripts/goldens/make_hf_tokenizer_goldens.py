@@ -2,18 +2,21 @@
 """Writes (or checks) test/golden/tokenizer/hf_sentencepiece.jsonl: how Hugging Face's
 tokenizers library encodes text with SentencePiece-style tokenizer.json files.
 
-The files are made from llama.cpp's Llama 2 test vocabulary (models/vocab/ggml-vocab-llama-spm.gguf,
-from scripts/fetch-vocabs.sh) by test/fixtures/gguf_to_hf.py --tokenizer-only, once for each way
-transformers writes SentencePiece spaces (--spaces): "prepend" (the Prepend + Replace normalizer
-of Llama 2 and TinyLlama on the Hub), "first" and "always" (a Metaspace pre-tokenizer with that
-prepend_scheme). The texts are llama.cpp's own test inputs for that vocabulary, the valid UTF-8
+The files are made from llama.cpp's Llama 2 test vocabulary
+(models/vocab/ggml-vocab-llama-spm.gguf, from scripts/fetch-vocabs.sh) by
+test/fixtures/gguf_to_hf.py --tokenizer-only, once for each way transformers writes
+SentencePiece spaces (--spaces): "prepend" (the Prepend + Replace normalizer of Llama 2 and
+TinyLlama on the Hub), "first" and "always" (a Metaspace pre-tokenizer with that
+prepend_scheme), and "legacy-metaspace" (the Metaspace of tokenizers before 0.14, which splits
+words at spaces). The texts are llama.cpp's own test inputs for that vocabulary, the valid UTF-8
 lines of corpus.jsonl, and a few lines with special tokens and leading spaces.
 
-Each line is {"spaces", "source", "id", "ids"} ("extra" lines also carry their "text"): `Tokenizer.encode(text).ids` with the
-post-processor's BOS (add_special_tokens=True; special tokens in the text are split off, as
-transformers does). For "first" and "always", only the lines whose ids differ from "prepend"'s
-are written. The first line is {"provenance": {...}} with the versions and each tokenizer.json's
-sha256, which --check compares too.
+Each line is {"spaces", "source", "id", "ids"} ("extra" lines also carry their "text"):
+`Tokenizer.encode(text).ids` with the post-processor's BOS (add_special_tokens=True; special
+tokens in the text are split off, as transformers does). For the forms other than "prepend",
+only the lines whose ids differ from "prepend"'s are written. The first line is
+{"provenance": {...}} with the versions and each tokenizer.json's sha256, which --check compares
+too.
 
 Usage (needs tokenizers, gguf and numpy: scripts/goldens/peer-env.sh installs them):
   python scripts/goldens/make_hf_tokenizer_goldens.py            # regenerate
@@ -38,9 +41,9 @@ DEFAULT_VOCAB = ROOT / "models" / "vocab" / "ggml-vocab-llama-spm.gguf"
 DEFAULT_OUT = ROOT / "test" / "golden" / "tokenizer" / "hf_sentencepiece.jsonl"
 CORPUS = ROOT / "test" / "golden" / "tokenizer" / "corpus.jsonl"
 CONVERTER = ROOT / "test" / "fixtures" / "gguf_to_hf.py"
-SPACES = ("prepend", "first", "always")
+SPACES = ("prepend", "first", "always", "legacy-metaspace")
 
-# Where the three forms differ: leading spaces, and text around special tokens.
+# Where the forms differ: leading spaces, runs of spaces, and text around special tokens.
 EXTRA_TEXTS = [
     "Hello", " Hello", "  Hello", "\u2581Hello", "Hello world", "<s>Hello", "<s> Hello",
     "Hello</s> world", "</s>", "<s></s>", "a<s>b</s>c", "<unk>", " <s> x ", "\n<s>\nx",

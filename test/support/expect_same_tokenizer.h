@@ -17,6 +17,7 @@ inline void expect_same_tokenizer(const tokenizer::TokenizerSpec& got,
   EXPECT_EQ(got.scores, want.scores);
   EXPECT_EQ(got.add_space_prefix, want.add_space_prefix);
   EXPECT_EQ(got.space_prefix, want.space_prefix);
+  EXPECT_EQ(got.split_at_spaces, want.split_at_spaces);
   EXPECT_EQ(got.pre, want.pre);
   EXPECT_EQ(got.bos_id, want.bos_id);
   EXPECT_EQ(got.eos_id, want.eos_id);

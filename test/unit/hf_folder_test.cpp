@@ -329,6 +329,18 @@ TEST_F(HfFolder, ReadsSentencePieceTokenizersAndRefusesOtherForms) {
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_EQ(spec->model, "llama");
   EXPECT_FALSE(spec->add_space_prefix);
+  EXPECT_FALSE(spec->split_at_spaces);
+  json legacy = tokenizer;  // tokenizers before 0.14: it split, and said add_prefix_space
+  legacy["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\u2581"},
+                             {"add_prefix_space", true}};
+  write("tokenizer.json", legacy);
+  auto legacy_view = hf::open_hf_folder(dir_);
+  ASSERT_TRUE(legacy_view.ok()) << legacy_view.status().message();
+  auto legacy_spec = gguf::tokenizer_spec_from_gguf(*legacy_view);
+  ASSERT_TRUE(legacy_spec.ok()) << legacy_spec.status().message();
+  EXPECT_TRUE(legacy_spec->add_space_prefix);
+  EXPECT_TRUE(legacy_spec->split_at_spaces);
+  EXPECT_EQ(legacy_spec->space_prefix, tokenizer::SpacePrefix::kMetaspaceAlways);
   json no_dropout = tokenizer;
   no_dropout["model"]["dropout"] = 0.0;  // skips no merge: plain BPE
   write("tokenizer.json", no_dropout);
@@ -336,8 +348,7 @@ TEST_F(HfFolder, ReadsSentencePieceTokenizersAndRefusesOtherForms) {
   const json prepend = {{"type", "Prepend"}, {"prepend", "\u2581"}};
   const json replace = {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\u2581"}};
   const std::vector<std::pair<std::function<void(json&)>, std::string>> cases = {
-      {[](json& t) { t["pre_tokenizer"]["split"] = true; }, "splits words at spaces"},
-      {[](json& t) { t["pre_tokenizer"].erase("split"); }, "splits words at spaces"},
+      {[](json& t) { t["pre_tokenizer"]["split"] = "yes"; }, "not a boolean"},
       {[](json& t) { t["pre_tokenizer"]["prepend_scheme"] = "sometimes"; }, "prepend_scheme"},
       {[](json& t) { t["pre_tokenizer"]["replacement"] = "_"; }, "is not a Metaspace"},
       {[&](json& t) { t["normalizer"] = replace; }, "is set beside a normalizer"},

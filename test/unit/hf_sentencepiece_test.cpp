@@ -1,7 +1,7 @@
 // SentencePiece-style tokenizer.json files (Llama 2, Mistral, TinyLlama as transformers writes
 // them) imported from a Hugging Face folder encode as Hugging Face's tokenizers library does.
 // The folders are llama.cpp's Llama 2 test vocabulary written by test/fixtures/gguf_to_hf.py
-// --tokenizer-only in each of its three space forms (the hf_sentencepiece_folders fixture); the
+// --tokenizer-only in each of its four space forms (the hf_sentencepiece_folders fixture); the
 // ids are test/golden/tokenizer/hf_sentencepiece.jsonl, from tokenizers itself
 // (scripts/goldens/make_hf_tokenizer_goldens.py).
 #include <gtest/gtest.h>
@@ -27,7 +27,7 @@ using tokenizer::BpeTokenizer;
 using tokenizer::SpacePrefix;
 using tokenizer::TokenizerSpec;
 
-constexpr const char* kSpaces[] = {"prepend", "first", "always"};
+constexpr const char* kSpaces[] = {"prepend", "first", "always", "legacy-metaspace"};
 
 std::string vocab_path() { return INGOT_SOURCE_DIR "/models/vocab/ggml-vocab-llama-spm.gguf"; }
 
@@ -85,16 +85,22 @@ class HfSentencePiece : public ::testing::Test {
 };
 
 TEST_F(HfSentencePiece, ImportsAsASentencePieceSpecMergedByRank) {
-  const std::pair<const char*, SpacePrefix> forms[] = {
-      {"prepend", SpacePrefix::kAfterSpecial},
-      {"first", SpacePrefix::kMetaspaceFirst},
-      {"always", SpacePrefix::kMetaspaceAlways}};
-  for (const auto& [spaces, prefix] : forms) {
+  struct Form {
+    const char* spaces;
+    SpacePrefix prefix;
+    bool split;
+  };
+  const Form forms[] = {{"prepend", SpacePrefix::kAfterSpecial, false},
+                        {"first", SpacePrefix::kMetaspaceFirst, false},
+                        {"always", SpacePrefix::kMetaspaceAlways, false},
+                        {"legacy-metaspace", SpacePrefix::kMetaspaceAlways, true}};
+  for (const auto& [spaces, prefix, split] : forms) {
     auto spec = import_spec(folder(spaces));
     ASSERT_TRUE(spec.ok()) << spec.status().message();
     EXPECT_EQ(spec->model, "llama") << spaces;
     EXPECT_TRUE(spec->add_space_prefix) << spaces;
     EXPECT_EQ(spec->space_prefix, prefix) << spaces;
+    EXPECT_EQ(spec->split_at_spaces, split) << spaces;
     EXPECT_TRUE(spec->scores.empty()) << spaces;
     EXPECT_GT(spec->merges.size(), 50000u) << spaces;
     EXPECT_EQ(spec->unk_id, 0);
@@ -108,7 +114,7 @@ TEST_F(HfSentencePiece, ImportsAsASentencePieceSpecMergedByRank) {
   }
 }
 
-// The whole corpus, llama.cpp's inputs and the special-token lines, in all three forms. A form's
+// The whole corpus, llama.cpp's inputs and the special-token lines, in all four forms. A form's
 // row is written only where it differs from "prepend", so the others fall back to that.
 TEST_F(HfSentencePiece, EncodesAsTheTokenizersLibrary) {
   const std::vector<nlohmann::json> rows = golden_rows();
@@ -120,6 +126,7 @@ TEST_F(HfSentencePiece, EncodesAsTheTokenizersLibrary) {
         row["ids"].get<std::vector<int32_t>>();
   ASSERT_GT(expected["first"].size(), 10u);
   ASSERT_GT(expected["always"].size(), 10u);
+  ASSERT_GT(expected["legacy-metaspace"].size(), 10u);
   for (const char* spaces : kSpaces) {
     auto spec = import_spec(folder(spaces));
     ASSERT_TRUE(spec.ok()) << spec.status().message();

@@ -86,6 +86,7 @@ ordered_json tokenizer_json(const schema::Model& m) {
     t["add_eos"] = tok->add_eos();
     t["add_space_prefix"] = tok->add_space_prefix();
     t["space_prefix"] = schema::EnumNameSpacePrefix(tok->space_prefix());
+    t["split_at_spaces"] = tok->split_at_spaces();
   }
   return t;
 }

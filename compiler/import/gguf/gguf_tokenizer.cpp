@@ -153,6 +153,7 @@ Result<TokenizerSpec> tokenizer_spec_from_gguf(const GgufFile& file) {
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_eos_token", spec.add_eos));
   INGOT_RETURN_IF_ERROR(read_flag(file, "tokenizer.ggml.add_space_prefix", spec.add_space_prefix));
   INGOT_RETURN_IF_ERROR(read_space_prefix(file, spec));
+  INGOT_RETURN_IF_ERROR(read_flag(file, tokenizer::kSplitAtSpacesKey, spec.split_at_spaces));
   return spec;
 }
 

@@ -84,15 +84,17 @@ bool is_prepend_space(const nlohmann::json& step) {
   return is_type(step, "Prepend") && field<std::string>(step, "prepend", "") == kMetaspace;
 }
 
-// Where a SentencePiece-style tokenizer.json puts its leading U+2581.
+// Where a SentencePiece-style tokenizer.json puts its leading U+2581, and whether it merges
+// within words.
 struct SentencePieceSpaces {
   bool add_space_prefix = false;
   tokenizer::SpacePrefix space_prefix = tokenizer::SpacePrefix::kAfterSpecial;
+  bool split_at_spaces = false;
 };
 
 // The spaces of a byte-fallback BPE's normalizer and pre-tokenizer, as transformers writes them
 // for Llama 2, Mistral and TinyLlama: the normalizer Prepend(U+2581) + Replace(" " -> U+2581)
-// (or Replace alone) and no pre-tokenizer, or no normalizer and an unsplit Metaspace.
+// (or Replace alone) and no pre-tokenizer, or no normalizer and a Metaspace.
 Result<SentencePieceSpaces> sentencepiece_spaces(const JsonFile& tokenizer) {
   const nlohmann::json* normalizer = tokenizer.find("normalizer");
   const nlohmann::json* pre = tokenizer.find("pre_tokenizer");
@@ -117,16 +119,18 @@ Result<SentencePieceSpaces> sentencepiece_spaces(const JsonFile& tokenizer) {
     return tokenizer.error("pre_tokenizer", "is not a Metaspace(\u2581), nor is there a "
                                             "SentencePiece normalizer");
   }
-  // An older Metaspace without "split" splits words at each space, as does split: true.
-  if (field(*pre, "split", true) != false) {
-    return tokenizer.error("pre_tokenizer", "is a Metaspace that splits words at spaces, which "
-                                            "ingot does not do yet");
-  }
+  // An older Metaspace has no "split" (it always split) and says add_prefix_space instead of
+  // prepend_scheme, as tokenizers still reads it.
+  const std::optional<bool> split = field(*pre, "split", true);
+  const std::optional<bool> add_prefix = field(*pre, "add_prefix_space", true);
+  if (!split || !add_prefix)
+    return tokenizer.error("pre_tokenizer", "has a split or add_prefix_space that is not a boolean");
   using tokenizer::SpacePrefix;
-  const std::optional<std::string> scheme = field<std::string>(*pre, "prepend_scheme", "always");
-  if (scheme == "always") return SentencePieceSpaces{true, SpacePrefix::kMetaspaceAlways};
-  if (scheme == "first") return SentencePieceSpaces{true, SpacePrefix::kMetaspaceFirst};
-  if (scheme == "never") return SentencePieceSpaces{false, SpacePrefix::kMetaspaceAlways};
+  const std::optional<std::string> scheme =
+      field<std::string>(*pre, "prepend_scheme", *add_prefix ? "always" : "never");
+  if (scheme == "always") return SentencePieceSpaces{true, SpacePrefix::kMetaspaceAlways, *split};
+  if (scheme == "first") return SentencePieceSpaces{true, SpacePrefix::kMetaspaceFirst, *split};
+  if (scheme == "never") return SentencePieceSpaces{false, SpacePrefix::kMetaspaceAlways, *split};
   return tokenizer.error("pre_tokenizer", "has a prepend_scheme other than always, first or never");
 }
 
@@ -373,6 +377,8 @@ Status add_tokenizer_keys(const HfTokenizerFiles& files, const JsonFile& config,
     view.set_bool("tokenizer.ggml.add_space_prefix", spaces.add_space_prefix);
     view.set_string(std::string(tokenizer::kSpacePrefixKey),
                     std::string(tokenizer::space_prefix_name(spaces.space_prefix)));
+    if (spaces.split_at_spaces)
+      view.set_bool(std::string(tokenizer::kSplitAtSpacesKey), true);
   } else {
     if (tokenizer.find("normalizer") != nullptr)
       return tokenizer.error("normalizer", "is set; ingot's byte-level BPE has none");
