@@ -339,8 +339,15 @@ Status mark_sentencepiece_tokens(const JsonFile& tokenizer, const nlohmann::json
 Result<HfTokenizerFiles> read_tokenizer_files(const std::string& dir) {
   namespace fs = std::filesystem;
   const fs::path folder(dir);
-  if (!fs::exists(folder / "tokenizer.json"))
-    return make_error(StatusCode::kNotFound, dir + ": no tokenizer.json");
+  if (!fs::exists(folder / "tokenizer.json")) {
+    // Many Llama 1 and 2 era folders ship only SentencePiece's own file: say how to get the other.
+    const std::string hint =
+        fs::exists(folder / "tokenizer.model")
+            ? " (only tokenizer.model, which ingot does not read; transformers writes a "
+              "tokenizer.json with AutoTokenizer.from_pretrained(FOLDER).save_pretrained(FOLDER))"
+            : "";
+    return make_error(StatusCode::kNotFound, dir + ": no tokenizer.json" + hint);
+  }
   INGOT_ASSIGN_OR_RETURN(JsonFile tokenizer, read_json((folder / "tokenizer.json").string(),
                                                        uint64_t{1} << 30));
   HfTokenizerFiles files{std::move(tokenizer), std::nullopt, std::nullopt};
