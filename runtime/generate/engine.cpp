@@ -88,8 +88,6 @@ std::string Engine::chat_template() const {
   return text ? text->str() : "";
 }
 
-std::optional<ChatFormat> Engine::chat_format() const { return detect_chat_format(chat_template()); }
-
 sampling::SamplingParams Engine::default_sampling() const {
   sampling::SamplingParams params;
   if (const schema::GenerationDefaults* d = artifact_.model().generation_defaults()) {

@@ -15,7 +15,6 @@
 #include "runtime/base/status.h"
 #include "runtime/device/executor.h"
 #include "runtime/generate/token_picker.h"
-#include "runtime/generate/chat_template.h"
 #include "runtime/sampling/sampling.h"
 #include "runtime/tokenizer/bpe_tokenizer.h"
 
@@ -60,8 +59,6 @@ class Engine {
   /// The tokenizer, or null when the artifact has none.
   const tokenizer::BpeTokenizer* tokenizer_or_null() const { return tokenizer_.get(); }
   device::Executor& executor() { return *executor_; }
-  /// The chat format the artifact's template names, if one is known.
-  std::optional<ChatFormat> chat_format() const;
   /// The artifact's template text ("" when it has none).
   std::string chat_template() const;
   /// MAX's sampling defaults from the artifact's generation_defaults.
