@@ -82,13 +82,17 @@ Result<fb::Offset<schema::Tokenizer>> tokenizer(fb::FlatBufferBuilder& b,
       spec.split_at_spaces);
 }
 
-// MAX's sampling_params_defaults: the model's own where it has them, else MAX's SamplingParams
-// defaults (the schema's).
+// MAX's sampling_params_defaults: the model's own where it has them; a field it lacks is left
+// out, so readers get the schema's default (MAX's SamplingParams default).
 fb::Offset<schema::GenerationDefaults> generation_defaults(fb::FlatBufferBuilder& b,
                                                           const gguf::SamplingDefaults& s) {
-  return schema::CreateGenerationDefaults(b, s.temperature.value_or(1.0f), s.top_k.value_or(-1),
-                                          s.top_p.value_or(1.0f), s.min_p.value_or(0.0f),
-                                          s.repetition_penalty.value_or(1.0f));
+  schema::GenerationDefaultsBuilder out(b);
+  if (s.temperature) out.add_temperature(*s.temperature);
+  if (s.top_k) out.add_top_k(*s.top_k);
+  if (s.top_p) out.add_top_p(*s.top_p);
+  if (s.min_p) out.add_min_p(*s.min_p);
+  if (s.repetition_penalty) out.add_repetition_penalty(*s.repetition_penalty);
+  return out.Finish();
 }
 
 // Builds the whole size-prefixed Model buffer for `layout`. Defaults are forced so
