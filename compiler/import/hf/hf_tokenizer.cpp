@@ -287,8 +287,8 @@ Status check_bpe_options(const JsonFile& tokenizer, const nlohmann::json& model)
   if (!dropout.is_null() && !(dropout.is_number() && dropout.get<double>() == 0.0))
     return tokenizer.error("model.dropout", "is set; BPE dropout skips merges at random");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
-    if (!model.value(key, nlohmann::json()).is_null() &&
-        model.value(key, nlohmann::json()) != "")
+    const nlohmann::json affix = model.value(key, nlohmann::json());
+    if (!affix.is_null() && affix != "")
       return tokenizer.error(std::string("model.") + key, "is set; ingot's BPE has none");
   }
   if (model.value("byte_fallback", false) == true && model.value("ignore_merges", false) != false)
