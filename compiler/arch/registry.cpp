@@ -35,8 +35,12 @@ std::optional<ReadEncoding> gguf_read_encoding(quant::GgmlType type) {
     case GgmlType::Q6_K: return ReadEncoding{Encoding::kQ6_K};
     // SmolLM2 Q3_K_S read through q6_k scored 25.11 perplexity on GPL-3 against llama.cpp's
     // 25.20 on the same file; through q4_k, 25.88.
+    // IQ4's values are d * grid[q] in groups of 32, which q8_0's groups of 32 hold to within
+    // half a step of 1/127 of the group's largest value, and exactly where that is -127 * d.
     case GgmlType::Q5_0:
-    case GgmlType::Q5_1: return ReadEncoding{Encoding::kQ8_0, true};
+    case GgmlType::Q5_1:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS: return ReadEncoding{Encoding::kQ8_0, true};
     case GgmlType::Q2_K:
     case GgmlType::Q3_K:
     case GgmlType::Q5_K: return ReadEncoding{Encoding::kQ6_K, true};

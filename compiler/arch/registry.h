@@ -30,9 +30,9 @@ struct ReadEncoding {
   bool requantized = false;
 };
 
-/// F32, F16, BF16, Q4_0, Q4_1, Q8_0, Q4_K and Q6_K as themselves; Q5_0 and Q5_1 as q8_0, and
-/// Q2_K, Q3_K and Q5_K as q6_k (grids fine enough to keep the source's perplexity); nullopt for
-/// the types ingot cannot dequantize (IQ*, TQ*, ...).
+/// F32, F16, BF16, Q4_0, Q4_1, Q8_0, Q4_K and Q6_K as themselves; Q5_0, Q5_1, IQ4_NL and IQ4_XS
+/// as q8_0, and Q2_K, Q3_K and Q5_K as q6_k (grids fine enough to keep the source's perplexity);
+/// nullopt for the types ingot cannot dequantize (IQ2*, IQ3*, TQ*, ...).
 std::optional<ReadEncoding> gguf_read_encoding(quant::GgmlType type);
 
 /// Builds the module for one model, or fails with a one-line diagnostic.

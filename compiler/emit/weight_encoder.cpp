@@ -30,7 +30,8 @@ namespace {
 // Values converted per step: bounds the float buffer at 16 MiB whatever the tensor.
 constexpr uint64_t kChunkValues = uint64_t{1} << 22;
 
-// Requantizes one source tensor to `target`, whole rows at a time.
+// Requantizes one source tensor to `target` (or transcodes it, where `target` holds its values
+// exactly), whole rows at a time.
 Status convert_tensor(const gguf::GgufFile& file, const gguf::TensorInfo& tensor,
                       quant::GgmlType target, const ByteSink& sink) {
   std::string where = file.path() + ": tensor '" + std::string(tensor.name) + "'";
@@ -51,9 +52,14 @@ Status convert_tensor(const gguf::GgufFile& file, const gguf::TensorInfo& tensor
     uint64_t count = std::min(rows_per_chunk, rows - first);
     values.resize(count * row);
     encoded.resize(count * *target_row);
-    Status status = quant::dequantize_row(
-        tensor.type, source.subspan(first * *source_row, count * *source_row), values);
-    if (status.ok()) status = quant::quantize_row(target, values, encoded);
+    const std::span<const uint8_t> from = source.subspan(first * *source_row, count * *source_row);
+    Status status;
+    if (quant::can_transcode(tensor.type, target)) {
+      status = quant::transcode_row(tensor.type, from, target, encoded);
+    } else {
+      status = quant::dequantize_row(tensor.type, from, values);
+      if (status.ok()) status = quant::quantize_row(target, values, encoded);
+    }
     if (!status.ok()) return status.with_prefix(where);
     INGOT_RETURN_IF_ERROR(sink(encoded));
   }

@@ -127,6 +127,29 @@ struct BlockQ8_K {
   int16_t bsums[kQK_K / 16];  ///< sum of each group of 16 quants
 };
 
+/// 4-bit non-linear: x = d * kIq4Values[q], the same grid for every block.
+struct BlockIQ4_NL {
+  static constexpr GgmlType kType = GgmlType::IQ4_NL;
+  static constexpr size_t kElems = kQK;
+  uint16_t d;               ///< fp16 scale
+  uint8_t qs[kQK / 2];      ///< as Q4_0: element j low nibble of qs[j], element j+16 high
+};
+
+/// 4-bit non-linear super-block: 8 groups of 32, x = d * (ls - 32) * kIq4Values[q], with a
+/// 6-bit group scale ls (low 4 bits in scales_l, high 2 in scales_h).
+struct BlockIQ4_XS {
+  static constexpr GgmlType kType = GgmlType::IQ4_XS;
+  static constexpr size_t kElems = kQK_K;
+  uint16_t d;                      ///< fp16 super-block scale
+  uint16_t scales_h;               ///< bits 2g, 2g+1: the high bits of group g's scale
+  uint8_t scales_l[kQK_K / 64];    ///< group g's low 4 bits: nibble g % 2 of byte g / 2
+  uint8_t qs[kQK_K / 2];           ///< group g in qs[16g, 16g+16), laid out as IQ4_NL's
+};
+
+/// The IQ4 grid (ggml's kvalues_iq4nl): denser near zero, where weights cluster.
+inline constexpr int8_t kIq4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                          1,    13,   25,  38,  53,  69,  89,  113};
+
 static_assert(sizeof(BlockQ4_0) == 18 && offsetof(BlockQ4_0, qs) == 2);
 static_assert(sizeof(BlockQ4_1) == 20 && offsetof(BlockQ4_1, qs) == 4);
 static_assert(sizeof(BlockQ5_0) == 22 && offsetof(BlockQ5_0, qh) == 2 && offsetof(BlockQ5_0, qs) == 6);
@@ -140,6 +163,9 @@ static_assert(sizeof(BlockQ4_K) == 144 && offsetof(BlockQ4_K, scales) == 4 && of
 static_assert(sizeof(BlockQ5_K) == 176 && offsetof(BlockQ5_K, qh) == 16 && offsetof(BlockQ5_K, qs) == 48);
 static_assert(sizeof(BlockQ6_K) == 210 && offsetof(BlockQ6_K, qh) == 128 && offsetof(BlockQ6_K, scales) == 192 &&
               offsetof(BlockQ6_K, d) == 208);
+static_assert(sizeof(BlockIQ4_NL) == 18 && offsetof(BlockIQ4_NL, qs) == 2);
+static_assert(sizeof(BlockIQ4_XS) == 136 && offsetof(BlockIQ4_XS, scales_l) == 4 &&
+              offsetof(BlockIQ4_XS, qs) == 8);
 static_assert(sizeof(BlockQ8_K) == 292 && offsetof(BlockQ8_K, qs) == 4 && offsetof(BlockQ8_K, bsums) == 260);
 
 }  // namespace ingot::quant

@@ -58,6 +58,8 @@ Status dequantize_row(GgmlType type, std::span<const uint8_t> src, std::span<flo
     case GgmlType::Q5_K: dequantize_blocks<BlockQ5_K>(src, dst); break;
     case GgmlType::Q6_K: dequantize_blocks<BlockQ6_K>(src, dst); break;
     case GgmlType::Q8_K: dequantize_blocks<BlockQ8_K>(src, dst); break;
+    case GgmlType::IQ4_NL: dequantize_blocks<BlockIQ4_NL>(src, dst); break;
+    case GgmlType::IQ4_XS: dequantize_blocks<BlockIQ4_XS>(src, dst); break;
     default:
       return make_error(StatusCode::kInternal, "dequantize_row: can_dequantize and the dispatch disagree");
   }

@@ -52,12 +52,14 @@ TYPES = [
     (T.F32, 1001), (T.F16, 1001), (T.BF16, 1001),
     (T.Q4_0, 63), (T.Q4_1, 63), (T.Q5_0, 63), (T.Q5_1, 63), (T.Q8_0, 63),
     (T.Q2_K, 15), (T.Q3_K, 15), (T.Q4_K, 15), (T.Q5_K, 15), (T.Q6_K, 15), (T.Q8_K, 15),
+    (T.IQ4_NL, 63), (T.IQ4_XS, 15),
 ]
 
 # Byte offsets of the fp16 scale fields inside one block (see kernels/quant/blocks.h).
 FP16_FIELDS = {
     T.Q4_0: [0], T.Q4_1: [0, 2], T.Q5_0: [0], T.Q5_1: [0, 2], T.Q8_0: [0],
     T.Q2_K: [80, 82], T.Q3_K: [108], T.Q4_K: [0, 2], T.Q5_K: [0, 2], T.Q6_K: [208],
+    T.IQ4_NL: [0], T.IQ4_XS: [0],
 }
 
 
@@ -181,7 +183,8 @@ def conversion_specials() -> np.ndarray:
 
 BULK_SEED = 0x1D0C0FFEE
 BULK_BLOCKS = {T.Q4_0: 8191, T.Q4_1: 8191, T.Q5_0: 8191, T.Q5_1: 8191, T.Q8_0: 8191,
-               T.Q2_K: 2047, T.Q3_K: 2047, T.Q4_K: 2047, T.Q5_K: 2047, T.Q6_K: 2047, T.Q8_K: 2047}
+               T.Q2_K: 2047, T.Q3_K: 2047, T.Q4_K: 2047, T.Q5_K: 2047, T.Q6_K: 2047, T.Q8_K: 2047,
+               T.IQ4_NL: 8191, T.IQ4_XS: 2047}
 GROUP_STREAM = 0xD1B54A32D192ED03
 M64 = (1 << 64) - 1
 

@@ -72,6 +72,8 @@ uint32_t file_type_of(GgmlType type) {  // llama_ftype: ALL_F32, MOSTLY_F16, ...
     case GgmlType::Q4_K: return 14;  // Q4_K_S: every weight Q4_K
     case GgmlType::Q5_K: return 16;  // Q5_K_S
     case GgmlType::Q6_K: return 18;
+    case GgmlType::IQ4_NL: return 25;
+    case GgmlType::IQ4_XS: return 30;
     default: return 0;
   }
 }
@@ -201,7 +203,8 @@ Status option_error(const std::string& message) {
 const std::vector<GgmlType>& tiny_llama_weight_types() {
   static const std::vector<GgmlType> types = {
       GgmlType::F32,  GgmlType::F16,  GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-      GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+      GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+      GgmlType::IQ4_NL, GgmlType::IQ4_XS};
   return types;
 }
 

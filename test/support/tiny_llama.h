@@ -55,7 +55,7 @@ std::vector<float> tiny_sentencepiece_scores();
 std::vector<std::string> tiny_sentencepiece_merges();
 
 /// The types a tiny llama's weights can take: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K,
-/// Q3_K, Q4_K, Q5_K, Q6_K.
+/// Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS.
 const std::vector<quant::GgmlType>& tiny_llama_weight_types();
 
 /// tiny_llama_weight_types' names, comma-separated ("F32, F16, ...").

@@ -1,6 +1,6 @@
 // tiny-llama-gguf: writes a tiny random llama GGUF (see test/support/tiny_llama.h).
 // Usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]
-//        [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k] [--untied]
+//        [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k|iq4_nl|iq4_xs] [--untied]
 //        [--rope-base F] [--rope-scaling TYPE] [--sentencepiece] [--seed N]
 #include <cctype>
 #include <charconv>
@@ -17,7 +17,7 @@ using ingot::quant::GgmlType;
 
 constexpr const char* kUsage =
     "usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
-    "       [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k] [--untied] [--rope-base F]\n"
+    "       [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k|iq4_nl|iq4_xs] [--untied] [--rope-base F]\n"
     "       [--rope-scaling TYPE] [--sentencepiece] [--seed N]\n";
 
 bool parse_uint(std::string_view text, uint64_t& out) {

@@ -173,7 +173,9 @@ TEST(ArtifactRoundTrip, TypesWithoutKernelsBecomeNearbyEncodings) {
                  Case{quant::GgmlType::Q5_1, quant::GgmlType::Q8_0, 0.01},
                  Case{quant::GgmlType::Q5_K, quant::GgmlType::Q6_K, 0.04},
                  Case{quant::GgmlType::Q3_K, quant::GgmlType::Q6_K, 0.04},
-                 Case{quant::GgmlType::Q2_K, quant::GgmlType::Q6_K, 0.04}}) {
+                 Case{quant::GgmlType::Q2_K, quant::GgmlType::Q6_K, 0.04},
+                 Case{quant::GgmlType::IQ4_NL, quant::GgmlType::Q8_0, 0.01},
+                 Case{quant::GgmlType::IQ4_XS, quant::GgmlType::Q8_0, 0.01}}) {
     SCOPED_TRACE(quant::type_traits(c.source).name);
     std::string model = temp_path(std::string(quant::type_traits(c.source).name) + ".gguf");
     testing::TinyLlamaOptions options;

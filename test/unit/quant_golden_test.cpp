@@ -117,7 +117,8 @@ INSTANTIATE_TEST_SUITE_P(
                     GoldenCase{"q5_1", GgmlType::Q5_1}, GoldenCase{"q8_0", GgmlType::Q8_0},
                     GoldenCase{"q2_k", GgmlType::Q2_K}, GoldenCase{"q3_k", GgmlType::Q3_K},
                     GoldenCase{"q4_k", GgmlType::Q4_K}, GoldenCase{"q5_k", GgmlType::Q5_K},
-                    GoldenCase{"q6_k", GgmlType::Q6_K}, GoldenCase{"q8_k", GgmlType::Q8_K}),
+                    GoldenCase{"q6_k", GgmlType::Q6_K}, GoldenCase{"q8_k", GgmlType::Q8_K},
+                    GoldenCase{"iq4_nl", GgmlType::IQ4_NL}, GoldenCase{"iq4_xs", GgmlType::IQ4_XS}),
     [](const testing::TestParamInfo<GoldenCase>& info) { return std::string(info.param.name); });
 
 // ggml_type.cpp's geometry table must agree with ggml_blck_size/ggml_type_size,

@@ -111,7 +111,10 @@ INSTANTIATE_TEST_SUITE_P(
                     RoundTripCase{GgmlType::Q4_K, 7, 4.1 / 15 / kSqrt12},   // groups of 32, 4 bits + min
                     RoundTripCase{GgmlType::Q5_K, 7, 4.1 / 31 / kSqrt12},   // groups of 32, 5 bits + min
                     RoundTripCase{GgmlType::Q6_K, 7, 2.0 / 32 / kSqrt12},   // groups of 16, symmetric 6 bits
-                    RoundTripCase{GgmlType::Q8_K, 7, 3.0 / 127 / kSqrt12}), // one group of 256
+                    RoundTripCase{GgmlType::Q8_K, 7, 3.0 / 127 / kSqrt12},  // one group of 256
+                    // The IQ4 grid is finer than Q4_0's steps near zero: no worse than Q4_0.
+                    RoundTripCase{GgmlType::IQ4_NL, 33, 2.5 / 8 / kSqrt12},
+                    RoundTripCase{GgmlType::IQ4_XS, 7, 2.5 / 8 / kSqrt12}),  // 6-bit group scales
     [](const testing::TestParamInfo<RoundTripCase>& info) {
       return std::string(type_traits(info.param.type).name);
     });
@@ -195,7 +198,8 @@ TEST(QuantBlocks, Q8KGroupSumsAndZeroInput) {
 
 const GgmlType kSupported[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
                                GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
-                               GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::Q8_K};
+                               GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::Q8_K,
+                               GgmlType::IQ4_NL, GgmlType::IQ4_XS};
 
 TEST(QuantRowApi, RejectsSizeMismatchesForEveryType) {
   for (const GgmlType type : kSupported) {
@@ -232,7 +236,7 @@ TEST(QuantRowApi, RejectsSizeMismatchesForEveryType) {
 TEST(QuantRowApi, RejectsUnsupportedAndUnknownTypes) {
   std::vector<float> floats(256, 1.0f);
   std::vector<uint8_t> raw(1024, 0);
-  for (const GgmlType type : {GgmlType::Q8_1, GgmlType::IQ2_XXS, GgmlType::IQ4_NL, GgmlType::TQ1_0, GgmlType::MXFP4,
+  for (const GgmlType type : {GgmlType::Q8_1, GgmlType::IQ2_XXS, GgmlType::TQ1_0, GgmlType::MXFP4,
                               GgmlType::I32, GgmlType::F64, static_cast<GgmlType>(4), static_cast<GgmlType>(1000)}) {
     EXPECT_FALSE(can_dequantize(type));
     EXPECT_FALSE(can_quantize(type));
@@ -242,6 +246,75 @@ TEST(QuantRowApi, RejectsUnsupportedAndUnknownTypes) {
     EXPECT_EQ(q.code(), StatusCode::kUnimplemented) << q.message();
     EXPECT_NE(d.message().find("not supported"), std::string::npos) << d.message();
   }
+}
+
+// --- Transcoding IQ4 to Q8_0 ---------------------------------------------------
+
+// Random IQ4 bytes (every index and group scale), fp16 scales finite and of either sign.
+std::vector<uint8_t> random_iq4(GgmlType type, size_t blocks, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> bytes(blocks * type_traits(type).block_bytes);
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+  std::uniform_real_distribution<float> log_scale(-12.0f, 2.0f);
+  for (size_t b = 0; b < blocks; ++b) {
+    const float d = std::exp2(log_scale(rng)) * (rng() % 2 ? 1.0f : -1.0f);
+    const uint16_t bits = fp32_to_fp16(d);
+    std::memcpy(bytes.data() + b * type_traits(type).block_bytes, &bits, 2);  // d comes first
+  }
+  return bytes;
+}
+
+// IQ4_NL's values are Q8_0 values: transcoded, they decode to the same bits.
+TEST(QuantTranscode, Iq4NlBecomesQ8_0Exactly) {
+  const size_t blocks = 67;
+  const std::vector<uint8_t> source = random_iq4(GgmlType::IQ4_NL, blocks, 5);
+  std::vector<uint8_t> q8(blocks * sizeof(BlockQ8_0));
+  ASSERT_TRUE(transcode_row(GgmlType::IQ4_NL, source, GgmlType::Q8_0, q8).ok());
+  const std::vector<float> want = decoded(GgmlType::IQ4_NL, source, blocks * kQK);
+  const std::vector<float> got = decoded(GgmlType::Q8_0, q8, blocks * kQK);
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(want[i])) << i;
+}
+
+// IQ4_XS's group scales d * (s - 32) take up to 17 significant bits; rounded to Q8_0's fp16
+// scale, each value moves by at most half an fp16 ulp of its group scale times 127, and not at
+// all where the group scale is an fp16 value.
+TEST(QuantTranscode, Iq4XsBecomesQ8_0WithinTheGroupScaleRounding) {
+  const size_t blocks = 13;
+  const std::vector<uint8_t> source = random_iq4(GgmlType::IQ4_XS, blocks, 6);
+  std::vector<uint8_t> q8(blocks * kQK_K / kQK * sizeof(BlockQ8_0));
+  ASSERT_TRUE(transcode_row(GgmlType::IQ4_XS, source, GgmlType::Q8_0, q8).ok());
+  const std::vector<float> want = decoded(GgmlType::IQ4_XS, source, blocks * kQK_K);
+  const std::vector<float> got = decoded(GgmlType::Q8_0, q8, blocks * kQK_K);
+  size_t exact = 0;
+  for (size_t g = 0; g < want.size() / kQK; ++g) {
+    float scale = 0.0f;  // the group scale's magnitude, from its largest value
+    for (size_t j = 0; j < kQK; ++j) scale = std::max(scale, std::fabs(want[g * kQK + j]) / 127);
+    bool same = true;
+    for (size_t j = 0; j < kQK; ++j) {
+      const size_t i = g * kQK + j;
+      EXPECT_LE(std::fabs(got[i] - want[i]), std::ldexp(scale, -11) * 127 * 1.01f) << i;
+      same &= got[i] == want[i];
+    }
+    exact += same;
+  }
+  EXPECT_GT(exact, 0u);  // small scale multipliers (powers of two, ...) stay exact
+}
+
+TEST(QuantTranscode, RefusesOtherPairsAndWrongSizes) {
+  EXPECT_FALSE(can_transcode(GgmlType::Q4_0, GgmlType::Q8_0));
+  EXPECT_FALSE(can_transcode(GgmlType::IQ4_NL, GgmlType::Q4_0));
+  std::vector<uint8_t> src(3 * sizeof(BlockIQ4_NL)), dst(3 * sizeof(BlockQ8_0));
+  EXPECT_EQ(transcode_row(GgmlType::Q4_0, src, GgmlType::Q8_0, dst).code(),
+            StatusCode::kUnimplemented);
+  EXPECT_EQ(transcode_row(GgmlType::IQ4_NL, std::span(src).first(src.size() - 1), GgmlType::Q8_0,
+                          dst)
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(transcode_row(GgmlType::IQ4_NL, src, GgmlType::Q8_0, std::span(dst).first(dst.size() - 1))
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(transcode_row(GgmlType::IQ4_NL, src, GgmlType::Q8_0, dst).ok());
 }
 
 // NaN and inf give meaningless blocks but no crash or undefined behaviour (the

@@ -222,7 +222,7 @@ TEST(TinyLlama, RejectsBadOptions) {
   EXPECT_EQ(error_of({.layers = 0}), "tiny llama: layers is 0, expected 1 to 65536");
   EXPECT_EQ(error_of({.weight_type = GgmlType::Q8_K}),
             "tiny llama: weight type Q8_K is not one of F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, "
-            "Q2_K, Q3_K, Q4_K, Q5_K, Q6_K");
+            "Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS");
 }
 
 TEST(TinyLlama, WritesAFile) {
