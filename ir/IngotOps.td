@@ -38,7 +38,11 @@ def Ingot_EmbeddingOp : Ingot_Op<"embedding", [Pure]> {
 }
 
 def Ingot_RmsNormOp : Ingot_Op<"rms_norm", [Pure]> {
-  let summary = "x / sqrt(mean(x^2) + epsilon) * weight, per token";
+  let summary = "x / sqrt(mean(x^2) + epsilon) * weight, per token or per group of the weight's width";
+  let description = [{
+    With a weight as wide as the input, each token is one group; a narrower weight (QK-norm:
+    one head wide) normalizes each consecutive group of its width on its own.
+  }];
   let arguments = (ins Ingot_Activation:$input, Ingot_Weight:$weight, F32Attr:$epsilon);
   let results = (outs Ingot_Activation:$result);
   let assemblyFormat = "$input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)";

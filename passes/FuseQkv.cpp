@@ -10,11 +10,16 @@ namespace {
 
 using namespace ingot::ir;
 
-// True when every use of `value` is an attention-side op (what Q, K and V feed).
+// True when every use of `value` is an attention-side op (what Q, K and V feed), or a norm
+// (QK-norm) whose result is used only by such ops.
 bool feedsAttention(mlir::Value value) {
   if (value.use_empty()) return false;
   for (mlir::Operation* user : value.getUsers()) {
-    if (!mlir::isa<RopeOp, KVCacheWriteOp, AttentionOp, FusedAttentionOp>(user)) return false;
+    if (auto norm = mlir::dyn_cast<RmsNormOp>(user)) {
+      if (!feedsAttention(norm.getResult())) return false;
+    } else if (!mlir::isa<RopeOp, KVCacheWriteOp, AttentionOp, FusedAttentionOp>(user)) {
+      return false;
+    }
   }
   return true;
 }

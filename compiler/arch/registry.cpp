@@ -8,6 +8,7 @@ const std::vector<Architecture>& registered_architectures() {
   // A new architecture is a new folder plus one line here.
   static const std::vector<Architecture> architectures = {
       llama_architecture(),
+      qwen3_architecture(),
   };
   return architectures;
 }

@@ -66,5 +66,7 @@ const Architecture* find_architecture(std::string_view general_architecture);
 
 /// The llama family (compiler/arch/llama).
 Architecture llama_architecture();
+/// Qwen 3 (GGUF `qwen3`): the llama builder with QK-norm.
+Architecture qwen3_architecture();
 
 }  // namespace ingot::arch

@@ -78,8 +78,13 @@ uint32_t file_type_of(GgmlType type) {  // llama_ftype: ALL_F32, MOSTLY_F16, ...
   }
 }
 
+uint32_t head_dim_of(const TinyLlamaOptions& o) {
+  return o.head_dim != 0 ? o.head_dim : o.hidden / o.heads;
+}
+
 std::vector<TensorPlan> plan_tensors(const TinyLlamaOptions& o, uint64_t vocab) {
-  const uint64_t h = o.hidden, ffn = o.ffn, kv = uint64_t{o.kv_heads} * (o.hidden / o.heads);
+  const uint64_t h = o.hidden, ffn = o.ffn, hd = head_dim_of(o);
+  const uint64_t q = uint64_t{o.heads} * hd, kv = uint64_t{o.kv_heads} * hd;
   const GgmlType w = o.weight_type;
   // Weight std ~ 1/sqrt(fan_in), kept within a real init's 0.02 .. 0.1.
   auto init_std = [](uint64_t fan_in) {
@@ -90,10 +95,14 @@ std::vector<TensorPlan> plan_tensors(const TinyLlamaOptions& o, uint64_t vocab) 
   for (uint32_t i = 0; i < o.layers; ++i) {
     const std::string blk = "blk." + std::to_string(i) + ".";
     plan.push_back({blk + "attn_norm.weight", {h}, GgmlType::F32, 1.0f, 0.05f});
-    plan.push_back({blk + "attn_q.weight", {h, h}, w, 0.0f, init_std(h)});
+    plan.push_back({blk + "attn_q.weight", {h, q}, w, 0.0f, init_std(h)});
     plan.push_back({blk + "attn_k.weight", {h, kv}, w, 0.0f, init_std(h)});
     plan.push_back({blk + "attn_v.weight", {h, kv}, w, 0.0f, init_std(h)});
-    plan.push_back({blk + "attn_output.weight", {h, h}, w, 0.0f, init_std(h)});
+    plan.push_back({blk + "attn_output.weight", {q, h}, w, 0.0f, init_std(q)});
+    if (o.qwen3) {  // spread wider than the other norms, so that a missing norm shows
+      plan.push_back({blk + "attn_q_norm.weight", {hd}, GgmlType::F32, 1.0f, 0.3f});
+      plan.push_back({blk + "attn_k_norm.weight", {hd}, GgmlType::F32, 1.0f, 0.3f});
+    }
     plan.push_back({blk + "ffn_norm.weight", {h}, GgmlType::F32, 1.0f, 0.05f});
     plan.push_back({blk + "ffn_gate.weight", {h, ffn}, w, 0.0f, init_std(h)});
     plan.push_back({blk + "ffn_up.weight", {h, ffn}, w, 0.0f, init_std(h)});
@@ -159,21 +168,27 @@ void write_sentencepiece_tokenizer(const std::vector<std::string>& tokens, Metad
 
 void write_metadata(const TinyLlamaOptions& o, const std::vector<std::string>& tokens,
                     Metadata& m) {
-  m.str("general.architecture", "llama");
-  m.str("general.name", "tiny-llama");
+  const std::string arch = o.qwen3 ? "qwen3" : "llama";
+  const auto key = [&](std::string_view name) { return arch + "." + std::string(name); };
+  m.str("general.architecture", arch);
+  m.str("general.name", "tiny-" + arch);
   m.u32("general.file_type", file_type_of(o.weight_type));
   m.u32("general.quantization_version", 2);
-  m.u32("llama.block_count", o.layers);
-  m.u32("llama.context_length", o.context);
-  m.u32("llama.embedding_length", o.hidden);
-  m.u32("llama.feed_forward_length", o.ffn);
-  m.u32("llama.attention.head_count", o.heads);
-  m.u32("llama.attention.head_count_kv", o.kv_heads);
-  m.f32("llama.rope.freq_base", o.rope_freq_base);
-  if (!o.rope_scaling_type.empty()) m.str("llama.rope.scaling.type", o.rope_scaling_type);
-  m.f32("llama.attention.layer_norm_rms_epsilon", o.rms_norm_eps);
-  m.u32("llama.vocab_size", static_cast<uint32_t>(tokens.size()));
-  m.u32("llama.rope.dimension_count", o.hidden / o.heads);
+  m.u32(key("block_count"), o.layers);
+  m.u32(key("context_length"), o.context);
+  m.u32(key("embedding_length"), o.hidden);
+  m.u32(key("feed_forward_length"), o.ffn);
+  m.u32(key("attention.head_count"), o.heads);
+  m.u32(key("attention.head_count_kv"), o.kv_heads);
+  if (o.head_dim != 0) {
+    m.u32(key("attention.key_length"), o.head_dim);
+    m.u32(key("attention.value_length"), o.head_dim);
+  }
+  m.f32(key("rope.freq_base"), o.rope_freq_base);
+  if (!o.rope_scaling_type.empty()) m.str(key("rope.scaling.type"), o.rope_scaling_type);
+  m.f32(key("attention.layer_norm_rms_epsilon"), o.rms_norm_eps);
+  m.u32(key("vocab_size"), static_cast<uint32_t>(tokens.size()));
+  m.u32(key("rope.dimension_count"), head_dim_of(o));
   if (o.sentencepiece) {
     write_sentencepiece_tokenizer(tokens, m);
     return;
@@ -229,9 +244,14 @@ Status validate_tiny_llama_options(const TinyLlamaOptions& o) {
     return option_error("heads (" + std::to_string(o.heads) + ") is not a multiple of kv_heads (" +
                         std::to_string(o.kv_heads) + ")");
   }
-  if (o.hidden % o.heads != 0 || (o.hidden / o.heads) % 2 != 0) {
-    return option_error("hidden (" + std::to_string(o.hidden) + ") / heads (" +
-                        std::to_string(o.heads) + ") is not an even head dimension");
+  if (o.head_dim != 0 && !o.qwen3) return option_error("head_dim is for qwen3 models only");
+  if (o.head_dim != 0 ? o.head_dim % 2 != 0 || o.head_dim > kMaxDim
+                      : o.hidden % o.heads != 0 || (o.hidden / o.heads) % 2 != 0) {
+    return option_error(o.head_dim != 0 ? "head_dim (" + std::to_string(o.head_dim) +
+                                              ") is not an even head dimension"
+                                        : "hidden (" + std::to_string(o.hidden) + ") / heads (" +
+                                              std::to_string(o.heads) +
+                                              ") is not an even head dimension");
   }
   const std::vector<GgmlType>& supported = tiny_llama_weight_types();
   if (std::find(supported.begin(), supported.end(), o.weight_type) == supported.end()) {
@@ -239,7 +259,8 @@ Status validate_tiny_llama_options(const TinyLlamaOptions& o) {
                         " is not one of " + tiny_llama_weight_type_names());
   }
   const quant::TypeTraits traits = quant::type_traits(o.weight_type);
-  for (auto [name, value] : {std::pair{"hidden", o.hidden}, std::pair{"ffn", o.ffn}}) {
+  for (auto [name, value] : {std::pair{"hidden", o.hidden}, std::pair{"ffn", o.ffn},
+                             std::pair{"heads * head_dim", o.heads * head_dim_of(o)}}) {
     if (value % traits.block_elems != 0) {
       return option_error(std::string(name) + " (" + std::to_string(value) +
                           ") is not a multiple of " + std::to_string(traits.block_elems) +

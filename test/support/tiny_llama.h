@@ -29,6 +29,9 @@ struct TinyLlamaOptions {
   std::string rope_scaling_type = "";  ///< llama.rope.scaling.type when not empty (e.g. "longrope")
   float rms_norm_eps = 1e-5f;
   bool sentencepiece = false;  ///< true: the SentencePiece tokenizer below, not the byte-level one
+  /// true: a Qwen 3 (`qwen3.*` keys, per-head q/k norm weights), with heads of `head_dim`.
+  bool qwen3 = false;
+  uint32_t head_dim = 0;  ///< 0: hidden / heads (llama); Qwen 3 may make heads wider
   uint64_t seed = 1;
 };
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -59,6 +60,40 @@ TEST(TinyLlama, DefaultModelPassesReadLlamaParams) {
   EXPECT_TRUE(p->tied_embeddings);
   EXPECT_EQ(p->layers[1].attn_k.dims, (std::vector<uint64_t>{64, 32}));
   EXPECT_EQ(p->layers[0].attn_q.type, GgmlType::F32);
+}
+
+// Qwen 3: heads wider than embedding / head_count, and a head-wide q and k norm in each layer.
+TEST(TinyLlama, Qwen3PassesReadLlamaParamsWithItsQkNorms) {
+  TinyModel m = make({.hidden = 64, .heads = 4, .kv_heads = 2, .qwen3 = true, .head_dim = 32});
+  Result<gguf::LlamaParams> p = gguf::read_llama_params(m.file);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->architecture, "qwen3");
+  EXPECT_TRUE(p->qk_norm);
+  EXPECT_EQ(p->head_dim, 32u);
+  EXPECT_EQ(p->layers[0].attn_q.dims, (std::vector<uint64_t>{64, 128}));
+  EXPECT_EQ(p->layers[0].attn_output.dims, (std::vector<uint64_t>{128, 64}));
+  ASSERT_TRUE(p->layers[1].attn_q_norm && p->layers[1].attn_k_norm);
+  EXPECT_EQ(p->layers[1].attn_k_norm->dims, (std::vector<uint64_t>{32}));
+}
+
+// A qwen3 file without its norms is refused, naming the tensor; a llama file has none.
+TEST(TinyLlama, Qwen3WithoutQkNormsIsRefused) {
+  TinyModel llama = make({});
+  Result<gguf::LlamaParams> p = gguf::read_llama_params(llama.file);
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(p->qk_norm);
+  EXPECT_FALSE(p->layers[0].attn_q_norm.has_value());
+  // Renaming the tensor keeps the file well-formed (same name length) but loses the norm.
+  TinyModel qwen3 = make({.qwen3 = true});
+  const std::string name = "blk.1.attn_k_norm.weight";
+  auto at = std::search(qwen3.bytes.begin(), qwen3.bytes.end(), name.begin(), name.end());
+  ASSERT_NE(at, qwen3.bytes.end());
+  *(at + 11) = 'X';  // "blk.1.attn_X_norm.weight"
+  Result<GgufFile> file = GgufFile::parse(MappedFile::borrow(qwen3.bytes, "tiny.gguf"));
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  Result<gguf::LlamaParams> refused = gguf::read_llama_params(*file);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "tiny.gguf: missing tensor 'blk.1.attn_k_norm.weight'");
 }
 
 TEST(TinyLlama, HonoursShapesTypesAndOptions) {

@@ -1,4 +1,5 @@
-// The llama builder: LlamaParams read from a GGUF become an ingot module.
+// The llama builder: LlamaParams read from a GGUF become an ingot module. It builds Qwen 3
+// too, which is llama plus a per-head RMS norm of the queries and keys (QK-norm).
 #include <cmath>
 
 #include "compiler/arch/llama/llama_presets.h"
@@ -152,6 +153,13 @@ class LlamaEmitter {
     Value q = matmul(n, *w[1], q_features, prefix + ".attn_q");
     Value k = matmul(n, *w[2], kv_features, prefix + ".attn_k");
     Value v = matmul(n, *w[3], kv_features, prefix + ".attn_v");
+    if (t.attn_q_norm && t.attn_k_norm) {  // QK-norm: each head on its own, before rope
+      auto q_norm = weight(*t.attn_q_norm);
+      auto k_norm = weight(*t.attn_k_norm);
+      if (mlir::failed(q_norm) || mlir::failed(k_norm)) return mlir::failure();
+      q = rms_norm(q, *q_norm, prefix + ".attn_q_norm");
+      k = rms_norm(k, *k_norm, prefix + ".attn_k_norm");
+    }
     Value qr =
         b_.create<RopeOp>(loc(prefix + ".rope_q"), q.getType(), q, positions_, rope(), head_dim);
     Value kr =
@@ -186,10 +194,11 @@ class LlamaEmitter {
   std::map<quant::GgmlType, std::pair<ir::Encoding, int>> requantized_types_;
 };
 
-// The module of a model described by `params`; `source` names it in diagnostics.
+// The module of a model described by `params`, an `info` architecture; `source` names it in
+// diagnostics.
 mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama_module(
-    const gguf::LlamaParams& params, llvm::StringRef source, const BuildOptions& options,
-    mlir::MLIRContext& context) {
+    const gguf::LlamaParams& params, const SupportedArchitecture& info, llvm::StringRef source,
+    const BuildOptions& options, mlir::MLIRContext& context) {
   context.loadDialect<IngotDialect, mlir::func::FuncDialect>();
   auto file_loc = mlir::FileLineColLoc::get(&context, source, 0, 0);
   if (params.rope_scaling.type == gguf::RopeScalingType::kLongRope)
@@ -197,12 +206,11 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama_module(
 
   mlir::OpBuilder builder(&context);
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(file_loc);
-  Architecture arch = llama_architecture();
   llvm::SmallVector<mlir::Attribute> supported;
-  for (const auto& [encoding, strategies] : arch.info.supported_encodings) {
+  for (const auto& [encoding, strategies] : info.supported_encodings) {
     supported.push_back(EncodingAttr::get(&context, ir_encoding(encoding)));
   }
-  (*module)->setAttr("ingot.architecture", builder.getStringAttr(arch.info.name));
+  (*module)->setAttr("ingot.architecture", builder.getStringAttr(info.name));
   (*module)->setAttr("ingot.supported_encodings", builder.getArrayAttr(supported));
   (*module)->setAttr("ingot.max_tokens", builder.getI64IntegerAttr(options.max_tokens_per_step));
   (*module)->setAttr("ingot.max_length", builder.getI64IntegerAttr(options.max_length));
@@ -238,46 +246,69 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama_module(
   return module;
 }
 
-mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> build_llama(const gguf::GgufFile& file,
-                                                               const BuildOptions& options,
-                                                               mlir::MLIRContext& context) {
-  Result<gguf::LlamaParams> params = gguf::read_llama_params(file);
-  if (!params.ok())
-    return mlir::emitError(mlir::FileLineColLoc::get(&context, file.path(), 0, 0))
-           << params.status().message();
-  return build_llama_module(*params, file.path(), options, context);
+// The info shared by the llama-family architectures: the encodings ingot can requantize to
+// and read back (kernels/quant), with both cache strategies.
+SupportedArchitecture llama_family_info(std::string name, std::vector<std::string> gguf_names,
+                                        std::vector<std::string> example_repo_ids,
+                                        RopeType rope_type) {
+  SupportedArchitecture info;
+  info.name = std::move(name);
+  info.gguf_names = std::move(gguf_names);
+  info.example_repo_ids = std::move(example_repo_ids);
+  info.default_encoding = Encoding::kQ4_K;
+  for (Encoding encoding :
+       {Encoding::kFloat32, Encoding::kBfloat16, Encoding::kFloat16, Encoding::kQ4_0,
+        Encoding::kQ4_1, Encoding::kQ8_0, Encoding::kQ4_K, Encoding::kQ6_K}) {
+    info.supported_encodings[encoding] = {CacheStrategy::kPaged, CacheStrategy::kContinuous};
+  }
+  info.rope_type = rope_type;
+  info.default_weights_format = WeightsFormat::kGguf;
+  info.multi_gpu_supported = false;
+  return info;
+}
+
+// The build function of a llama-family architecture described by `info`.
+BuildFunction llama_family_build(const SupportedArchitecture& info) {
+  return [info](const gguf::GgufFile& file, const BuildOptions& options,
+                mlir::MLIRContext& context)
+             -> mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> {
+    Result<gguf::LlamaParams> params = gguf::read_llama_params(file);
+    if (!params.ok())
+      return mlir::emitError(mlir::FileLineColLoc::get(&context, file.path(), 0, 0))
+             << params.status().message();
+    return build_llama_module(*params, info, file.path(), options, context);
+  };
 }
 
 }  // namespace
 
 Architecture llama_architecture() {
   Architecture arch;
-  arch.info.name = "LlamaForCausalLM";
-  arch.info.gguf_names = {"llama", "mistral"};
-  arch.info.example_repo_ids = {"HuggingFaceTB/SmolLM2-135M-Instruct",
-                                "meta-llama/Llama-3.2-1B-Instruct",
-                                "meta-llama/Llama-3.1-8B-Instruct"};
-  arch.info.default_encoding = Encoding::kQ4_K;
-  // The encodings ingot can requantize to and read back (kernels/quant).
-  for (Encoding encoding :
-       {Encoding::kFloat32, Encoding::kBfloat16, Encoding::kFloat16, Encoding::kQ4_0,
-        Encoding::kQ4_1, Encoding::kQ8_0, Encoding::kQ4_K, Encoding::kQ6_K}) {
-    arch.info.supported_encodings[encoding] = {CacheStrategy::kPaged, CacheStrategy::kContinuous};
-  }
-  arch.info.rope_type = RopeType::kNormal;
-  arch.info.default_weights_format = WeightsFormat::kGguf;
-  arch.info.multi_gpu_supported = false;
-  arch.build = build_llama;
+  arch.info = llama_family_info("LlamaForCausalLM", {"llama", "mistral"},
+                                {"HuggingFaceTB/SmolLM2-135M-Instruct",
+                                 "meta-llama/Llama-3.2-1B-Instruct",
+                                 "meta-llama/Llama-3.1-8B-Instruct"},
+                                RopeType::kNormal);
+  arch.build = llama_family_build(arch.info);
   for (const std::string& name : llama_preset_names()) {
     gguf::LlamaParams params = *llama_preset(name);
     const auto context_length = static_cast<int64_t>(params.context_length);
     arch.presets.push_back(
         {name, context_length,
-         [params = std::move(params), name](const BuildOptions& options,
-                                            mlir::MLIRContext& context) {
-           return build_llama_module(params, "dummy:" + name, options, context);
+         [params = std::move(params), name, info = arch.info](const BuildOptions& options,
+                                                              mlir::MLIRContext& context) {
+           return build_llama_module(params, info, "dummy:" + name, options, context);
          }});
   }
+  return arch;
+}
+
+Architecture qwen3_architecture() {
+  Architecture arch;
+  // llama.cpp reads qwen3 with NeoX rope (halves of each head rotate together).
+  arch.info = llama_family_info("Qwen3ForCausalLM", {"qwen3"},
+                                {"Qwen/Qwen3-0.6B", "Qwen/Qwen3-1.7B"}, RopeType::kNeox);
+  arch.build = llama_family_build(arch.info);
   return arch;
 }
 

@@ -113,7 +113,8 @@ Status read_attention(const GgufFile& file, const std::string& arch, LlamaParams
   const std::string key_length = arch + ".attention.key_length";
   INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> head_dim, read_optional_count(file, key_length));
   p.head_dim = head_dim.value_or(p.embedding_length / p.head_count);
-  if (p.head_count * p.head_dim != p.embedding_length) {
+  // Qwen 3's heads are wider than embedding / head_count (1024 = 16 x 128 for 2048 wide).
+  if (!p.qk_norm && p.head_count * p.head_dim != p.embedding_length) {
     return key_error(file, arch + ".embedding_length",
                      "is " + std::to_string(p.embedding_length) + ", expected head_count (" +
                          std::to_string(p.head_count) + ") x head_dim (" +
@@ -151,7 +152,7 @@ std::string_view rope_scaling_type_name(RopeScalingType type) {
 }
 
 bool is_llama_family(std::string_view architecture) {
-  return architecture == "llama" || architecture == "mistral";
+  return architecture == "llama" || architecture == "mistral" || architecture == "qwen3";
 }
 
 Result<LlamaParams> read_llama_params(const GgufFile& file) {
@@ -163,6 +164,7 @@ Result<LlamaParams> read_llama_params(const GgufFile& file) {
                           std::string(arch_name) + "', not a llama-family architecture");
   }
   p.architecture = arch_name;
+  p.qk_norm = p.architecture == "qwen3";
   const std::string& arch = p.architecture;
   INGOT_ASSIGN_OR_RETURN(p.block_count, read_count(file, arch + ".block_count"));
   INGOT_ASSIGN_OR_RETURN(p.context_length, read_count(file, arch + ".context_length"));

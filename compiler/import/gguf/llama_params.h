@@ -51,6 +51,10 @@ struct LlamaLayerTensors {
   LlamaTensor ffn_gate;     ///< [embedding, feed_forward]
   LlamaTensor ffn_up;       ///< [embedding, feed_forward]
   LlamaTensor ffn_down;     ///< [feed_forward, embedding]
+  /// QK-norm (Qwen 3): one head-wide RMS norm weight each for queries and keys, applied to
+  /// every head before rope; absent for llama.
+  std::optional<LlamaTensor> attn_q_norm;  ///< [head_dim]
+  std::optional<LlamaTensor> attn_k_norm;  ///< [head_dim]
 };
 
 /// Hyper-parameters and tensors of a llama-family model, checked against each other.
@@ -69,6 +73,9 @@ struct LlamaParams {
   double rms_norm_eps = 0;       ///< `attention.layer_norm_rms_epsilon`.
   uint64_t vocab_size = 0;       ///< `vocab_size`, else token_embd's dims[1].
   bool tied_embeddings = false;  ///< True when there is no output.weight: reuse token_embd.
+  /// Qwen 3: each head of the queries and keys is RMS-normed before rope, and head_count *
+  /// head_dim need not equal embedding_length.
+  bool qk_norm = false;
 
   LlamaTensor token_embd;                 ///< [embedding, vocab]
   LlamaTensor output_norm;                ///< [embedding]
@@ -78,7 +85,8 @@ struct LlamaParams {
   std::vector<LlamaLayerTensors> layers;  ///< block_count entries.
 };
 
-/// True when `architecture` is a llama-family name read with `{arch}.*` llama keys.
+/// True when `architecture` is a llama-family name read with `{arch}.*` llama keys: llama,
+/// mistral, and qwen3 (llama plus QK-norm).
 bool is_llama_family(std::string_view architecture);
 
 /// Reads and validates the `{arch}.*` hyper-parameters and the tensor table;

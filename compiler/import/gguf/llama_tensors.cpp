@@ -116,6 +116,12 @@ Status read_layer(TensorChecker& tensors, const LlamaParams& p, uint64_t i,
   INGOT_ASSIGN_OR_RETURN(layer.ffn_gate, tensors.check(blk + "ffn_gate.weight", {embd, ffn}));
   INGOT_ASSIGN_OR_RETURN(layer.ffn_up, tensors.check(blk + "ffn_up.weight", {embd, ffn}));
   INGOT_ASSIGN_OR_RETURN(layer.ffn_down, tensors.check(blk + "ffn_down.weight", {ffn, embd}));
+  if (p.qk_norm) {
+    INGOT_ASSIGN_OR_RETURN(layer.attn_q_norm,
+                           tensors.check(blk + "attn_q_norm.weight", {p.head_dim}));
+    INGOT_ASSIGN_OR_RETURN(layer.attn_k_norm,
+                           tensors.check(blk + "attn_k_norm.weight", {p.head_dim}));
+  }
   return Status::ok_status();
 }
 

@@ -31,9 +31,10 @@ void run_embedding(StepState& s, const BoundKernel& k, int thread) {
   }
 }
 
+// Each group of the weight's width on its own: a token's whole row, or one head (QK-norm).
 void run_rms_norm(StepState& s, const BoundKernel& k, int thread) {
-  const int64_t n = k.outputs[0].features;
-  const auto [begin, end] = share(s, s.tokens, thread);
+  const int64_t n = k.weights[0].row_length;
+  const auto [begin, end] = share(s, s.tokens * (k.outputs[0].features / n), thread);
   const std::span<const float> weight(reinterpret_cast<const float*>(k.weights[0].data),
                                       static_cast<size_t>(n));
   if (begin >= end) return;

@@ -217,10 +217,12 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
   auto& in = bound_.inputs;
   auto& out = bound_.outputs;
   auto& w = bound_.weights;
-  const auto norm_weight = [&]() {
-    return expect(w[0].type == quant::GgmlType::F32 && w[0].rows == 1 &&
-                      w[0].row_length == out.back().features,
-                  "the norm weight must be float32 of the activation's width");
+  const auto norm_weight = [&](bool groups) {
+    const int64_t width = w[0].row_length, features = out.back().features;
+    return expect(w[0].type == quant::GgmlType::F32 && w[0].rows == 1 && width > 0 &&
+                      (groups ? features % width == 0 : width == features),
+                  groups ? "the norm weight must be float32 and divide the activation's width"
+                         : "the norm weight must be float32 of the activation's width");
   };
   const auto matrix = [&](const WeightRef& weight, int64_t in_features) {
     return expect(weight.row_length == in_features && weight.rows > 0,
@@ -236,12 +238,12 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
   } else if (base == "rms_norm") {
     INGOT_RETURN_IF_ERROR(shape(0, 0, 1, 1, 1));
     INGOT_RETURN_IF_ERROR(same_features({in[0].features, out[0].features}));
-    INGOT_RETURN_IF_ERROR(norm_weight());
+    INGOT_RETURN_IF_ERROR(norm_weight(/*groups=*/true));
   } else if (base == "add_rms_norm") {
     INGOT_RETURN_IF_ERROR(shape(0, 0, 2, 1, 2));
     INGOT_RETURN_IF_ERROR(
         same_features({in[0].features, in[1].features, out[0].features, out[1].features}));
-    INGOT_RETURN_IF_ERROR(norm_weight());
+    INGOT_RETURN_IF_ERROR(norm_weight(/*groups=*/false));
   } else if (base == "add" || base == "swiglu") {
     INGOT_RETURN_IF_ERROR(shape(0, 0, 2, 0, 1));
     INGOT_RETURN_IF_ERROR(same_features({in[0].features, in[1].features, out[0].features}));

@@ -165,9 +165,11 @@ cudaError_t CudaExecutor::Impl::run(size_t index, int64_t tokens, const TokenSlo
       return embedding(table.type, weight(table), table.row_length, ids.get<int32_t>(), tokens,
                        out[0].data, stream);
     }
-    case Op::kRmsNorm:
+    case Op::kRmsNorm: {  // rows of the weight's width: whole tokens, or heads (QK-norm)
+      const int64_t n = k.weights[0].row_length;
       return rms_norm(in[0].data, nullptr, static_cast<const float*>(weight(k.weights[0])),
-                      k.epsilon, tokens, out[0].features, nullptr, out[0].data, stream);
+                      k.epsilon, tokens * (out[0].features / n), n, nullptr, out[0].data, stream);
+    }
     case Op::kAddRmsNorm:  // outputs: the sum (residual stream), then its norm
       return rms_norm(in[0].data, in[1].data, static_cast<const float*>(weight(k.weights[0])),
                       k.epsilon, tokens, out[0].features, out[0].data, out[1].data, stream);

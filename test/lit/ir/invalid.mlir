@@ -87,3 +87,12 @@ func.func @bad_syntax() {
   %w = ingot.matmul , : tensor<?x4xf32>
   return
 }
+
+// -----
+
+func.func @norm_groups(%x: tensor<?x96xf32>) {
+  %w = ingot.weight "w" : tensor<64xf32, #ingot.encoding<float32>>
+  // expected-error @+1 {{'ingot.rms_norm' op input features 96 are not whole groups of the weight's 64}}
+  %y = ingot.rms_norm %x, %w {epsilon = 1.0e-06 : f32} : tensor<?x96xf32>, tensor<64xf32, #ingot.encoding<float32>> -> tensor<?x96xf32>
+  return
+}
