@@ -88,5 +88,23 @@ TEST_F(Qwen3Golden, PerplexityWithinOnePercentOfLlamaCppAndFarFromTheLlamaModel)
   EXPECT_GT(std::abs(ppl->ours - llama), 0.1 * llama);
 }
 
+// The same model as a Hugging Face Qwen3ForCausalLM folder (test/fixtures/gguf_to_hf.py of the
+// qwen3 GGUF, float32): config.json's head_dim, the q_norm / k_norm tensors and NeoX rope on
+// Hugging Face's q/k order give llama.cpp's logits of the GGUF.
+TEST(Qwen3HfFolder, TopLogitsAgreeWithLlamaCppOnTheGguf) {
+  if (!fs::exists(INGOT_HF_SMOLLM2_QWEN3))
+    GTEST_SKIP() << "no Qwen 3 folder (the smollm2_converted fixture writes it)";
+  const std::string path = testing::temp_artifact_path("smollm2_qwen3_hf.ingot");
+  config::CompileConfig config;
+  config.model_path = INGOT_HF_SMOLLM2_QWEN3;
+  auto engine = testing::compile_and_open(config, path, 512);
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  EXPECT_EQ((*engine)->artifact().model().architecture()->str(), "Qwen3ForCausalLM");
+  const double worst = testing::top_logit_difference(**engine, load_golden("top_logits.json"));
+  std::printf("worst top-20 logit difference from llama.cpp: %.4f\n", worst);
+  EXPECT_LE(worst, testing::kLogitTolerance);
+  fs::remove(path);
+}
+
 }  // namespace
 }  // namespace ingot

@@ -1,4 +1,4 @@
-// add_config_keys: config.json as the llama.* keys of a GGUF; add_generation_config_keys:
+// add_config_keys: config.json as the llama.* (or qwen3.*) keys of a GGUF; add_generation_config_keys:
 // generation_config.json as its general.sampling.* keys.
 #include <cmath>
 #include <utility>
@@ -34,7 +34,8 @@ Status add_llama3_rope_factors(const JsonFile& config, const JsonFile& rope,
 
 // The rope section: transformers 5's "rope_parameters", else the older "rope_scaling"
 // (with "rope_theta" beside it).
-Status add_rope_keys(const JsonFile& config, uint32_t head_dim, gguf::GgufViewBuilder& view) {
+Status add_rope_keys(const JsonFile& config, const std::string& arch, uint32_t head_dim,
+                     gguf::GgufViewBuilder& view) {
   const nlohmann::json* parameters = config.find("rope_parameters");
   const std::string section = parameters ? "rope_parameters" : "rope_scaling";
   if (!parameters) parameters = config.find("rope_scaling");
@@ -45,7 +46,7 @@ Status add_rope_keys(const JsonFile& config, uint32_t head_dim, gguf::GgufViewBu
   if (!theta) {
     INGOT_ASSIGN_OR_RETURN(theta, rope.find_number("rope_theta"));
   }
-  view.set_float32("llama.rope.freq_base", static_cast<float>(theta.value_or(10000.0)));
+  view.set_float32(arch + ".rope.freq_base", static_cast<float>(theta.value_or(10000.0)));
   if (theta && !(std::isfinite(*theta) && *theta > 0))
     return config.error("rope_theta", "must be a positive number");
 
@@ -64,17 +65,17 @@ Status add_rope_keys(const JsonFile& config, uint32_t head_dim, gguf::GgufViewBu
   if (type == "linear" || type == "yarn") {
     if (!factor || !(*factor >= 1.0) || !std::isfinite(*factor))
       return config.error(section + ".factor", "must be a number of at least 1 for " + type);
-    view.set_string("llama.rope.scaling.type", type);
-    view.set_float32("llama.rope.scaling.factor", static_cast<float>(*factor));
+    view.set_string(arch + ".rope.scaling.type", type);
+    view.set_float32(arch + ".rope.scaling.factor", static_cast<float>(*factor));
     if (type == "yarn") {
       INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> original,
                              rope.find_uint("original_max_position_embeddings"));
       if (!original) return config.error(section + ".original_max_position_embeddings", "is missing");
-      view.set_uint32("llama.rope.scaling.original_context_length", static_cast<uint32_t>(*original));
+      view.set_uint32(arch + ".rope.scaling.original_context_length", static_cast<uint32_t>(*original));
       for (const auto& [hf_key, gguf_key] :
            {std::pair{"beta_fast", "yarn_beta_fast"}, std::pair{"beta_slow", "yarn_beta_slow"}}) {
         INGOT_ASSIGN_OR_RETURN(std::optional<double> value, rope.find_number(hf_key));
-        if (value) view.set_float32("llama.rope.scaling." + std::string(gguf_key), *value);
+        if (value) view.set_float32(arch + ".rope.scaling." + std::string(gguf_key), *value);
       }
     }
     return Status::ok_status();
@@ -91,18 +92,22 @@ Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuil
       !(*architectures)[0].is_string())
     return config.error("architectures", "must be a list naming the model class");
   const std::string architecture = (*architectures)[0].get<std::string>();
-  if (architecture != "LlamaForCausalLM" && architecture != "MistralForCausalLM") {
+  if (architecture != "LlamaForCausalLM" && architecture != "MistralForCausalLM" &&
+      architecture != "Qwen3ForCausalLM") {
     return config.error("architectures", "names '" + architecture +
                                              "', which ingot does not import "
-                                             "(LlamaForCausalLM, MistralForCausalLM)");
+                                             "(LlamaForCausalLM, MistralForCausalLM, "
+                                             "Qwen3ForCausalLM)");
   }
+  // Qwen 3 is llama plus QK-norm: its own GGUF architecture, read with the same keys.
+  const std::string arch = architecture == "Qwen3ForCausalLM" ? "qwen3" : "llama";
   if (const nlohmann::json* act = config.find("hidden_act"); act && *act != "silu")
     return config.error("hidden_act", "must be \"silu\" for " + architecture);
   for (const char* bias : {"attention_bias", "mlp_bias"}) {
     INGOT_ASSIGN_OR_RETURN(std::optional<bool> on, config.find_bool(bias));
     if (on.value_or(false)) return config.error(bias, "is true; ingot's llama has no biases");
   }
-  view.set_string("general.architecture", "llama");
+  view.set_string("general.architecture", arch);
   if (const nlohmann::json* name = config.find("_name_or_path"); name && name->is_string())
     view.set_string("general.name", name->get<std::string>());
 
@@ -138,22 +143,22 @@ Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuil
                         "gives a head dimension of " + std::to_string(n_dim) + ", more than " +
                             std::to_string(kMaxHeadDim));
   INGOT_ASSIGN_OR_RETURN(uint32_t n_vocab, limit("vocab_size", out.vocab_size));
-  view.set_uint32("llama.block_count", n_layers);
-  view.set_uint32("llama.embedding_length", n_hidden);
-  view.set_uint32("llama.feed_forward_length", n_ffn);
-  view.set_uint32("llama.attention.head_count", n_heads);
-  view.set_uint32("llama.attention.head_count_kv", n_kv);
-  view.set_uint32("llama.attention.key_length", n_dim);
-  view.set_uint32("llama.attention.value_length", n_dim);
-  view.set_uint32("llama.rope.dimension_count", n_dim);
-  view.set_uint32("llama.vocab_size", n_vocab);
+  view.set_uint32(arch + ".block_count", n_layers);
+  view.set_uint32(arch + ".embedding_length", n_hidden);
+  view.set_uint32(arch + ".feed_forward_length", n_ffn);
+  view.set_uint32(arch + ".attention.head_count", n_heads);
+  view.set_uint32(arch + ".attention.head_count_kv", n_kv);
+  view.set_uint32(arch + ".attention.key_length", n_dim);
+  view.set_uint32(arch + ".attention.value_length", n_dim);
+  view.set_uint32(arch + ".rope.dimension_count", n_dim);
+  view.set_uint32(arch + ".vocab_size", n_vocab);
   if (context) {
     INGOT_ASSIGN_OR_RETURN(uint32_t n_context, limit("max_position_embeddings", *context));
-    view.set_uint32("llama.context_length", n_context);
+    view.set_uint32(arch + ".context_length", n_context);
   }
   // LlamaConfig's own default epsilon.
-  view.set_float32("llama.attention.layer_norm_rms_epsilon", static_cast<float>(eps.value_or(1e-6)));
-  INGOT_RETURN_IF_ERROR(add_rope_keys(config, n_dim, view));
+  view.set_float32(arch + ".attention.layer_norm_rms_epsilon", static_cast<float>(eps.value_or(1e-6)));
+  INGOT_RETURN_IF_ERROR(add_rope_keys(config, arch, n_dim, view));
   out.tie_word_embeddings = tied.value_or(false);
   return out;
 }

@@ -27,6 +27,8 @@ std::string gguf_tensor_name(const std::string& name, bool tied) {
       {"mlp.gate_proj.weight", "ffn_gate.weight"},
       {"mlp.up_proj.weight", "ffn_up.weight"},
       {"mlp.down_proj.weight", "ffn_down.weight"},
+      {"self_attn.q_norm.weight", "attn_q_norm.weight"},  // Qwen 3's QK-norm
+      {"self_attn.k_norm.weight", "attn_k_norm.weight"},
   };
   if (name.ends_with("rotary_emb.inv_freq")) return "";
   if (name == "model.embed_tokens.weight") return "token_embd.weight";
