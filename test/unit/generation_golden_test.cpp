@@ -13,6 +13,7 @@
 #include "kernels/cpu/matmul.h"
 #include "runtime/generate/engine.h"
 #include "test/support/compile_artifact.h"
+#include "test/support/compiled_model_test.h"
 #include "test/support/model_golden_checks.h"
 #include "test/support/real_model.h"
 
@@ -25,33 +26,14 @@ using nlohmann::json;
 
 json load_golden(const std::string& name) { return testing::load_model_golden("model", name); }
 
-class GenerationGolden : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!std::filesystem::exists(testing::real_model_path())) return;
-    path_ = testing::temp_artifact_path("smollm2_q4_1.ingot");
-    config::CompileConfig config;
-    config.model_path = testing::real_model_path();
-    auto engine = testing::compile_and_open(config, path_, 512);
-    ASSERT_TRUE(engine.ok()) << engine.status().message();
-    engine_ = std::move(*engine).release();
+class GenerationGolden : public testing::CompiledModelTest<GenerationGolden> {
+ public:
+  static std::string model() {
+    return std::filesystem::exists(testing::real_model_path()) ? testing::real_model_path() : "";
   }
-  static void TearDownTestSuite() {
-    delete engine_;
-    engine_ = nullptr;
-    if (!path_.empty()) std::filesystem::remove(path_);
-  }
-  void SetUp() override {
-    INGOT_SKIP_WITHOUT_REAL_MODEL();
-    ASSERT_NE(engine_, nullptr);
-  }
-
-  static Engine* engine_;
-  static std::string path_;
+  static const char* artifact_name() { return "smollm2_q4_1.ingot"; }
+  static const char* missing_model() { return "real model not found (run scripts/fetch-model.sh)"; }
 };
-
-Engine* GenerationGolden::engine_ = nullptr;
-std::string GenerationGolden::path_;
 
 using testing::ids_of;
 

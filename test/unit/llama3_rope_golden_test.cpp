@@ -10,14 +10,13 @@
 #include <gtest/gtest.h>
 
 #include "runtime/generate/engine.h"
-#include "test/support/compile_artifact.h"
+#include "test/support/compiled_model_test.h"
 #include "test/support/model_golden_checks.h"
 
 namespace ingot {
 namespace {
 
 namespace fs = std::filesystem;
-using generate::Engine;
 using nlohmann::json;
 
 // The fixture's GGUF, or "" when it did not run (no real model, or no test Python).
@@ -29,34 +28,14 @@ json load_golden(const std::string& name) {
   return testing::load_model_golden("model-llama3-rope", name);
 }
 
-class Llama3RopeGolden : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (llama3_model().empty()) return;
-    path_ = testing::temp_artifact_path("smollm2_llama3.ingot");
-    config::CompileConfig config;
-    config.model_path = llama3_model();
-    auto engine = testing::compile_and_open(config, path_, 512);
-    ASSERT_TRUE(engine.ok()) << engine.status().message();
-    engine_ = std::move(*engine).release();
+class Llama3RopeGolden : public testing::CompiledModelTest<Llama3RopeGolden> {
+ public:
+  static std::string model() { return llama3_model(); }
+  static const char* artifact_name() { return "smollm2_llama3.ingot"; }
+  static const char* missing_model() {
+    return "no SmolLM2 with rope_freqs (the smollm2_converted fixture writes it)";
   }
-  static void TearDownTestSuite() {
-    delete engine_;
-    engine_ = nullptr;
-    if (!path_.empty()) fs::remove(path_);
-  }
-  void SetUp() override {
-    if (llama3_model().empty())
-      GTEST_SKIP() << "no SmolLM2 with rope_freqs (the smollm2_converted fixture writes it)";
-    ASSERT_NE(engine_, nullptr);
-  }
-
-  static Engine* engine_;
-  static std::string path_;
 };
-
-Engine* Llama3RopeGolden::engine_ = nullptr;
-std::string Llama3RopeGolden::path_;
 
 TEST_F(Llama3RopeGolden, GreedyChoicesMatchLlamaCppAtEveryStep) {
   const json golden = load_golden("continuations.json");

@@ -11,13 +11,13 @@
 
 #include "runtime/generate/engine.h"
 #include "test/support/compile_artifact.h"
+#include "test/support/compiled_model_test.h"
 #include "test/support/model_golden_checks.h"
 
 namespace ingot {
 namespace {
 
 namespace fs = std::filesystem;
-using generate::Engine;
 using nlohmann::json;
 
 // The fixture's GGUF, or "" when it did not run (no real model, or no test Python).
@@ -27,34 +27,14 @@ json load_golden(const std::string& name) {
   return testing::load_model_golden("model-qwen3", name);
 }
 
-class Qwen3Golden : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (qwen3_model().empty()) return;
-    path_ = testing::temp_artifact_path("smollm2_qwen3.ingot");
-    config::CompileConfig config;
-    config.model_path = qwen3_model();
-    auto engine = testing::compile_and_open(config, path_, 512);
-    ASSERT_TRUE(engine.ok()) << engine.status().message();
-    engine_ = std::move(*engine).release();
+class Qwen3Golden : public testing::CompiledModelTest<Qwen3Golden> {
+ public:
+  static std::string model() { return qwen3_model(); }
+  static const char* artifact_name() { return "smollm2_qwen3.ingot"; }
+  static const char* missing_model() {
+    return "no SmolLM2 as qwen3 (the smollm2_converted fixture writes it)";
   }
-  static void TearDownTestSuite() {
-    delete engine_;
-    engine_ = nullptr;
-    if (!path_.empty()) fs::remove(path_);
-  }
-  void SetUp() override {
-    if (qwen3_model().empty())
-      GTEST_SKIP() << "no SmolLM2 as qwen3 (the smollm2_converted fixture writes it)";
-    ASSERT_NE(engine_, nullptr);
-  }
-
-  static Engine* engine_;
-  static std::string path_;
 };
-
-Engine* Qwen3Golden::engine_ = nullptr;
-std::string Qwen3Golden::path_;
 
 TEST_F(Qwen3Golden, ArtifactIsAQwen3) {
   EXPECT_EQ(engine_->artifact().model().architecture()->str(), "Qwen3ForCausalLM");
