@@ -81,6 +81,27 @@ LogicalResult verifyAttentionShapes(mlir::Operation* op, mlir::Value q, mlir::Va
   return mlir::success();
 }
 
+// A gated FFN's two projections: weights of one shape, from the input's width to the result's.
+LogicalResult verifyGateUp(mlir::Operation* op, mlir::Value input, mlir::Value gate_weight,
+                           mlir::Value up_weight, mlir::Value result) {
+  if (failed(verifyWeight(op, gate_weight, 2, "gate")) ||
+      failed(verifyWeight(op, up_weight, 2, "up"))) {
+    return mlir::failure();
+  }
+  RankedTensorType gate = ranked(gate_weight);
+  if (gate.getShape() != ranked(up_weight).getShape())
+    return op->emitOpError("gate and up shapes differ");
+  if (failed(expectFeatures(op, input, gate.getDimSize(1), "input"))) return mlir::failure();
+  return expectFeatures(op, result, gate.getDimSize(0), "result");
+}
+
+// A sliding window, when given, covers at least the query's own position.
+LogicalResult verifyWindow(mlir::Operation* op, std::optional<uint64_t> window) {
+  if (window && static_cast<int64_t>(*window) < 1)
+    return op->emitOpError() << "window " << static_cast<int64_t>(*window) << " must be positive";
+  return mlir::success();
+}
+
 }  // namespace
 
 LogicalResult WeightOp::verify() {
@@ -102,6 +123,8 @@ LogicalResult WeightOp::verify() {
 
 LogicalResult EmbeddingOp::verify() {
   if (failed(verifyWeight(*this, getTable(), 2, "table"))) return mlir::failure();
+  if (auto scale = getScale(); scale && !std::isfinite(scale->convertToFloat()))
+    return emitOpError("scale must be finite");
   return expectFeatures(*this, getResult(), ranked(getTable()).getDimSize(1), "result");
 }
 
@@ -149,6 +172,7 @@ LogicalResult KVCacheReadOp::verify() {
 }
 
 LogicalResult AttentionOp::verify() {
+  if (failed(verifyWindow(*this, getWindow()))) return mlir::failure();
   return verifyAttentionShapes(*this, getQueries(), getKeys(), getValues(), getResult(),
                                getNumHeads(), getNumKvHeads(), getHeadDim());
 }
@@ -194,16 +218,11 @@ LogicalResult SplitOp::verify() {
 }
 
 LogicalResult GateUpSwigluOp::verify() {
-  if (failed(verifyWeight(*this, getGate(), 2, "gate")) ||
-      failed(verifyWeight(*this, getUp(), 2, "up"))) {
-    return mlir::failure();
-  }
-  RankedTensorType gate = ranked(getGate());
-  if (gate.getShape() != ranked(getUp()).getShape())
-    return emitOpError("gate and up shapes differ");
-  if (failed(expectFeatures(*this, getInput(), gate.getDimSize(1), "input")))
-    return mlir::failure();
-  return expectFeatures(*this, getResult(), gate.getDimSize(0), "result");
+  return verifyGateUp(*this, getInput(), getGate(), getUp(), getResult());
+}
+
+LogicalResult GateUpGegluOp::verify() {
+  return verifyGateUp(*this, getInput(), getGate(), getUp(), getResult());
 }
 
 LogicalResult FusedAttentionOp::verify() {
@@ -212,6 +231,7 @@ LogicalResult FusedAttentionOp::verify() {
     return mlir::failure();
   }
   if (static_cast<int64_t>(getLayer()) < 0) return emitOpError("layer must be non-negative");
+  if (failed(verifyWindow(*this, getWindow()))) return mlir::failure();
   return verifyRope(*this, getRope(), getHeadDim());
 }
 

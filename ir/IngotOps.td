@@ -30,8 +30,11 @@ def Ingot_WeightOp : Ingot_Op<"weight", [Pure]> {
 }
 
 def Ingot_EmbeddingOp : Ingot_Op<"embedding", [Pure]> {
-  let summary = "looks up one row of the table per token id";
-  let arguments = (ins Ingot_TokenIds:$tokens, Ingot_Weight:$table);
+  let summary = "looks up one row of the table per token id (times `scale`, when given)";
+  let description = [{
+    `scale` multiplies every looked-up value (Gemma scales its embeddings by sqrt(hidden)).
+  }];
+  let arguments = (ins Ingot_TokenIds:$tokens, Ingot_Weight:$table, OptionalAttr<F32Attr>:$scale);
   let results = (outs Ingot_Activation:$result);
   let assemblyFormat = "$tokens `,` $table attr-dict `:` type($tokens) `,` type($table) `->` type($result)";
   let hasVerifier = 1;
@@ -84,9 +87,13 @@ def Ingot_KVCacheReadOp : Ingot_Op<"kv_cache_read", [MemoryEffects<[MemRead<Ingo
 
 def Ingot_AttentionOp : Ingot_Op<"attention", [Pure]> {
   let summary = "causal grouped-query attention of this step's queries over cached keys/values";
+  let description = [{
+    With `window` (sliding-window attention), a query at position p attends over positions
+    p - window + 1 .. p only; without it, over 0 .. p.
+  }];
   let arguments = (ins Ingot_Activation:$queries, Ingot_Activation:$keys, Ingot_Activation:$values,
                        Ingot_TokenIds:$positions, I64Attr:$num_heads, I64Attr:$num_kv_heads,
-                       I64Attr:$head_dim, F32Attr:$scale);
+                       I64Attr:$head_dim, F32Attr:$scale, OptionalAttr<I64Attr>:$window);
   let results = (outs Ingot_Activation:$result);
   let assemblyFormat = [{
     $queries `,` $keys `,` $values `,` $positions attr-dict `:`
@@ -97,6 +104,13 @@ def Ingot_AttentionOp : Ingot_Op<"attention", [Pure]> {
 
 def Ingot_SwigluOp : Ingot_Op<"swiglu", [Pure, SameOperandsAndResultType]> {
   let summary = "silu(gate) * up";
+  let arguments = (ins Ingot_Activation:$gate, Ingot_Activation:$up);
+  let results = (outs Ingot_Activation:$result);
+  let assemblyFormat = "$gate `,` $up attr-dict `:` type($result)";
+}
+
+def Ingot_GegluOp : Ingot_Op<"geglu", [Pure, SameOperandsAndResultType]> {
+  let summary = "gelu(gate) * up, with GELU's tanh approximation (Gemma's FFN)";
   let arguments = (ins Ingot_Activation:$gate, Ingot_Activation:$up);
   let results = (outs Ingot_Activation:$result);
   let assemblyFormat = "$gate `,` $up attr-dict `:` type($result)";
@@ -145,12 +159,21 @@ def Ingot_GateUpSwigluOp : Ingot_Op<"gate_up_swiglu", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Ingot_GateUpGegluOp : Ingot_Op<"gate_up_geglu", [Pure]> {
+  let summary = "gelu(x * gate^T) * (x * up^T) in one op (geglu's GELU)";
+  let arguments = (ins Ingot_Activation:$input, Ingot_Weight:$gate, Ingot_Weight:$up);
+  let results = (outs Ingot_Activation:$result);
+  let assemblyFormat = "$input `,` $gate `,` $up attr-dict `:` type($input) `,` type($gate) `,` type($up) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def Ingot_FusedAttentionOp : Ingot_Op<"fused_attention",
     [MemoryEffects<[MemRead<Ingot_KVCacheResource>, MemWrite<Ingot_KVCacheResource>]>]> {
   let summary = "rope on queries and keys, KV-cache write, and attention, as one kernel";
   let arguments = (ins Ingot_Activation:$queries, Ingot_Activation:$keys, Ingot_Activation:$values,
                        Ingot_TokenIds:$positions, I64Attr:$layer, Ingot_RopeAttr:$rope,
-                       I64Attr:$num_heads, I64Attr:$num_kv_heads, I64Attr:$head_dim, F32Attr:$scale);
+                       I64Attr:$num_heads, I64Attr:$num_kv_heads, I64Attr:$head_dim, F32Attr:$scale,
+                       OptionalAttr<I64Attr>:$window);
   let results = (outs Ingot_Activation:$result);
   let assemblyFormat = [{
     $queries `,` $keys `,` $values `,` $positions attr-dict `:`

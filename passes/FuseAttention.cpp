@@ -68,7 +68,8 @@ struct FuseAttentionPass : impl::FuseAttentionBase<FuseAttentionPass> {
           attention.getLoc(), attention.getType(), chain->query_rope.getInput(),
           chain->key_rope.getInput(), chain->write.getValues(), attention.getPositions(),
           chain->read.getLayerAttr(), chain->query_rope.getRopeAttr(), attention.getNumHeadsAttr(),
-          attention.getNumKvHeadsAttr(), attention.getHeadDimAttr(), attention.getScaleAttr());
+          attention.getNumKvHeadsAttr(), attention.getHeadDimAttr(), attention.getScaleAttr(),
+          attention.getWindowAttr());
       attention.getResult().replaceAllUsesWith(fused.getResult());
       attention.erase();
       chain->read.erase();

@@ -5,6 +5,7 @@ INGOT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 INGOT_BUILD="${INGOT_BUILD:-$INGOT_ROOT/build}"
 INGOT_MODELS="${INGOT_MODELS:-$INGOT_ROOT/models}"
 INGOT_SMOLLM2_GGUF="$INGOT_MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
+INGOT_GEMMA3_GGUF="$INGOT_MODELS/gemma-3-270m-q4_k_m.gguf"
 
 # Prints a step name, so a long run shows where it is.
 step() { printf '==> %s\n' "$*"; }

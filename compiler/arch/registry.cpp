@@ -9,6 +9,7 @@ const std::vector<Architecture>& registered_architectures() {
   static const std::vector<Architecture> architectures = {
       llama_architecture(),
       qwen3_architecture(),
+      gemma3_architecture(),
   };
   return architectures;
 }

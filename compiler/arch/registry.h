@@ -68,5 +68,7 @@ const Architecture* find_architecture(std::string_view general_architecture);
 Architecture llama_architecture();
 /// Qwen 3 (GGUF `qwen3`): the llama builder with QK-norm.
 Architecture qwen3_architecture();
+/// Gemma 3 (GGUF `gemma3`): the llama builder with QK-norm, post-norms, GELU and sliding windows.
+Architecture gemma3_architecture();
 
 }  // namespace ingot::arch

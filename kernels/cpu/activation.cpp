@@ -5,6 +5,10 @@
 #include <cassert>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/quant/float_convert.h"
 
 namespace ingot::cpu {
 
@@ -32,6 +36,41 @@ void swiglu_with_path(SimdPath path, std::span<const float> gate, std::span<cons
 
 void swiglu(std::span<const float> gate, std::span<const float> up, std::span<float> out) {
   swiglu_with_path(best_simd_path(), gate, up, out);
+}
+
+float gelu_tanh(float x) {
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoefA = 0.044715f;
+  return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoefA * x * x)));
+}
+
+namespace {
+
+// ggml's GELU table: gelu_tanh at every fp16 value, rounded to fp16, by the fp16 bits.
+const std::vector<float>& gelu_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (size_t bits = 0; bits < t.size(); ++bits) {
+      const float x = quant::fp16_to_fp32(static_cast<uint16_t>(bits));
+      t[bits] = quant::fp16_to_fp32(quant::fp32_to_fp16(gelu_tanh(x)));
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+void geglu(std::span<const float> gate, std::span<const float> up, std::span<float> out) {
+  assert(gate.size() == up.size() && out.size() == gate.size());
+  const std::vector<float>& table = gelu_table();
+  for (size_t i = 0; i < gate.size(); ++i) {
+    const float x = gate[i];
+    const float g = x <= -10.0f  ? 0.0f
+                    : x >= 10.0f ? x
+                                 : table[quant::fp32_to_fp16(x)];
+    out[i] = g * up[i];
+  }
 }
 
 void softmax(std::span<float> x) {

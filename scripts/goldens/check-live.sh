@@ -7,6 +7,7 @@ source "$(dirname "$0")/../lib.sh"
 
 "$INGOT_ROOT/scripts/fetch-model.sh"
 "$INGOT_ROOT/scripts/fetch-vocabs.sh"
+"$INGOT_ROOT/scripts/fetch-gemma3.sh"
 venv="$("$INGOT_ROOT/scripts/goldens/peer-env.sh" | tail -n 1)"
 py="$venv/bin/python"
 golden="$INGOT_ROOT/test/golden"
@@ -24,6 +25,7 @@ if [ "${1:-}" = "--write" ]; then
   "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_SMOLLM2_GGUF" "$golden/model"
   "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$llama3_gguf" "$golden/model-llama3-rope"
   "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$qwen3_gguf" "$golden/model-qwen3"
+  "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_GEMMA3_GGUF" "$golden/model-gemma3" --ppl-ctx 1024
   "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF"
   "$py" "$INGOT_ROOT/scripts/goldens/make_hf_tokenizer_goldens.py"
   "$py" "$INGOT_ROOT/scripts/goldens/make_chat_template_goldens.py"
@@ -37,6 +39,8 @@ step "Llama 3 rope-scaled model goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$llama3_gguf" "$golden/model-llama3-rope" --check
 step "Qwen 3 (QK-norm) model goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$qwen3_gguf" "$golden/model-qwen3" --check
+step "Gemma 3 270M model goldens vs llama.cpp"
+"$py" "$INGOT_ROOT/scripts/goldens/make_model_goldens.py" "$INGOT_GEMMA3_GGUF" "$golden/model-gemma3" --check
 step "tokenizer goldens vs llama.cpp"
 "$py" "$INGOT_ROOT/scripts/goldens/make_tokenizer_goldens.py" --model "$INGOT_SMOLLM2_GGUF" --check
 step "SentencePiece tokenizer.json goldens vs Hugging Face tokenizers"

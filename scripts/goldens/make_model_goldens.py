@@ -8,7 +8,7 @@ Writes into OUT_DIR:
   tensors.json       GGUF header, every metadata key, the tensor table (gguf-py)
   continuations.json greedy (argmax, ignore-EOS) 64-token continuations
   top_logits.json    top-20 (id, logit) at the first 16 greedy steps, 2 prompts
-  perplexity.json    llama-perplexity's method on a text file at n_ctx=512
+  perplexity.json    llama-perplexity's method on a text file at n_ctx=512 (or --ppl-ctx)
 
 Needs the peer venv: scripts/goldens/peer-env.sh prints its path; run this
 script with that venv's python. See test/golden/README.md for the method.
@@ -35,7 +35,6 @@ N_GEN = 64               # greedy steps per prompt
 TOP_STEPS = 16           # steps recorded in top_logits.json
 TOP_K = 20
 PPL_CTX = 512            # llama-perplexity -c 512
-PPL_BATCH = 512          # llama-perplexity -b 512: one chunk per decode
 PPL_TEXT = "/usr/share/common-licenses/GPL-3"
 # llama.cpp at its full attention precision: no flash attention (on CPU it converts Q to f16 and
 # accumulates V in f16) and an f32 KV cache. The model is sensitive enough that those roundings
@@ -282,7 +281,7 @@ def top_k(row, k):
 
 def continuations(model_path, meta):
     peer = Peer(model_path, GEN_CTX, GEN_CTX)
-    template = meta["tokenizer.chat_template"]
+    template = meta.get("tokenizer.chat_template")  # base models (Gemma 3 270M) have none
     toks = meta["tokenizer.ggml.tokens"]
     bos = toks[meta["tokenizer.ggml.bos_token_id"]]
     eos_id = meta["tokenizer.ggml.eos_token_id"]
@@ -292,7 +291,7 @@ def continuations(model_path, meta):
     for tag, text in PLAIN_PROMPTS:
         cases.append({"tag": tag, "chat": False, "system": None, "user": None,
                       "prompt": text, "parse_special": False})
-    for tag, system, user in CHAT_PROMPTS:
+    for tag, system, user in CHAT_PROMPTS if template is not None else []:
         cases.append({"tag": tag, "chat": True, "system": system, "user": user,
                       "prompt": render_chat(template, system, user, bos, eos),
                       "parse_special": True})
@@ -331,7 +330,8 @@ def continuations(model_path, meta):
         "add_bos": add_bos,
         "n_ctx": GEN_CTX,
         "n_gen": N_GEN,
-        "chat_template_sha256": hashlib.sha256(template.encode("utf-8")).hexdigest(),
+        "chat_template_sha256": (hashlib.sha256(template.encode("utf-8")).hexdigest()
+                                 if template is not None else None),
         "eos_token_id": eos_id,
     }
     return common, conts, tops
@@ -339,20 +339,19 @@ def continuations(model_path, meta):
 
 # --------------------------------------------------------------- (d) perplexity.json
 
-def perplexity(model_path, text_path):
-    """llama.cpp tools/perplexity/perplexity.cpp, perplexity() with -c 512 -b 512
-    (one chunk per decode). See test/golden/README.md."""
+def perplexity(model_path, text_path, n_ctx=PPL_CTX):
+    """llama.cpp tools/perplexity/perplexity.cpp, perplexity() with -c N_CTX -b N_CTX
+    (one chunk per decode; 512 unless --ppl-ctx). See test/golden/README.md."""
     with open(text_path, "rb") as f:
         raw = f.read()
     text = raw.decode("utf-8")
     if text.endswith("\n"):      # common/arg.cpp -f strips ONE trailing newline
         text = text[:-1]
 
-    peer = Peer(model_path, PPL_CTX, PPL_BATCH)
+    peer = Peer(model_path, n_ctx, n_ctx)
     tokens = peer.tokenize(text, parse_special=False)   # common_tokenize(ctx, prompt, true)
     add_bos = peer.add_bos()
     bos_id = llama_cpp.llama_vocab_bos(peer.vocab)
-    n_ctx = PPL_CTX
     if len(tokens) < 2 * n_ctx:
         raise SystemExit(f"need at least {2 * n_ctx} tokens, have {len(tokens)}")
     n_chunk = len(tokens) // n_ctx
@@ -400,8 +399,8 @@ def perplexity(model_path, text_path):
         "tokens_head": tokens[:16],
         "tokens_tail": tokens[-16:],
         "n_ctx": n_ctx,
-        "n_batch": PPL_BATCH,
-        "n_ubatch": PPL_BATCH,
+        "n_batch": n_ctx,
+        "n_ubatch": n_ctx,
         "n_chunks": n_chunk,
         "first_scored_pos": first,
         "scored_per_chunk": n_ctx - 1 - first,
@@ -411,14 +410,14 @@ def perplexity(model_path, text_path):
         "mean_nll": mean,
         "chunks": chunks,
         "llama_perplexity_equivalent":
-            f"llama-perplexity -m MODEL -f {text_path} -c {n_ctx} -b {PPL_BATCH} "
+            f"llama-perplexity -m MODEL -f {text_path} -c {n_ctx} -b {n_ctx} "
             f"-t {N_THREADS} -fa off -ctk f32 -ctv f32",
     }
 
 
 # ---------------------------------------------------------------------- generate
 
-def generate(model_path, out_dir):
+def generate(model_path, out_dir, ppl_ctx=PPL_CTX):
     os.makedirs(out_dir, exist_ok=True)
     model_sha = sha256_file(model_path)
     prov = provenance(model_path, model_sha)
@@ -438,7 +437,7 @@ def generate(model_path, out_dir):
                 "logits_dtype": "float32", "n_ctx": GEN_CTX, "prompts": tops})
 
     write_json(os.path.join(out_dir, "perplexity.json"),
-               {"provenance": prov, **perplexity(model_path, PPL_TEXT)})
+               {"provenance": prov, **perplexity(model_path, PPL_TEXT, ppl_ctx)})
 
 
 # ------------------------------------------------------------------------- check
@@ -524,8 +523,10 @@ FILES = {"tensors.json": "exact", "continuations.json": "logits",
 
 
 def check(model_path, out_dir):
+    with open(os.path.join(out_dir, "perplexity.json"), encoding="utf-8") as f:
+        ppl_ctx = json.load(f)["n_ctx"]  # the context the goldens were made with
     with tempfile.TemporaryDirectory(prefix="ingot-goldens-") as tmp:
-        generate(model_path, tmp)
+        generate(model_path, tmp, ppl_ctx)
         diff = Diff()
         for name, kind in FILES.items():
             gp = os.path.join(out_dir, name)
@@ -560,10 +561,13 @@ def main():
     ap.add_argument("out_dir")
     ap.add_argument("--check", action="store_true",
                     help="recompute into a temp dir and compare with OUT_DIR")
+    ap.add_argument("--ppl-ctx", type=int, default=PPL_CTX,
+                    help="perplexity chunk size (default 512; Gemma's goldens take 1024, past "
+                         "its 512-position sliding window)")
     args = ap.parse_args()
     if args.check:
         sys.exit(check(args.model, args.out_dir))
-    generate(args.model, args.out_dir)
+    generate(args.model, args.out_dir, args.ppl_ctx)
     print(f"wrote {', '.join(FILES)} to {args.out_dir}")
 
 

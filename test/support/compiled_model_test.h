@@ -15,7 +15,8 @@ namespace ingot::testing {
 
 /// Derived supplies `static std::string model()` (the GGUF or folder; "" when absent),
 /// `static const char* artifact_name()` and `static const char* missing_model()` (why tests
-/// skip without it). Tests reach the engine as `engine_`.
+/// skip without it), and may set the context with `static int64_t max_context()`. Tests reach
+/// the engine as `engine_`.
 template <typename Derived>
 class CompiledModelTest : public ::testing::Test {
  protected:
@@ -24,7 +25,7 @@ class CompiledModelTest : public ::testing::Test {
     path_ = temp_artifact_path(Derived::artifact_name());
     config::CompileConfig config;
     config.model_path = Derived::model();
-    auto engine = compile_and_open(config, path_, 512);
+    auto engine = compile_and_open(config, path_, Derived::max_context());
     ASSERT_TRUE(engine.ok()) << engine.status().message();
     engine_ = std::move(*engine).release();
   }
@@ -37,6 +38,8 @@ class CompiledModelTest : public ::testing::Test {
     if (Derived::model().empty()) GTEST_SKIP() << Derived::missing_model();
     ASSERT_NE(engine_, nullptr);
   }
+
+  static int64_t max_context() { return 512; }
 
   static inline generate::Engine* engine_ = nullptr;
   static inline std::string path_;

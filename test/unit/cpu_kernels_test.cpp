@@ -109,6 +109,37 @@ TEST(CpuSwiglu, MatchesDoubleFormulaOnEveryPath) {
   EXPECT_FLOAT_EQ(silu(0.0f), 0.0f);
 }
 
+// ggml's GELU looks the gate up at fp16 precision and stores fp16: within a few fp16 ulps of
+// the double-precision tanh formula (of the gate itself), exactly 0 at or below -10 and the
+// gate itself at or above 10.
+TEST(CpuGeglu, FollowsTheTanhFormulaAtFp16PrecisionAndClampsAtTen) {
+  auto gate = random_nonzero(1003, 10);
+  for (float& g : gate) g *= 6.0f;  // past +-10 now and then
+  gate.insert(gate.end(), {-10.0f, -10.5f, 10.0f, 12.0f, -9.99f, 9.99f});
+  auto up = random_nonzero(gate.size(), 11);
+  std::vector<float> out(gate.size(), kNaN);
+  geglu(gate, up, out);
+  size_t clamped = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const double x = gate[i];
+    if (x <= -10.0) {
+      EXPECT_EQ(out[i], 0.0f) << x;
+      ++clamped;
+    } else if (x >= 10.0) {
+      EXPECT_EQ(out[i], gate[i] * up[i]) << x;
+      ++clamped;
+    } else {
+      const double gelu = 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+      // x rounded to fp16 moves gelu by at most |gelu'| (< 1.13) times half an ulp of x, and the
+      // stored value by half an ulp more.
+      const double ulp = std::ldexp(1.0, std::ilogb(std::max(std::fabs(x), 6.1e-5)) - 10);
+      EXPECT_NEAR(out[i] / up[i], gelu, 1.13 * ulp / 2 + std::ldexp(std::fabs(gelu), -11) + 1e-7)
+          << x;
+    }
+  }
+  EXPECT_GE(clamped, 4u);
+}
+
 TEST(CpuSwiglu, Avx2AndAvx512GiveTheSameBits) {
   // exp8 takes exp16's steps, with 2^n in two exact multiplies instead of scalef.
   if (!simd_path_supported(SimdPath::kAvx512))

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -357,9 +358,9 @@ TEST(LlamaParams, RejectsInconsistentAttentionShapes) {
 
 TEST(LlamaParams, RejectsUnsupportedModels) {
   ModelSpec s = base_spec();
-  s.set_str("general.architecture", "gemma3");
+  s.set_str("general.architecture", "gemma2");
   EXPECT_EQ(error_of(s),
-            "m.gguf: metadata 'general.architecture' is 'gemma3', not a llama-family architecture");
+            "m.gguf: metadata 'general.architecture' is 'gemma2', not a llama-family architecture");
   s = base_spec();
   s.set_u32("llama.expert_count", 8);
   EXPECT_EQ(error_of(s),
@@ -387,6 +388,60 @@ TEST(LlamaParams, AcceptsMistralAsLlamaFamily) {
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->architecture, "mistral");
   EXPECT_EQ(p->head_count, 2u);
+}
+
+// base_spec as a gemma3 file: gemma3.* keys, a sliding window, and the QK-norm and post-norm
+// tensors of each layer.
+ModelSpec gemma3_spec() {
+  ModelSpec s = base_spec();
+  std::vector<ModelSpec::Kv> renamed;
+  for (ModelSpec::Kv kv : s.kvs) {
+    if (kv.key.starts_with("llama.")) kv.key = "gemma3." + kv.key.substr(6);
+    renamed.push_back(kv);
+  }
+  s.kvs = renamed;
+  s.set_str("general.architecture", "gemma3");
+  s.set_u32("gemma3.attention.sliding_window", 16);
+  for (int i = 0; i < 2; ++i) {
+    const std::string blk = "blk." + std::to_string(i) + ".";
+    for (const char* norm : {"attn_q_norm", "attn_k_norm"}) s.tensors.push_back({blk + norm + ".weight", {4}});
+    for (const char* norm : {"post_attention_norm", "post_ffw_norm"})
+      s.tensors.push_back({blk + norm + ".weight", {8}});
+  }
+  return s;
+}
+
+TEST(LlamaParams, ReadsGemma3AsLlamaCppDoes) {
+  ModelSpec s = gemma3_spec();
+  Result<LlamaParams> p = params_of(s);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_TRUE(p->gemma3.has_value());
+  EXPECT_TRUE(p->qk_norm);
+  EXPECT_EQ(p->gemma3->sliding_window, 16u);
+  EXPECT_EQ(p->gemma3->sliding_window_pattern, 6u);  // llama.cpp's when the key is absent
+  EXPECT_FLOAT_EQ(p->gemma3->embedding_scale, std::sqrt(8.0f));
+  EXPECT_DOUBLE_EQ(p->gemma3->attention_scale, 0.5);  // 1 / sqrt(head_dim 4)
+  for (uint64_t layer : {0u, 4u, 6u, 10u}) EXPECT_TRUE(p->gemma3->is_local(layer)) << layer;
+  for (uint64_t layer : {5u, 11u, 17u}) EXPECT_FALSE(p->gemma3->is_local(layer)) << layer;
+  ASSERT_TRUE(p->layers[1].post_ffw_norm.has_value());
+
+  s.set_u32("gemma3.attention.sliding_window_pattern", 2);
+  p = params_of(s);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_TRUE(p->gemma3->is_local(0));
+  EXPECT_FALSE(p->gemma3->is_local(1));
+  s.set_u32("gemma3.attention.sliding_window_pattern", 1);
+  EXPECT_EQ(error_of(s),
+            "m.gguf: metadata 'gemma3.attention.sliding_window_pattern' is 1, expected at least 2 "
+            "(one global layer in each)");
+  s = gemma3_spec();
+  s.remove_tensor("blk.1.post_attention_norm.weight");
+  EXPECT_EQ(error_of(s), "m.gguf: missing tensor 'blk.1.post_attention_norm.weight'");
+  s = gemma3_spec();
+  std::erase_if(s.kvs, [](const ModelSpec::Kv& kv) {
+    return kv.key == "gemma3.attention.sliding_window";
+  });
+  EXPECT_EQ(error_of(s), "m.gguf: missing metadata key 'gemma3.attention.sliding_window'");
 }
 
 TEST(LlamaParams, RejectsEachMissingTensor) {

@@ -1,5 +1,7 @@
 // The llama builder: LlamaParams read from a GGUF become an ingot module. It builds Qwen 3
-// too, which is llama plus a per-head RMS norm of the queries and keys (QK-norm).
+// too, which is llama plus a per-head RMS norm of the queries and keys (QK-norm), and Gemma 3:
+// QK-norm, scaled embeddings, norms after attention and FFN, a GELU-gated FFN, and layers that
+// attend within a sliding window with a rope of their own.
 #include <cmath>
 
 #include "compiler/arch/llama/llama_presets.h"
@@ -54,8 +56,9 @@ class LlamaEmitter {
   mlir::FailureOr<Value> emit() {
     auto embedding = weight(p_.token_embd);
     if (mlir::failed(embedding)) return mlir::failure();
-    Value x = b_.create<EmbeddingOp>(loc("token_embd"), activation(p_.embedding_length), tokens_,
-                                     *embedding);
+    Value x = b_.create<EmbeddingOp>(
+        loc("token_embd"), activation(p_.embedding_length), tokens_, *embedding,
+        p_.gemma3 ? b_.getF32FloatAttr(p_.gemma3->embedding_scale) : mlir::FloatAttr());
     for (size_t layer = 0; layer < p_.layers.size(); ++layer) {
       auto next = block(layer, x);
       if (mlir::failed(next)) return mlir::failure();
@@ -117,7 +120,15 @@ class LlamaEmitter {
     return b_.create<MatmulOp>(loc(name), activation(out), x, w);
   }
 
-  RopeAttr rope() {
+  // The rope of a layer: the model's, or for Gemma 3's local layers a plain one of their base.
+  RopeAttr rope(bool local) {
+    if (local) {
+      return RopeAttr::get(b_.getContext(), rope_kind(options_.rope_type),
+                           llvm::APFloat(p_.gemma3->local_rope_freq_base),
+                           static_cast<int64_t>(p_.rope_dimension_count), llvm::APFloat(1.0), 0,
+                           llvm::APFloat(0.0), llvm::APFloat(1.0), llvm::APFloat(32.0),
+                           llvm::APFloat(1.0), mlir::DenseF32ArrayAttr());
+    }
     const gguf::RopeScaling& s = p_.rope_scaling;
     return RopeAttr::get(b_.getContext(), rope_kind(options_.rope_type),
                          llvm::APFloat(p_.rope_freq_base),
@@ -160,27 +171,42 @@ class LlamaEmitter {
       q = rms_norm(q, *q_norm, prefix + ".attn_q_norm");
       k = rms_norm(k, *k_norm, prefix + ".attn_k_norm");
     }
-    Value qr =
-        b_.create<RopeOp>(loc(prefix + ".rope_q"), q.getType(), q, positions_, rope(), head_dim);
-    Value kr =
-        b_.create<RopeOp>(loc(prefix + ".rope_k"), k.getType(), k, positions_, rope(), head_dim);
+    const bool local = p_.gemma3 && p_.gemma3->is_local(layer);
+    Value qr = b_.create<RopeOp>(loc(prefix + ".rope_q"), q.getType(), q, positions_, rope(local),
+                                 head_dim);
+    Value kr = b_.create<RopeOp>(loc(prefix + ".rope_k"), k.getType(), k, positions_, rope(local),
+                                 head_dim);
     b_.create<KVCacheWriteOp>(loc(prefix + ".kv_write"), kr, v, positions_, layer_attr);
     auto cached = b_.create<KVCacheReadOp>(loc(prefix + ".kv_read"), activation(kv_features),
                                            activation(kv_features), positions_, layer_attr);
-    float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(p_.head_dim)));
-    Value attended = b_.create<AttentionOp>(
+    float scale = static_cast<float>(p_.gemma3 ? p_.gemma3->attention_scale
+                                               : 1.0 / std::sqrt(static_cast<double>(p_.head_dim)));
+    auto attention = b_.create<AttentionOp>(
         loc(prefix + ".attention"), q.getType(), qr, cached.getKeys(), cached.getValues(),
         positions_, b_.getI64IntegerAttr(static_cast<int64_t>(p_.head_count)),
         b_.getI64IntegerAttr(static_cast<int64_t>(p_.head_count_kv)), head_dim,
-        b_.getF32FloatAttr(scale));
-    Value o = matmul(attended, *w[4], p_.embedding_length, prefix + ".attn_output");
+        b_.getF32FloatAttr(scale), nullptr);
+    if (local)
+      attention.setWindowAttr(b_.getI64IntegerAttr(static_cast<int64_t>(p_.gemma3->sliding_window)));
+    Value o = matmul(attention, *w[4], p_.embedding_length, prefix + ".attn_output");
+    if (t.post_attention_norm) {
+      auto norm = weight(*t.post_attention_norm);
+      if (mlir::failed(norm)) return mlir::failure();
+      o = rms_norm(o, *norm, prefix + ".post_attention_norm");
+    }
     Value h = b_.create<AddOp>(loc(prefix + ".attn_residual"), x, o);
 
     Value m = rms_norm(h, *w[5], prefix + ".ffn_norm");
     Value g = matmul(m, *w[6], p_.feed_forward_length, prefix + ".ffn_gate");
     Value u = matmul(m, *w[7], p_.feed_forward_length, prefix + ".ffn_up");
-    Value s = b_.create<SwigluOp>(loc(prefix + ".swiglu"), g, u);
+    Value s = p_.gemma3 ? Value(b_.create<GegluOp>(loc(prefix + ".geglu"), g, u))
+                        : Value(b_.create<SwigluOp>(loc(prefix + ".swiglu"), g, u));
     Value d = matmul(s, *w[8], p_.embedding_length, prefix + ".ffn_down");
+    if (t.post_ffw_norm) {
+      auto norm = weight(*t.post_ffw_norm);
+      if (mlir::failed(norm)) return mlir::failure();
+      d = rms_norm(d, *norm, prefix + ".post_ffw_norm");
+    }
     return Value(b_.create<AddOp>(loc(prefix + ".ffn_residual"), h, d));
   }
 
@@ -300,6 +326,16 @@ Architecture llama_architecture() {
            return build_llama_module(params, info, "dummy:" + name, options, context);
          }});
   }
+  return arch;
+}
+
+Architecture gemma3_architecture() {
+  Architecture arch;
+  // llama.cpp reads gemma3 with NeoX rope, as Qwen 3.
+  arch.info = llama_family_info("Gemma3ForCausalLM", {"gemma3"},
+                                {"google/gemma-3-270m-it", "google/gemma-3-1b-it"},
+                                RopeType::kNeox);
+  arch.build = llama_family_build(arch.info);
   return arch;
 }
 

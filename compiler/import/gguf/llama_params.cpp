@@ -139,6 +139,24 @@ Status read_attention(const GgufFile& file, const std::string& arch, LlamaParams
   return Status::ok_status();
 }
 
+// Gemma 3's sliding window and its pattern, and the scales llama.cpp derives (llm_load_hparams).
+Status read_gemma3(const GgufFile& file, LlamaParams& p) {
+  Gemma3Params g;
+  INGOT_ASSIGN_OR_RETURN(g.sliding_window, read_count(file, "gemma3.attention.sliding_window"));
+  const std::string pattern_key = "gemma3.attention.sliding_window_pattern";
+  INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> pattern, read_optional_count(file, pattern_key));
+  g.sliding_window_pattern = pattern.value_or(6);
+  if (g.sliding_window_pattern < 2)
+    return key_error(file, pattern_key, "is 1, expected at least 2 (one global layer in each)");
+  // Gemma 3 27B (62 layers) scales queries by its query_pre_attn_scalar, hidden / heads.
+  const double scaled = p.block_count == 62 ? static_cast<double>(p.embedding_length / p.head_count)
+                                            : static_cast<double>(p.head_dim);
+  g.attention_scale = 1.0 / std::sqrt(scaled);
+  g.embedding_scale = std::sqrt(static_cast<float>(p.embedding_length));
+  p.gemma3 = g;
+  return Status::ok_status();
+}
+
 }  // namespace
 
 std::string_view rope_scaling_type_name(RopeScalingType type) {
@@ -152,7 +170,8 @@ std::string_view rope_scaling_type_name(RopeScalingType type) {
 }
 
 bool is_llama_family(std::string_view architecture) {
-  return architecture == "llama" || architecture == "mistral" || architecture == "qwen3";
+  return architecture == "llama" || architecture == "mistral" || architecture == "qwen3" ||
+         architecture == "gemma3";
 }
 
 Result<LlamaParams> read_llama_params(const GgufFile& file) {
@@ -164,7 +183,7 @@ Result<LlamaParams> read_llama_params(const GgufFile& file) {
                           std::string(arch_name) + "', not a llama-family architecture");
   }
   p.architecture = arch_name;
-  p.qk_norm = p.architecture == "qwen3";
+  p.qk_norm = p.architecture == "qwen3" || p.architecture == "gemma3";
   const std::string& arch = p.architecture;
   INGOT_ASSIGN_OR_RETURN(p.block_count, read_count(file, arch + ".block_count"));
   INGOT_ASSIGN_OR_RETURN(p.context_length, read_count(file, arch + ".context_length"));
@@ -188,6 +207,7 @@ Result<LlamaParams> read_llama_params(const GgufFile& file) {
                                                         ": mixture-of-experts is not supported");
     }
   }
+  if (arch == "gemma3") INGOT_RETURN_IF_ERROR(read_gemma3(file, p));
   INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> vocab,
                          read_optional_count(file, arch + ".vocab_size"));
   p.vocab_size = vocab.value_or(0);  // read_llama_tensors fills it from token_embd when 0

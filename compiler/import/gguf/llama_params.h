@@ -55,6 +55,25 @@ struct LlamaLayerTensors {
   /// every head before rope; absent for llama.
   std::optional<LlamaTensor> attn_q_norm;  ///< [head_dim]
   std::optional<LlamaTensor> attn_k_norm;  ///< [head_dim]
+  /// Gemma 3: RMS norms of the attention output and the FFN output, before each residual add.
+  std::optional<LlamaTensor> post_attention_norm;  ///< [embedding]
+  std::optional<LlamaTensor> post_ffw_norm;        ///< [embedding]
+};
+
+/// Gemma 3's departures from llama, as llama.cpp reads a `gemma3` GGUF.
+struct Gemma3Params {
+  uint64_t sliding_window = 0;  ///< `attention.sliding_window`: positions a local layer sees
+  /// Every `sliding_window_pattern`-th layer attends globally, the others locally
+  /// (`attention.sliding_window_pattern`, else llama.cpp's 6).
+  uint64_t sliding_window_pattern = 6;
+  double local_rope_freq_base = 10000.0;  ///< the local layers' rope base (llama.cpp's constant)
+  double attention_scale = 0;             ///< applied to q.k: 1/sqrt(head_dim), 27B aside
+  float embedding_scale = 0;              ///< sqrt(embedding_length), applied to the embeddings
+
+  /// True when layer `layer` attends within the sliding window.
+  bool is_local(uint64_t layer) const {
+    return layer % sliding_window_pattern < sliding_window_pattern - 1;
+  }
 };
 
 /// Hyper-parameters and tensors of a llama-family model, checked against each other.
@@ -76,6 +95,8 @@ struct LlamaParams {
   /// Qwen 3: each head of the queries and keys is RMS-normed before rope, and head_count *
   /// head_dim need not equal embedding_length.
   bool qk_norm = false;
+  /// Gemma 3 (QK-norm too, GELU-gated FFN, post-norms, local and global layers); nullopt else.
+  std::optional<Gemma3Params> gemma3;
 
   LlamaTensor token_embd;                 ///< [embedding, vocab]
   LlamaTensor output_norm;                ///< [embedding]
@@ -86,7 +107,7 @@ struct LlamaParams {
 };
 
 /// True when `architecture` is a llama-family name read with `{arch}.*` llama keys: llama,
-/// mistral, and qwen3 (llama plus QK-norm).
+/// mistral, qwen3 (llama plus QK-norm) and gemma3.
 bool is_llama_family(std::string_view architecture);
 
 /// Reads and validates the `{arch}.*` hyper-parameters and the tensor table;

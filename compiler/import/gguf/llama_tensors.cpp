@@ -122,6 +122,11 @@ Status read_layer(TensorChecker& tensors, const LlamaParams& p, uint64_t i,
     INGOT_ASSIGN_OR_RETURN(layer.attn_k_norm,
                            tensors.check(blk + "attn_k_norm.weight", {p.head_dim}));
   }
+  if (p.gemma3) {
+    INGOT_ASSIGN_OR_RETURN(layer.post_attention_norm,
+                           tensors.check(blk + "post_attention_norm.weight", {embd}));
+    INGOT_ASSIGN_OR_RETURN(layer.post_ffw_norm, tensors.check(blk + "post_ffw_norm.weight", {embd}));
+  }
   return Status::ok_status();
 }
 

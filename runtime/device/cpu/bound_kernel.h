@@ -50,8 +50,10 @@ struct BoundKernel {
   std::vector<Activation> outputs;
   std::vector<WeightRef> weights;  // weight inputs, in operand order
   float epsilon = 0.0f;
+  float embedding_scale = 1.0f;  // embedding: every looked-up value times this (Gemma)
   int64_t layer = -1;  // KV cache layer (attention, cache reads and writes)
   AttentionShape attention;
+  int64_t window = 0;  // attention: sliding window (positions attended, the query's included); 0: all
   RopeSpec rope;
   bool has_rope = false;
   std::vector<int64_t> split_sizes;
@@ -62,6 +64,15 @@ struct BoundKernel {
   bool skipped = false;
 };
 
+/// Which positions each token of a step attends over, and how the threads share that work.
+struct AttentionSchedule {
+  std::vector<int64_t> first;        // [t]: token t attends over positions first[t] .. positions[t]
+  std::vector<int64_t> cost;         // [t]: positions attended by the tokens before t; [tokens]: all
+  int64_t longest = 0;               // most positions any token attends over
+  std::vector<int64_t> first_chunk;  // split: [t] chunks of the tokens before t; [tokens]: all
+  float* partials = nullptr;         // split: first_chunk[tokens] chunks' partial results
+};
+
 /// Everything a step's kernels share.
 struct StepState {
   int threads = 1;
@@ -70,12 +81,11 @@ struct StepState {
   const int32_t* ids = nullptr;
   const int64_t* positions = nullptr;  // token t is at positions[t] of sequences[t]
   const KvSequence* const* sequences = nullptr;
-  std::vector<int64_t> attention_cost;  // [t]: sum of positions[i] + 1 over i < t
-  int64_t longest_count = 0;            // most positions any token attends over
   /// Few tokens (decode): the threads share the attention's chunks instead of whole tokens.
   bool split_attention = false;
-  std::vector<int64_t> first_chunk;     // split: [t] chunks of the tokens before t; [tokens]: all
-  float* attention_partials = nullptr;  // split: first_chunk[tokens] chunks' partial results
+  /// How the step's tokens attend: [0] over every position, [1] within the plan's sliding
+  /// window (filled when the plan has one).
+  AttentionSchedule attention[2];
   PagedKvCache* cache = nullptr;
   std::span<const int32_t> output_rows;
   float* logits = nullptr;

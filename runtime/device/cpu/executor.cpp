@@ -14,6 +14,33 @@
 #include "runtime/io/host_memory.h"
 
 namespace ingot::cpu {
+namespace {
+
+// Which positions each token attends over, at most `window` of them (0: all), and the costs
+// that share the work among threads; with `split`, each token's first chunk too.
+void schedule_attention(int64_t window, const std::vector<int64_t>& positions, bool split,
+                        detail::AttentionSchedule& schedule) {
+  const size_t tokens = positions.size();
+  schedule.first.resize(tokens);
+  schedule.cost.resize(tokens + 1);
+  schedule.cost[0] = 0;
+  schedule.longest = 0;
+  for (size_t t = 0; t < tokens; ++t) {
+    schedule.first[t] = window != 0 ? std::max<int64_t>(0, positions[t] + 1 - window) : 0;
+    const int64_t count = positions[t] + 1 - schedule.first[t];
+    schedule.cost[t + 1] = schedule.cost[t] + count;
+    schedule.longest = std::max(schedule.longest, count);
+  }
+  schedule.first_chunk.clear();
+  if (!split) return;
+  schedule.first_chunk.resize(tokens + 1);
+  schedule.first_chunk[0] = 0;
+  for (size_t t = 0; t < tokens; ++t)
+    schedule.first_chunk[t + 1] =
+        schedule.first_chunk[t] + attention_chunks(schedule.cost[t + 1] - schedule.cost[t]);
+}
+
+}  // namespace
 
 using kv_cache::KvCacheShape;
 
@@ -124,26 +151,18 @@ Status CpuExecutor::step_batch(const device::BatchRequest& request) {
   state.ids = impl.ids.data();
   state.positions = impl.positions.data();
   state.sequences = impl.token_sequences.data();
-  state.attention_cost.resize(static_cast<size_t>(tokens) + 1);
-  state.attention_cost[0] = 0;
-  for (int64_t t = 0; t < tokens; ++t) {
-    state.attention_cost[static_cast<size_t>(t) + 1] =
-        state.attention_cost[static_cast<size_t>(t)] + impl.positions[static_cast<size_t>(t)] + 1;
-    state.longest_count = std::max(state.longest_count, impl.positions[static_cast<size_t>(t)] + 1);
-  }
   // Under four tokens a thread, whole tokens would leave threads idle or reading the same rows.
   state.split_attention = tokens < 4 * state.threads && impl.partial_floats > 0;
-  if (state.split_attention) {
-    state.first_chunk.resize(static_cast<size_t>(tokens) + 1);
-    state.first_chunk[0] = 0;
-    for (int64_t t = 0; t < tokens; ++t)
-      state.first_chunk[static_cast<size_t>(t) + 1] =
-          state.first_chunk[static_cast<size_t>(t)] +
-          attention_chunks(impl.positions[static_cast<size_t>(t)] + 1);
-    const size_t floats =
-        static_cast<size_t>(state.first_chunk[static_cast<size_t>(tokens)] * impl.partial_floats);
+  schedule_attention(0, impl.positions, state.split_attention, state.attention[0]);
+  if (plan.attention_window != 0)
+    schedule_attention(plan.attention_window, impl.positions, state.split_attention,
+                       state.attention[1]);
+  if (state.split_attention) {  // the full schedule has the most chunks; both share the space
+    const size_t floats = static_cast<size_t>(
+        state.attention[0].first_chunk[static_cast<size_t>(tokens)] * impl.partial_floats);
     if (impl.attention_partials.size() < floats) impl.attention_partials.resize(floats);
-    state.attention_partials = impl.attention_partials.data();
+    for (detail::AttentionSchedule& schedule : state.attention)
+      schedule.partials = impl.attention_partials.data();
   }
   state.cache = impl.cache.get();
   state.output_rows = impl.output_rows;

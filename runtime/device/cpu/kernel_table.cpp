@@ -24,10 +24,12 @@ void run_embedding(StepState& s, const BoundKernel& k, int thread) {
   const auto [begin, end] = share(s, s.tokens, thread);
   for (int64_t t = begin; t < end; ++t) {
     const uint8_t* row = table.data + static_cast<uint64_t>(s.ids[t]) * row_bytes;
-    const Status status = quant::dequantize_row(
-        table.type, {row, row_bytes},
-        {k.outputs[0].data + t * table.row_length, static_cast<size_t>(table.row_length)});
+    float* out = k.outputs[0].data + t * table.row_length;
+    const Status status = quant::dequantize_row(table.type, {row, row_bytes},
+                                                {out, static_cast<size_t>(table.row_length)});
     if (!status.ok()) s.fail(status);
+    if (k.embedding_scale != 1.0f)
+      for (int64_t i = 0; i < table.row_length; ++i) out[i] *= k.embedding_scale;
   }
 }
 
@@ -69,6 +71,15 @@ void run_swiglu(StepState& s, const BoundKernel& k, int thread) {
   const size_t count = static_cast<size_t>(end - begin);
   swiglu({k.inputs[0].data + begin, count}, {k.inputs[1].data + begin, count},
          {k.outputs[0].data + begin, count});
+}
+
+void run_geglu(StepState& s, const BoundKernel& k, int thread) {
+  const int64_t n = k.outputs[0].features;
+  const auto [begin, end] = share(s, s.tokens * n, thread, 16);
+  if (begin >= end) return;
+  const size_t count = static_cast<size_t>(end - begin);
+  geglu({k.inputs[0].data + begin, count}, {k.inputs[1].data + begin, count},
+        {k.outputs[0].data + begin, count});
 }
 
 void run_split(StepState& s, const BoundKernel& k, int thread) {
@@ -114,7 +125,9 @@ void run_matmul(StepState& s, const BoundKernel& k, int thread) {
   if (!status.ok()) s.fail(status);
 }
 
-void run_gate_up_swiglu(StepState& s, const BoundKernel& k, int thread) {
+/// The gate and up projections of a gated FFN, then `activation` of them into the output.
+template <void (*activation)(std::span<const float>, std::span<const float>, std::span<float>)>
+void run_gate_up(StepState& s, const BoundKernel& k, int thread) {
   const WeightRef& gate = k.weights[0];
   const WeightRef& up = k.weights[1];
   prepare_shared_input(s, gate, k.inputs[0].data, s.tokens, thread);
@@ -131,7 +144,7 @@ void run_gate_up_swiglu(StepState& s, const BoundKernel& k, int thread) {
   const size_t count = static_cast<size_t>(end - begin);
   for (int64_t t = 0; t < s.tokens; ++t) {
     float* o = out + t * gate.rows + begin;
-    swiglu({o, count}, {up_rows + t * gate.rows + begin, count}, {o, count});
+    activation({o, count}, {up_rows + t * gate.rows + begin, count}, {o, count});
   }
 }
 
@@ -186,10 +199,11 @@ void run_kv_cache_write(StepState& s, const BoundKernel& k, int thread) {
 // The cache read is a view: the attention that consumes it reads the paged cache in place.
 void run_kv_cache_read(StepState&, const BoundKernel&, int) {}
 
-/// Thread `thread`'s tokens [begin, end) when token t costs positions[t] + 1 (the positions it
-/// attends over): the shares' costs differ by at most one token's.
-std::pair<int64_t, int64_t> causal_share(const StepState& s, int thread) {
-  const auto& cost_before = s.attention_cost;  // cost_before[t]: the cost of tokens [0, t)
+/// Thread `thread`'s tokens [begin, end) when token t costs the positions it attends over: the
+/// shares' costs differ by at most one token's.
+std::pair<int64_t, int64_t> causal_share(const StepState& s, const AttentionSchedule& schedule,
+                                         int thread) {
+  const auto& cost_before = schedule.cost;  // cost_before[t]: the cost of tokens [0, t)
   const auto boundary = [&](int i) {  // the first token whose cumulative cost reaches share i
     const int64_t target = cost_before[static_cast<size_t>(s.tokens)] * i / s.threads;
     return static_cast<int64_t>(
@@ -201,45 +215,55 @@ std::pair<int64_t, int64_t> causal_share(const StepState& s, int thread) {
 
 /// Thread `thread`'s attention chunks [begin, end) (chunk c of token t is chunk
 /// first_chunk[t] + c), by positions: the shares' costs differ by at most one chunk's.
-std::pair<int64_t, int64_t> chunk_share(const StepState& s, int thread) {
-  const auto& cost_before = s.attention_cost;
+std::pair<int64_t, int64_t> chunk_share(const StepState& s, const AttentionSchedule& schedule,
+                                        int thread) {
+  const auto& cost_before = schedule.cost;
   const auto boundary = [&](int i) {  // the first chunk that starts at or after share i's start
     const int64_t target = cost_before[static_cast<size_t>(s.tokens)] * i / s.threads;
     const int64_t t =
         std::upper_bound(cost_before.begin(), cost_before.begin() + s.tokens + 1, target) -
         cost_before.begin() - 1;
-    if (t >= s.tokens) return s.first_chunk[static_cast<size_t>(s.tokens)];
+    if (t >= s.tokens) return schedule.first_chunk[static_cast<size_t>(s.tokens)];
     const int64_t into = target - cost_before[static_cast<size_t>(t)];
-    return s.first_chunk[static_cast<size_t>(t)] + (into + kAttentionChunk - 1) / kAttentionChunk;
+    return schedule.first_chunk[static_cast<size_t>(t)] +
+           (into + kAttentionChunk - 1) / kAttentionChunk;
   };
   return {boundary(thread), boundary(thread + 1)};
 }
 
-/// Each token attends over positions [0, its position] of its sequence. With enough tokens each
+/// Each token attends over positions [first, its position] of its sequence (first is 0, or
+/// past the sliding window): a view of the cache from `first` on. With enough tokens each
 /// thread takes whole tokens, weighted by their lengths, in tiles of one sequence's consecutive
-/// tokens that read each chunk of the cache together (attend_tile); otherwise (decode of a few
-/// sequences) the threads share the tokens' chunks of positions, so each reads whole cache rows
-/// of its positions once, then combine them by (token, head). Either way a token's result is the
-/// same.
+/// tokens with the same first position that read each chunk of the cache together
+/// (attend_tile); otherwise (decode of a few sequences) the threads share the tokens' chunks of
+/// positions, so each reads whole cache rows of its positions once, then combine them by
+/// (token, head). Either way a token's result is the same.
 void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, float* out,
                    int thread) {
   const AttentionShape& shape = k.attention;
+  const AttentionSchedule& schedule = s.attention[k.window != 0 ? 1 : 0];
   const int64_t heads = shape.num_heads;
   const int64_t q_features = heads * shape.head_dim;
-  const auto view = [&](int64_t t) { return s.cache->view(k.layer, *s.sequences[t]); };
+  const auto first = [&](int64_t t) { return schedule.first[static_cast<size_t>(t)]; };
+  const auto count = [&](int64_t t) { return s.positions[t] + 1 - first(t); };
+  const auto view = [&](int64_t t) {
+    KvView v = s.cache->view(k.layer, *s.sequences[t]);
+    v.rows += first(t);
+    return v;
+  };
   if (!s.split_attention) {
-    const auto [first, last] = causal_share(s, thread);
-    const int64_t tile = attention_tile_tokens(shape, s.longest_count);
+    const auto [begin, end] = causal_share(s, schedule, thread);
+    const int64_t tile = attention_tile_tokens(shape, schedule.longest);
     const size_t floats =
-        static_cast<size_t>(attention_tile_scratch_floats(shape, tile, s.longest_count));
+        static_cast<size_t>(attention_tile_scratch_floats(shape, tile, schedule.longest));
     const std::span<float> scratch(s.scratch(thread, floats), floats);
     int64_t counts[kAttentionTile];
-    for (int64_t t = first; t < last;) {  // tiles of consecutive tokens of one sequence
+    for (int64_t t = begin; t < end;) {  // tiles of consecutive tokens of one sequence
       int64_t tokens = 0;
       do {
-        counts[tokens] = s.positions[t + tokens] + 1;
-      } while (++tokens < tile && t + tokens < last &&
-               s.sequences[t + tokens] == s.sequences[t]);
+        counts[tokens] = count(t + tokens);
+      } while (++tokens < tile && t + tokens < end &&
+               s.sequences[t + tokens] == s.sequences[t] && first(t + tokens) == first(t));
       attend_tile(best_simd_path(), shape, queries + t * q_features, view(t),
                   {counts, static_cast<size_t>(tokens)}, out + t * q_features, scratch);
       t += tokens;
@@ -247,26 +271,26 @@ void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, flo
     return;
   }
   const int64_t stride = attention_partial_floats(shape);
-  const auto& first_chunk = s.first_chunk;
+  const auto& first_chunk = schedule.first_chunk;
   const size_t score_floats = static_cast<size_t>(kAttentionChunk * heads);
   const std::span<float> scores(s.scratch(thread, score_floats), score_floats);
-  const auto [begin, end] = chunk_share(s, thread);
+  const auto [begin, end] = chunk_share(s, schedule, thread);
   int64_t t =
       std::upper_bound(first_chunk.begin(), first_chunk.end(), begin) - first_chunk.begin() - 1;
   for (int64_t chunk = begin; chunk < end; ++chunk) {
     while (chunk >= first_chunk[static_cast<size_t>(t) + 1]) ++t;
-    attend_chunk(best_simd_path(), shape, queries + t * q_features, view(t),
-                 s.positions[t] + 1, chunk - first_chunk[static_cast<size_t>(t)], 0, heads,
-                 s.attention_partials + chunk * stride, scores);
+    attend_chunk(best_simd_path(), shape, queries + t * q_features, view(t), count(t),
+                 chunk - first_chunk[static_cast<size_t>(t)], 0, heads,
+                 schedule.partials + chunk * stride, scores);
   }
   s.barrier->wait();
   const auto [pair_begin, pair_end] = share(s, s.tokens * heads, thread);
   for (int64_t pair = pair_begin; pair < pair_end;) {
     const int64_t token = pair / heads, head = pair % heads;
     const int64_t head_end = std::min(heads, head + (pair_end - pair));
-    const int64_t first = first_chunk[static_cast<size_t>(token)];
-    combine_chunks(shape, s.attention_partials + first * stride,
-                   first_chunk[static_cast<size_t>(token) + 1] - first, head, head_end,
+    const int64_t first_of_token = first_chunk[static_cast<size_t>(token)];
+    combine_chunks(shape, schedule.partials + first_of_token * stride,
+                   first_chunk[static_cast<size_t>(token) + 1] - first_of_token, head, head_end,
                    out + token * q_features);
     pair += head_end - head;
   }
@@ -308,9 +332,11 @@ KernelFn find_kernel(const std::string& base_name) {
       {"add_rms_norm", run_add_rms_norm},
       {"add", run_add},
       {"swiglu", run_swiglu},
+      {"geglu", run_geglu},
       {"split", run_split},
       {"matmul", run_matmul},
-      {"gate_up_swiglu", run_gate_up_swiglu},
+      {"gate_up_swiglu", run_gate_up<swiglu>},
+      {"gate_up_geglu", run_gate_up<geglu>},
       {"logits", run_logits},
       {"rope", run_rope},
       {"kv_cache_write", run_kv_cache_write},

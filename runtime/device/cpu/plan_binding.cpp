@@ -166,6 +166,16 @@ Status KernelBinder::bind_rope() {
 }
 
 Status KernelBinder::bind_attention_shape() {
+  // A sliding window (Gemma's local layers): one size per plan, which each step schedules.
+  if (const schema::Param* window = find_param(kernel_, "window")) {
+    if (window->kind() != schema::ParamKind::integer || window->integer() < 1 ||
+        window->integer() > (int64_t{1} << 40))
+      return error("bad sliding window");
+    if (plan_.attention_window != 0 && plan_.attention_window != window->integer())
+      return error("sliding windows of " + std::to_string(window->integer()) + " and " +
+                   std::to_string(plan_.attention_window) + " positions in one plan");
+    bound_.window = plan_.attention_window = window->integer();
+  }
   AttentionShape& a = bound_.attention;
   INGOT_ASSIGN_OR_RETURN(a.head_dim, integer("head_dim"));
   INGOT_ASSIGN_OR_RETURN(a.num_heads, integer("num_heads"));
@@ -233,6 +243,11 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
     INGOT_RETURN_IF_ERROR(shape(1, 0, 0, 1, 1));
     INGOT_RETURN_IF_ERROR(expect(out[0].features == w[0].row_length, "embedding width"));
     INGOT_RETURN_IF_ERROR(expect(quant::can_dequantize(w[0].type), "embedding encoding"));
+    if (const schema::Param* scale = find_param(kernel_, "scale")) {
+      INGOT_RETURN_IF_ERROR(expect(
+          scale->kind() == schema::ParamKind::real && std::isfinite(scale->real()), "bad scale"));
+      bound_.embedding_scale = static_cast<float>(scale->real());
+    }
     plan_.vocab_size = plan_.vocab_size ? plan_.vocab_size : w[0].rows;
     plan_.vocab_size = std::min(plan_.vocab_size, w[0].rows);
   } else if (base == "rms_norm") {
@@ -244,7 +259,7 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
     INGOT_RETURN_IF_ERROR(
         same_features({in[0].features, in[1].features, out[0].features, out[1].features}));
     INGOT_RETURN_IF_ERROR(norm_weight(/*groups=*/false));
-  } else if (base == "add" || base == "swiglu") {
+  } else if (base == "add" || base == "swiglu" || base == "geglu") {
     INGOT_RETURN_IF_ERROR(shape(0, 0, 2, 0, 1));
     INGOT_RETURN_IF_ERROR(same_features({in[0].features, in[1].features, out[0].features}));
   } else if (base == "split") {
@@ -264,7 +279,7 @@ Status KernelBinder::bind(const std::vector<int32_t>& producer,
                      std::to_string(plan_.vocab_size));
       plan_.vocab_size = w[0].rows;
     }
-  } else if (base == "gate_up_swiglu") {
+  } else if (base == "gate_up_swiglu" || base == "gate_up_geglu") {
     INGOT_RETURN_IF_ERROR(shape(0, 0, 1, 2, 1));
     INGOT_RETURN_IF_ERROR(matrix(w[0], in[0].features));
     INGOT_RETURN_IF_ERROR(expect(w[1].type == w[0].type && w[1].rows == w[0].rows &&

@@ -21,6 +21,7 @@ struct BoundPlan {
   int64_t cache_layers = 0;          ///< 1 + the highest KV cache layer a kernel names
   int64_t cache_row_elements = 0;    ///< kv_heads * head_dim, the same for every layer
   int64_t widest_activation = 0;     ///< most features of any activation but the logits
+  int64_t attention_window = 0;      ///< the sliding window of windowed attentions, 0 for none
   /// Points every activation operand into `arena` (arena_floats floats).
   void resolve_arena(float* arena);
 

@@ -274,10 +274,15 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
                                                         " (" + k.name + "): " + problem);
     };
     const auto op = op_of(k.name);
-    if (!op)
+    const std::string base = k.name.substr(0, k.name.find('.'));
+    if (!op && (base == "attention" || base == "rope" || base.starts_with("kv_cache")))
       return fail(
           "the CUDA device runs attention fused (fused_attention) only; compile without "
           "--disable-fusion for it");
+    if (!op) return fail("the CUDA device has no " + base + " kernel yet");
+    // Gemma's pieces the CUDA kernels lack so far: they run on the CPU device.
+    if (k.embedding_scale != 1.0f) return fail("the CUDA device does not scale embeddings yet");
+    if (k.window != 0) return fail("the CUDA device has no sliding-window attention yet");
     for (const WeightRef& w : k.weights)
       if (!supports_weight_type(w.type))
         return fail(std::string("no CUDA kernel reads ") +

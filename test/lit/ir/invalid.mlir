@@ -96,3 +96,11 @@ func.func @norm_groups(%x: tensor<?x96xf32>) {
   %y = ingot.rms_norm %x, %w {epsilon = 1.0e-06 : f32} : tensor<?x96xf32>, tensor<64xf32, #ingot.encoding<float32>> -> tensor<?x96xf32>
   return
 }
+
+// -----
+
+func.func @window(%q: tensor<?x64xf32>, %k: tensor<?x16xf32>, %v: tensor<?x16xf32>, %pos: tensor<?xi32>) {
+  // expected-error @+1 {{'ingot.attention' op window 0 must be positive}}
+  %a = ingot.attention %q, %k, %v, %pos {num_heads = 4 : i64, num_kv_heads = 1 : i64, head_dim = 16 : i64, scale = 0.25 : f32, window = 0 : i64} : tensor<?x64xf32>, tensor<?x16xf32>, tensor<?x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
+  return
+}

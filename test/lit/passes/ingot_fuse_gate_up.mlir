@@ -28,3 +28,17 @@ func.func @gate_reused(%x: tensor<?x64xf32>) -> (tensor<?x96xf32>, tensor<?x96xf
   %s = ingot.swiglu %g, %u : tensor<?x96xf32>
   return %s, %g : tensor<?x96xf32>, tensor<?x96xf32>
 }
+
+// Gemma's GELU-gated FFN fuses the same way, into gate_up_geglu.
+// CHECK-LABEL: func.func @geglu
+// CHECK: %[[F:.*]] = ingot.gate_up_geglu %{{.*}}, %{{.*}}, %{{.*}} : {{.*}} -> tensor<?x96xf32>
+// CHECK-NOT: ingot.geglu
+// CHECK: return %[[F]]
+func.func @geglu(%x: tensor<?x64xf32>) -> tensor<?x96xf32> {
+  %wg = ingot.weight "wg" : tensor<96x64xf32, #ingot.encoding<q8_0>>
+  %wu = ingot.weight "wu" : tensor<96x64xf32, #ingot.encoding<q8_0>>
+  %g = ingot.matmul %x, %wg : tensor<?x64xf32>, tensor<96x64xf32, #ingot.encoding<q8_0>> -> tensor<?x96xf32>
+  %u = ingot.matmul %x, %wu : tensor<?x64xf32>, tensor<96x64xf32, #ingot.encoding<q8_0>> -> tensor<?x96xf32>
+  %s = ingot.geglu %g, %u : tensor<?x96xf32>
+  return %s : tensor<?x96xf32>
+}
