@@ -41,8 +41,7 @@ std::optional<std::pair<std::string, llvm::SmallVector<llvm::StringRef>>> descri
             {withEncoding("gate_up_swiglu", g.getGate()), {"matmul", "matmul", "swiglu"}});
       })
       .Case([](GateUpGegluOp g) {
-        return Result(
-            {withEncoding("gate_up_geglu", g.getGate()), {"matmul", "matmul", "geglu"}});
+        return Result({withEncoding("gate_up_geglu", g.getGate()), {"matmul", "matmul", "geglu"}});
       })
       .Case([](LogitsOp l) {
         return Result({withEncoding("logits", l.getWeight()), {"logits"}});
@@ -54,8 +53,8 @@ std::optional<std::pair<std::string, llvm::SmallVector<llvm::StringRef>>> descri
       .Case([](AddRmsNormOp) {
         return Result({"add_rms_norm", {"add", "rms_norm"}});
       })
-      .Case<RmsNormOp, RopeOp, KVCacheWriteOp, KVCacheReadOp, AttentionOp, SwigluOp, GegluOp,
-            AddOp, SplitOp>([](mlir::Operation* o) {
+      .Case<RmsNormOp, RopeOp, KVCacheWriteOp, KVCacheReadOp, AttentionOp, SwigluOp, GegluOp, AddOp,
+            SplitOp>([](mlir::Operation* o) {
         llvm::StringRef name = o->getName().stripDialect();
         return Result({name.str(), {name}});
       })

@@ -66,9 +66,7 @@ void geglu(std::span<const float> gate, std::span<const float> up, std::span<flo
   const std::vector<float>& table = gelu_table();
   for (size_t i = 0; i < gate.size(); ++i) {
     const float x = gate[i];
-    const float g = x <= -10.0f  ? 0.0f
-                    : x >= 10.0f ? x
-                                 : table[quant::fp32_to_fp16(x)];
+    const float g = x <= -10.0f ? 0.0f : x >= 10.0f ? x : table[quant::fp32_to_fp16(x)];
     out[i] = g * up[i];
   }
 }

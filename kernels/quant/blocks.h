@@ -131,8 +131,8 @@ struct BlockQ8_K {
 struct BlockIQ4_NL {
   static constexpr GgmlType kType = GgmlType::IQ4_NL;
   static constexpr size_t kElems = kQK;
-  uint16_t d;               ///< fp16 scale
-  uint8_t qs[kQK / 2];      ///< as Q4_0: element j low nibble of qs[j], element j+16 high
+  uint16_t d;           ///< fp16 scale
+  uint8_t qs[kQK / 2];  ///< as Q4_0: element j low nibble of qs[j], element j+16 high
 };
 
 /// 4-bit non-linear super-block: 8 groups of 32, x = d * (ls - 32) * kIq4Values[q], with a
@@ -140,10 +140,10 @@ struct BlockIQ4_NL {
 struct BlockIQ4_XS {
   static constexpr GgmlType kType = GgmlType::IQ4_XS;
   static constexpr size_t kElems = kQK_K;
-  uint16_t d;                      ///< fp16 super-block scale
-  uint16_t scales_h;               ///< bits 2g, 2g+1: the high bits of group g's scale
-  uint8_t scales_l[kQK_K / 64];    ///< group g's low 4 bits: nibble g % 2 of byte g / 2
-  uint8_t qs[kQK_K / 2];           ///< group g in qs[16g, 16g+16), laid out as IQ4_NL's
+  uint16_t d;                    ///< fp16 super-block scale
+  uint16_t scales_h;             ///< bits 2g, 2g+1: the high bits of group g's scale
+  uint8_t scales_l[kQK_K / 64];  ///< group g's low 4 bits: nibble g % 2 of byte g / 2
+  uint8_t qs[kQK_K / 2];         ///< group g in qs[16g, 16g+16), laid out as IQ4_NL's
 };
 
 /// The IQ4 grid (ggml's kvalues_iq4nl): denser near zero, where weights cluster.

@@ -60,9 +60,9 @@ bool can_transcode(GgmlType from, GgmlType to) {
 Status transcode_row(GgmlType from, std::span<const uint8_t> src, GgmlType to,
                      std::span<uint8_t> dst) {
   if (!can_transcode(from, to)) {
-    return make_error(StatusCode::kUnimplemented,
-                      "transcode_row: no exact path from " + std::string(type_traits(from).name) +
-                          " to " + std::string(type_traits(to).name));
+    return make_error(StatusCode::kUnimplemented, "transcode_row: no exact path from " +
+                                                      std::string(type_traits(from).name) + " to " +
+                                                      std::string(type_traits(to).name));
   }
   const TypeTraits in = type_traits(from), out = type_traits(to);
   if (src.size() % in.block_bytes != 0 ||

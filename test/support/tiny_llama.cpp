@@ -217,9 +217,9 @@ Status option_error(const std::string& message) {
 
 const std::vector<GgmlType>& tiny_llama_weight_types() {
   static const std::vector<GgmlType> types = {
-      GgmlType::F32,  GgmlType::F16,  GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-      GgmlType::Q5_1, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-      GgmlType::IQ4_NL, GgmlType::IQ4_XS};
+      GgmlType::F32,  GgmlType::F16,  GgmlType::Q8_0,   GgmlType::Q4_0,  GgmlType::Q4_1,
+      GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q2_K,   GgmlType::Q3_K,  GgmlType::Q4_K,
+      GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS};
   return types;
 }
 
@@ -247,11 +247,11 @@ Status validate_tiny_llama_options(const TinyLlamaOptions& o) {
   if (o.head_dim != 0 && !o.qwen3) return option_error("head_dim is for qwen3 models only");
   if (o.head_dim != 0 ? o.head_dim % 2 != 0 || o.head_dim > kMaxDim
                       : o.hidden % o.heads != 0 || (o.hidden / o.heads) % 2 != 0) {
-    return option_error(o.head_dim != 0 ? "head_dim (" + std::to_string(o.head_dim) +
-                                              ") is not an even head dimension"
-                                        : "hidden (" + std::to_string(o.hidden) + ") / heads (" +
-                                              std::to_string(o.heads) +
-                                              ") is not an even head dimension");
+    return option_error(o.head_dim != 0
+                            ? "head_dim (" + std::to_string(o.head_dim) +
+                                  ") is not an even head dimension"
+                            : "hidden (" + std::to_string(o.hidden) + ") / heads (" +
+                                  std::to_string(o.heads) + ") is not an even head dimension");
   }
   const std::vector<GgmlType>& supported = tiny_llama_weight_types();
   if (std::find(supported.begin(), supported.end(), o.weight_type) == supported.end()) {

@@ -1,7 +1,9 @@
 // tiny-llama-gguf: writes a tiny random llama GGUF (see test/support/tiny_llama.h).
 // Usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]
-//        [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k|iq4_nl|iq4_xs] [--untied]
-//        [--rope-base F] [--rope-scaling TYPE] [--sentencepiece] [--qwen3 [--head-dim N]] [--seed N]
+//        [--context N] [--type
+//        f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k|iq4_nl|iq4_xs] [--untied]
+//        [--rope-base F] [--rope-scaling TYPE] [--sentencepiece] [--qwen3 [--head-dim N]] [--seed
+//        N]
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -17,7 +19,9 @@ using ingot::quant::GgmlType;
 
 constexpr const char* kUsage =
     "usage: tiny-llama-gguf OUT [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--ffn N]\n"
-    "       [--context N] [--type f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k|iq4_nl|iq4_xs] [--untied] [--rope-base F]\n"
+    "       [--context N] [--type "
+    "f32|f16|q8_0|q4_0|q4_1|q5_0|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k|iq4_nl|iq4_xs] [--untied] "
+    "[--rope-base F]\n"
     "       [--qwen3 [--head-dim N]]\n"
     "       [--rope-scaling TYPE] [--sentencepiece] [--seed N]\n";
 
@@ -56,9 +60,9 @@ int main(int argc, char** argv) {
   }
   ingot::testing::TinyLlamaOptions options;
   const std::pair<std::string_view, uint32_t*> counts[] = {
-      {"--layers", &options.layers}, {"--hidden", &options.hidden},
-      {"--heads", &options.heads},   {"--kv-heads", &options.kv_heads},
-      {"--ffn", &options.ffn},       {"--context", &options.context},
+      {"--layers", &options.layers},    {"--hidden", &options.hidden},
+      {"--heads", &options.heads},      {"--kv-heads", &options.kv_heads},
+      {"--ffn", &options.ffn},          {"--context", &options.context},
       {"--head-dim", &options.head_dim}};
   for (int i = 2; i < argc; ++i) {
     std::string_view flag = argv[i];

@@ -129,7 +129,8 @@ TEST(CpuGeglu, FollowsTheTanhFormulaAtFp16PrecisionAndClampsAtTen) {
       EXPECT_EQ(out[i], gate[i] * up[i]) << x;
       ++clamped;
     } else {
-      const double gelu = 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+      const double gelu =
+          0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
       // x rounded to fp16 moves gelu by at most |gelu'| (< 1.13) times half an ulp of x, and the
       // stored value by half an ulp more.
       const double ulp = std::ldexp(1.0, std::ilogb(std::max(std::fabs(x), 6.1e-5)) - 10);

@@ -404,7 +404,8 @@ ModelSpec gemma3_spec() {
   s.set_u32("gemma3.attention.sliding_window", 16);
   for (int i = 0; i < 2; ++i) {
     const std::string blk = "blk." + std::to_string(i) + ".";
-    for (const char* norm : {"attn_q_norm", "attn_k_norm"}) s.tensors.push_back({blk + norm + ".weight", {4}});
+    for (const char* norm : {"attn_q_norm", "attn_k_norm"})
+      s.tensors.push_back({blk + norm + ".weight", {4}});
     for (const char* norm : {"post_attention_norm", "post_ffw_norm"})
       s.tensors.push_back({blk + norm + ".weight", {8}});
   }
@@ -438,9 +439,8 @@ TEST(LlamaParams, ReadsGemma3AsLlamaCppDoes) {
   s.remove_tensor("blk.1.post_attention_norm.weight");
   EXPECT_EQ(error_of(s), "m.gguf: missing tensor 'blk.1.post_attention_norm.weight'");
   s = gemma3_spec();
-  std::erase_if(s.kvs, [](const ModelSpec::Kv& kv) {
-    return kv.key == "gemma3.attention.sliding_window";
-  });
+  std::erase_if(
+      s.kvs, [](const ModelSpec::Kv& kv) { return kv.key == "gemma3.attention.sliding_window"; });
   EXPECT_EQ(error_of(s), "m.gguf: missing metadata key 'gemma3.attention.sliding_window'");
 }
 

@@ -101,20 +101,21 @@ TEST_P(QuantRoundTripTest, RelativeRmsePerBlockMatchesTheErrorModel) {
 
 INSTANTIATE_TEST_SUITE_P(
     BlockTypes, QuantRoundTripTest,
-    testing::Values(RoundTripCase{GgmlType::Q4_0, 33, 2.5 / 8 / kSqrt12},
-                    RoundTripCase{GgmlType::Q4_1, 33, 4.1 / 15 / kSqrt12},
-                    RoundTripCase{GgmlType::Q5_0, 33, 2.5 / 16 / kSqrt12},
-                    RoundTripCase{GgmlType::Q5_1, 33, 4.1 / 31 / kSqrt12},
-                    RoundTripCase{GgmlType::Q8_0, 33, 2.5 / 127 / kSqrt12},
-                    RoundTripCase{GgmlType::Q2_K, 7, 3.5 / 3 / kSqrt12},    // groups of 16, 2 bits + min
-                    RoundTripCase{GgmlType::Q3_K, 7, 2.0 / 4 / kSqrt12},    // groups of 16, symmetric 3 bits
-                    RoundTripCase{GgmlType::Q4_K, 7, 4.1 / 15 / kSqrt12},   // groups of 32, 4 bits + min
-                    RoundTripCase{GgmlType::Q5_K, 7, 4.1 / 31 / kSqrt12},   // groups of 32, 5 bits + min
-                    RoundTripCase{GgmlType::Q6_K, 7, 2.0 / 32 / kSqrt12},   // groups of 16, symmetric 6 bits
-                    RoundTripCase{GgmlType::Q8_K, 7, 3.0 / 127 / kSqrt12},  // one group of 256
-                    // The IQ4 grid is finer than Q4_0's steps near zero: no worse than Q4_0.
-                    RoundTripCase{GgmlType::IQ4_NL, 33, 2.5 / 8 / kSqrt12},
-                    RoundTripCase{GgmlType::IQ4_XS, 7, 2.5 / 8 / kSqrt12}),  // 6-bit group scales
+    testing::Values(
+        RoundTripCase{GgmlType::Q4_0, 33, 2.5 / 8 / kSqrt12},
+        RoundTripCase{GgmlType::Q4_1, 33, 4.1 / 15 / kSqrt12},
+        RoundTripCase{GgmlType::Q5_0, 33, 2.5 / 16 / kSqrt12},
+        RoundTripCase{GgmlType::Q5_1, 33, 4.1 / 31 / kSqrt12},
+        RoundTripCase{GgmlType::Q8_0, 33, 2.5 / 127 / kSqrt12},
+        RoundTripCase{GgmlType::Q2_K, 7, 3.5 / 3 / kSqrt12},    // groups of 16, 2 bits + min
+        RoundTripCase{GgmlType::Q3_K, 7, 2.0 / 4 / kSqrt12},    // groups of 16, symmetric 3 bits
+        RoundTripCase{GgmlType::Q4_K, 7, 4.1 / 15 / kSqrt12},   // groups of 32, 4 bits + min
+        RoundTripCase{GgmlType::Q5_K, 7, 4.1 / 31 / kSqrt12},   // groups of 32, 5 bits + min
+        RoundTripCase{GgmlType::Q6_K, 7, 2.0 / 32 / kSqrt12},   // groups of 16, symmetric 6 bits
+        RoundTripCase{GgmlType::Q8_K, 7, 3.0 / 127 / kSqrt12},  // one group of 256
+        // The IQ4 grid is finer than Q4_0's steps near zero: no worse than Q4_0.
+        RoundTripCase{GgmlType::IQ4_NL, 33, 2.5 / 8 / kSqrt12},
+        RoundTripCase{GgmlType::IQ4_XS, 7, 2.5 / 8 / kSqrt12}),  // 6-bit group scales
     [](const testing::TestParamInfo<RoundTripCase>& info) {
       return std::string(type_traits(info.param.type).name);
     });
@@ -196,10 +197,10 @@ TEST(QuantBlocks, Q8KGroupSumsAndZeroInput) {
 
 // --- The row API's checks ---------------------------------------------------
 
-const GgmlType kSupported[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
-                               GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q2_K, GgmlType::Q3_K,
-                               GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::Q8_K,
-                               GgmlType::IQ4_NL, GgmlType::IQ4_XS};
+const GgmlType kSupported[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16,   GgmlType::Q4_0,
+                               GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,   GgmlType::Q8_0,
+                               GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,   GgmlType::Q5_K,
+                               GgmlType::Q6_K, GgmlType::Q8_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS};
 
 TEST(QuantRowApi, RejectsSizeMismatchesForEveryType) {
   for (const GgmlType type : kSupported) {
@@ -236,8 +237,9 @@ TEST(QuantRowApi, RejectsSizeMismatchesForEveryType) {
 TEST(QuantRowApi, RejectsUnsupportedAndUnknownTypes) {
   std::vector<float> floats(256, 1.0f);
   std::vector<uint8_t> raw(1024, 0);
-  for (const GgmlType type : {GgmlType::Q8_1, GgmlType::IQ2_XXS, GgmlType::TQ1_0, GgmlType::MXFP4,
-                              GgmlType::I32, GgmlType::F64, static_cast<GgmlType>(4), static_cast<GgmlType>(1000)}) {
+  for (const GgmlType type :
+       {GgmlType::Q8_1, GgmlType::IQ2_XXS, GgmlType::TQ1_0, GgmlType::MXFP4, GgmlType::I32,
+        GgmlType::F64, static_cast<GgmlType>(4), static_cast<GgmlType>(1000)}) {
     EXPECT_FALSE(can_dequantize(type));
     EXPECT_FALSE(can_quantize(type));
     const Status d = dequantize_row(type, raw, floats);
@@ -307,13 +309,14 @@ TEST(QuantTranscode, RefusesOtherPairsAndWrongSizes) {
   std::vector<uint8_t> src(3 * sizeof(BlockIQ4_NL)), dst(3 * sizeof(BlockQ8_0));
   EXPECT_EQ(transcode_row(GgmlType::Q4_0, src, GgmlType::Q8_0, dst).code(),
             StatusCode::kUnimplemented);
-  EXPECT_EQ(transcode_row(GgmlType::IQ4_NL, std::span(src).first(src.size() - 1), GgmlType::Q8_0,
-                          dst)
-                .code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(transcode_row(GgmlType::IQ4_NL, src, GgmlType::Q8_0, std::span(dst).first(dst.size() - 1))
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      transcode_row(GgmlType::IQ4_NL, std::span(src).first(src.size() - 1), GgmlType::Q8_0, dst)
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      transcode_row(GgmlType::IQ4_NL, src, GgmlType::Q8_0, std::span(dst).first(dst.size() - 1))
+          .code(),
+      StatusCode::kInvalidArgument);
   EXPECT_TRUE(transcode_row(GgmlType::IQ4_NL, src, GgmlType::Q8_0, dst).ok());
 }
 

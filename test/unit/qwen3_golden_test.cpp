@@ -60,8 +60,9 @@ TEST_F(Qwen3Golden, PerplexityWithinOnePercentOfLlamaCppAndFarFromTheLlamaModel)
   constexpr int64_t kChunks = 3;
   const auto ppl = testing::perplexity_against(*engine_, golden, kChunks);
   if (!ppl) GTEST_SKIP() << "no " << golden["text_file"];
-  const double llama = testing::load_model_golden("model", "perplexity.json")["chunks"]
-                                                 [kChunks - 1]["running_ppl"].get<double>();
+  const double llama =
+      testing::load_model_golden("model", "perplexity.json")["chunks"][kChunks - 1]["running_ppl"]
+          .get<double>();
   std::printf("perplexity over %lld chunks: ingot %.4f, llama.cpp %.4f, llama model %.4f\n",
               static_cast<long long>(kChunks), ppl->ours, ppl->peer, llama);
   EXPECT_NEAR(ppl->ours, ppl->peer, 0.01 * ppl->peer);

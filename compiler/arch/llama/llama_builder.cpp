@@ -187,7 +187,8 @@ class LlamaEmitter {
         b_.getI64IntegerAttr(static_cast<int64_t>(p_.head_count_kv)), head_dim,
         b_.getF32FloatAttr(scale), nullptr);
     if (local)
-      attention.setWindowAttr(b_.getI64IntegerAttr(static_cast<int64_t>(p_.gemma3->sliding_window)));
+      attention.setWindowAttr(
+          b_.getI64IntegerAttr(static_cast<int64_t>(p_.gemma3->sliding_window)));
     Value o = matmul(attention, *w[4], p_.embedding_length, prefix + ".attn_output");
     if (t.post_attention_norm) {
       auto norm = weight(*t.post_attention_norm);
@@ -296,8 +297,7 @@ SupportedArchitecture llama_family_info(std::string name, std::vector<std::strin
 // The build function of a llama-family architecture described by `info`.
 BuildFunction llama_family_build(const SupportedArchitecture& info) {
   return [info](const gguf::GgufFile& file, const BuildOptions& options,
-                mlir::MLIRContext& context)
-             -> mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> {
+                mlir::MLIRContext& context) -> mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> {
     Result<gguf::LlamaParams> params = gguf::read_llama_params(file);
     if (!params.ok())
       return mlir::emitError(mlir::FileLineColLoc::get(&context, file.path(), 0, 0))
@@ -310,21 +310,21 @@ BuildFunction llama_family_build(const SupportedArchitecture& info) {
 
 Architecture llama_architecture() {
   Architecture arch;
-  arch.info = llama_family_info("LlamaForCausalLM", {"llama", "mistral"},
-                                {"HuggingFaceTB/SmolLM2-135M-Instruct",
-                                 "meta-llama/Llama-3.2-1B-Instruct",
-                                 "meta-llama/Llama-3.1-8B-Instruct"},
-                                RopeType::kNormal);
+  arch.info =
+      llama_family_info("LlamaForCausalLM", {"llama", "mistral"},
+                        {"HuggingFaceTB/SmolLM2-135M-Instruct", "meta-llama/Llama-3.2-1B-Instruct",
+                         "meta-llama/Llama-3.1-8B-Instruct"},
+                        RopeType::kNormal);
   arch.build = llama_family_build(arch.info);
   for (const std::string& name : llama_preset_names()) {
     gguf::LlamaParams params = *llama_preset(name);
     const auto context_length = static_cast<int64_t>(params.context_length);
-    arch.presets.push_back(
-        {name, context_length,
-         [params = std::move(params), name, info = arch.info](const BuildOptions& options,
-                                                              mlir::MLIRContext& context) {
-           return build_llama_module(params, info, "dummy:" + name, options, context);
-         }});
+    arch.presets.push_back({name, context_length,
+                            [params = std::move(params), name, info = arch.info](
+                                const BuildOptions& options, mlir::MLIRContext& context) {
+                              return build_llama_module(params, info, "dummy:" + name, options,
+                                                        context);
+                            }});
   }
   return arch;
 }
@@ -332,9 +332,9 @@ Architecture llama_architecture() {
 Architecture gemma3_architecture() {
   Architecture arch;
   // llama.cpp reads gemma3 with NeoX rope, as Qwen 3.
-  arch.info = llama_family_info("Gemma3ForCausalLM", {"gemma3"},
-                                {"google/gemma-3-270m-it", "google/gemma-3-1b-it"},
-                                RopeType::kNeox);
+  arch.info =
+      llama_family_info("Gemma3ForCausalLM", {"gemma3"},
+                        {"google/gemma-3-270m-it", "google/gemma-3-1b-it"}, RopeType::kNeox);
   arch.build = llama_family_build(arch.info);
   return arch;
 }

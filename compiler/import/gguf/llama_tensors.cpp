@@ -125,7 +125,8 @@ Status read_layer(TensorChecker& tensors, const LlamaParams& p, uint64_t i,
   if (p.gemma3) {
     INGOT_ASSIGN_OR_RETURN(layer.post_attention_norm,
                            tensors.check(blk + "post_attention_norm.weight", {embd}));
-    INGOT_ASSIGN_OR_RETURN(layer.post_ffw_norm, tensors.check(blk + "post_ffw_norm.weight", {embd}));
+    INGOT_ASSIGN_OR_RETURN(layer.post_ffw_norm,
+                           tensors.check(blk + "post_ffw_norm.weight", {embd}));
   }
   return Status::ok_status();
 }

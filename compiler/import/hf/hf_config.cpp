@@ -1,5 +1,5 @@
-// add_config_keys: config.json as the llama.* (or qwen3.*) keys of a GGUF; add_generation_config_keys:
-// generation_config.json as its general.sampling.* keys.
+// add_config_keys: config.json as the llama.* (or qwen3.*) keys of a GGUF;
+// add_generation_config_keys: generation_config.json as its general.sampling.* keys.
 #include <cmath>
 #include <utility>
 
@@ -71,7 +71,8 @@ Status add_rope_keys(const JsonFile& config, const std::string& arch, uint32_t h
       INGOT_ASSIGN_OR_RETURN(std::optional<uint64_t> original,
                              rope.find_uint("original_max_position_embeddings"));
       if (!original) return config.error(section + ".original_max_position_embeddings", "is missing");
-      view.set_uint32(arch + ".rope.scaling.original_context_length", static_cast<uint32_t>(*original));
+      view.set_uint32(arch + ".rope.scaling.original_context_length",
+                      static_cast<uint32_t>(*original));
       for (const auto& [hf_key, gguf_key] :
            {std::pair{"beta_fast", "yarn_beta_fast"}, std::pair{"beta_slow", "yarn_beta_slow"}}) {
         INGOT_ASSIGN_OR_RETURN(std::optional<double> value, rope.find_number(hf_key));
@@ -157,7 +158,8 @@ Result<HfModelConfig> add_config_keys(const JsonFile& config, gguf::GgufViewBuil
     view.set_uint32(arch + ".context_length", n_context);
   }
   // LlamaConfig's own default epsilon.
-  view.set_float32(arch + ".attention.layer_norm_rms_epsilon", static_cast<float>(eps.value_or(1e-6)));
+  view.set_float32(arch + ".attention.layer_norm_rms_epsilon",
+                   static_cast<float>(eps.value_or(1e-6)));
   INGOT_RETURN_IF_ERROR(add_rope_keys(config, arch, n_dim, view));
   out.tie_word_embeddings = tied.value_or(false);
   return out;

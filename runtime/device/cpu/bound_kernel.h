@@ -53,7 +53,8 @@ struct BoundKernel {
   float embedding_scale = 1.0f;  // embedding: every looked-up value times this (Gemma)
   int64_t layer = -1;  // KV cache layer (attention, cache reads and writes)
   AttentionShape attention;
-  int64_t window = 0;  // attention: sliding window (positions attended, the query's included); 0: all
+  int64_t window =
+      0;  // attention: sliding window (positions attended, the query's included); 0: all
   RopeSpec rope;
   bool has_rope = false;
   std::vector<int64_t> split_sizes;
@@ -66,9 +67,9 @@ struct BoundKernel {
 
 /// Which positions each token of a step attends over, and how the threads share that work.
 struct AttentionSchedule {
-  std::vector<int64_t> first;        // [t]: token t attends over positions first[t] .. positions[t]
-  std::vector<int64_t> cost;         // [t]: positions attended by the tokens before t; [tokens]: all
-  int64_t longest = 0;               // most positions any token attends over
+  std::vector<int64_t> first;  // [t]: token t attends over positions first[t] .. positions[t]
+  std::vector<int64_t> cost;   // [t]: positions attended by the tokens before t; [tokens]: all
+  int64_t longest = 0;         // most positions any token attends over
   std::vector<int64_t> first_chunk;  // split: [t] chunks of the tokens before t; [tokens]: all
   float* partials = nullptr;         // split: first_chunk[tokens] chunks' partial results
 };

@@ -262,8 +262,8 @@ void attend_tokens(StepState& s, const BoundKernel& k, const float* queries, flo
       int64_t tokens = 0;
       do {
         counts[tokens] = count(t + tokens);
-      } while (++tokens < tile && t + tokens < end &&
-               s.sequences[t + tokens] == s.sequences[t] && first(t + tokens) == first(t));
+      } while (++tokens < tile && t + tokens < end && s.sequences[t + tokens] == s.sequences[t] &&
+               first(t + tokens) == first(t));
       attend_tile(best_simd_path(), shape, queries + t * q_features, view(t),
                   {counts, static_cast<size_t>(tokens)}, out + t * q_features, scratch);
       t += tokens;
