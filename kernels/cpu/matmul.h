@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -82,9 +83,12 @@ struct PackedWeights {
 /// True for the types the integer paths read packed (Q4_0, Q4_1, Q8_0, Q4_K, Q6_K).
 bool matmul_packs(GgmlType type);
 
-/// Repacks `rows` ggml rows of a matmul_packs type into `out`.
+/// Repacks `rows` ggml rows of a matmul_packs type into `out`. `rows_read`, when given, is told
+/// each run of source rows [begin, end) once it has been packed, so that a caller can release
+/// their pages while the rest packs.
 Status pack_weights(GgmlType type, const uint8_t* weight_rows, int64_t rows, int64_t row_length,
-                    PackedWeights& out);
+                    PackedWeights& out,
+                    const std::function<void(int64_t begin, int64_t end)>& rows_read = {});
 
 /// x made ready once for matmul_rows over any row ranges of weights of one type: quantized to
 /// 8-bit blocks for the integer paths, borrowed (not copied) for the float and reference paths.

@@ -99,7 +99,8 @@ bool matmul_packs(GgmlType type) {
 }
 
 Status pack_weights(GgmlType type, const uint8_t* weight_rows, int64_t rows, int64_t row_length,
-                    PackedWeights& out) {
+                    PackedWeights& out,
+                    const std::function<void(int64_t begin, int64_t end)>& rows_read) {
   if (!matmul_packs(type))
     return make_error(StatusCode::kUnimplemented, "pack_weights: type is not packed");
   const auto& traits = quant::type_traits(type);
@@ -115,6 +116,7 @@ Status pack_weights(GgmlType type, const uint8_t* weight_rows, int64_t rows, int
   const int64_t blocks = row_length / 32;              // panel blocks per row
   const int64_t per_source = traits.block_elems / 32;  // panel blocks per ggml block
   out.data.assign(static_cast<size_t>(out.panels() * blocks) * layout.block_bytes, 0);
+  constexpr int64_t kRowsPerRun = 64 * kPanelRows;  // rows_read's granularity
   for (int64_t r = 0; r < rows; ++r) {
     const uint8_t* row =
         weight_rows + static_cast<uint64_t>(r * (blocks / per_source)) * traits.block_bytes;
@@ -123,6 +125,8 @@ Status pack_weights(GgmlType type, const uint8_t* weight_rows, int64_t rows, int
     for (int64_t b = 0; b < blocks; b += per_source)
       pack_row_block(type, layout, row + static_cast<uint64_t>(b / per_source) * traits.block_bytes,
                      r % kPanelRows, panel + static_cast<uint64_t>(b) * layout.block_bytes);
+    if (rows_read && ((r + 1) % kRowsPerRun == 0 || r + 1 == rows))
+      rows_read(r / kRowsPerRun * kRowsPerRun, r + 1);
   }
   return Status::ok_status();
 }

@@ -417,13 +417,19 @@ Status pack_matmul_weights(const artifact::Artifact& artifact, BoundPlan& plan) 
       auto& packed = plan.packed[weight.data];
       if (!packed) {
         packed = std::make_unique<PackedWeights>();
-        INGOT_RETURN_IF_ERROR(
-            pack_weights(weight.type, weight.data, weight.rows, weight.row_length, *packed));
-        // Released at once, so at most one weight is resident twice. A tied embedding too: the
-        // lookups read its rows from the file again, a page at a time, as tokens need them.
-        artifact.release({weight.data, *quant::row_bytes(weight.type, static_cast<uint64_t>(
-                                                                          weight.row_length)) *
-                                           static_cast<uint64_t>(weight.rows)});
+        // Source rows are released as they are packed, so a weight is never resident twice
+        // (Gemma's 178 MB tied embedding would be). A tied embedding too: the lookups read its
+        // rows from the file again, a page at a time, as tokens need them.
+        const uint64_t row_bytes =
+            *quant::row_bytes(weight.type, static_cast<uint64_t>(weight.row_length));
+        const auto release_rows = [&](int64_t begin, int64_t end) {
+          artifact.release({weight.data + static_cast<uint64_t>(begin) * row_bytes,
+                            static_cast<uint64_t>(end - begin) * row_bytes});
+        };
+        INGOT_RETURN_IF_ERROR(pack_weights(weight.type, weight.data, weight.rows,
+                                           weight.row_length, *packed, release_rows));
+        // The pages that straddled two runs go now.
+        release_rows(0, weight.rows);
       }
       weight.packed = packed.get();
     }
