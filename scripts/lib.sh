@@ -7,6 +7,11 @@ INGOT_MODELS="${INGOT_MODELS:-$INGOT_ROOT/models}"
 INGOT_SMOLLM2_GGUF="$INGOT_MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
 INGOT_GEMMA3_GGUF="$INGOT_MODELS/gemma-3-270m-q4_k_m.gguf"
 
+# True when file $1 exists with size $2 and sha256 $3.
+file_is() {
+  [ -f "$1" ] && [ "$(stat -c %s "$1")" -eq "$2" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$3" ]
+}
+
 # Prints a step name, so a long run shows where it is.
 step() { printf '==> %s\n' "$*"; }
 

@@ -375,15 +375,17 @@ TEST(LlamaParams, RejectsUnsupportedModels) {
             "m.gguf: tensor 'blk.1.attn_norm.weight' is not part of a supported llama model");
 }
 
-TEST(LlamaParams, AcceptsMistralAsLlamaFamily) {
+// base_spec as architecture `arch`: its llama.* keys renamed to arch.*.
+ModelSpec spec_as(const std::string& arch) {
   ModelSpec s = base_spec();
-  std::vector<ModelSpec::Kv> renamed;
-  for (ModelSpec::Kv kv : s.kvs) {
-    if (kv.key.starts_with("llama.")) kv.key = "mistral." + kv.key.substr(6);
-    renamed.push_back(kv);
-  }
-  s.kvs = renamed;
-  s.set_str("general.architecture", "mistral");
+  for (ModelSpec::Kv& kv : s.kvs)
+    if (kv.key.starts_with("llama.")) kv.key = arch + "." + kv.key.substr(6);
+  s.set_str("general.architecture", arch);
+  return s;
+}
+
+TEST(LlamaParams, AcceptsMistralAsLlamaFamily) {
+  ModelSpec s = spec_as("mistral");
   Result<LlamaParams> p = params_of(s);
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->architecture, "mistral");
@@ -393,14 +395,7 @@ TEST(LlamaParams, AcceptsMistralAsLlamaFamily) {
 // base_spec as a gemma3 file: gemma3.* keys, a sliding window, and the QK-norm and post-norm
 // tensors of each layer.
 ModelSpec gemma3_spec() {
-  ModelSpec s = base_spec();
-  std::vector<ModelSpec::Kv> renamed;
-  for (ModelSpec::Kv kv : s.kvs) {
-    if (kv.key.starts_with("llama.")) kv.key = "gemma3." + kv.key.substr(6);
-    renamed.push_back(kv);
-  }
-  s.kvs = renamed;
-  s.set_str("general.architecture", "gemma3");
+  ModelSpec s = spec_as("gemma3");
   s.set_u32("gemma3.attention.sliding_window", 16);
   for (int i = 0; i < 2; ++i) {
     const std::string blk = "blk." + std::to_string(i) + ".";
@@ -439,8 +434,7 @@ TEST(LlamaParams, ReadsGemma3AsLlamaCppDoes) {
   s.remove_tensor("blk.1.post_attention_norm.weight");
   EXPECT_EQ(error_of(s), "m.gguf: missing tensor 'blk.1.post_attention_norm.weight'");
   s = gemma3_spec();
-  std::erase_if(
-      s.kvs, [](const ModelSpec::Kv& kv) { return kv.key == "gemma3.attention.sliding_window"; });
+  s.remove("gemma3.attention.sliding_window");
   EXPECT_EQ(error_of(s), "m.gguf: missing metadata key 'gemma3.attention.sliding_window'");
 }
 

@@ -64,22 +64,15 @@ void run_add(StepState& s, const BoundKernel& k, int thread) {
     k.outputs[0].data[i] = k.inputs[0].data[i] + k.inputs[1].data[i];
 }
 
-void run_swiglu(StepState& s, const BoundKernel& k, int thread) {
+/// The element-wise `activation` of a gated FFN's gate and up rows (swiglu, geglu).
+template <void (*activation)(std::span<const float>, std::span<const float>, std::span<float>)>
+void run_gated(StepState& s, const BoundKernel& k, int thread) {
   const int64_t n = k.outputs[0].features;
   const auto [begin, end] = share(s, s.tokens * n, thread, 16);
   if (begin >= end) return;
   const size_t count = static_cast<size_t>(end - begin);
-  swiglu({k.inputs[0].data + begin, count}, {k.inputs[1].data + begin, count},
-         {k.outputs[0].data + begin, count});
-}
-
-void run_geglu(StepState& s, const BoundKernel& k, int thread) {
-  const int64_t n = k.outputs[0].features;
-  const auto [begin, end] = share(s, s.tokens * n, thread, 16);
-  if (begin >= end) return;
-  const size_t count = static_cast<size_t>(end - begin);
-  geglu({k.inputs[0].data + begin, count}, {k.inputs[1].data + begin, count},
-        {k.outputs[0].data + begin, count});
+  activation({k.inputs[0].data + begin, count}, {k.inputs[1].data + begin, count},
+             {k.outputs[0].data + begin, count});
 }
 
 void run_split(StepState& s, const BoundKernel& k, int thread) {
@@ -331,8 +324,8 @@ KernelFn find_kernel(const std::string& base_name) {
       {"rms_norm", run_rms_norm},
       {"add_rms_norm", run_add_rms_norm},
       {"add", run_add},
-      {"swiglu", run_swiglu},
-      {"geglu", run_geglu},
+      {"swiglu", run_gated<swiglu>},
+      {"geglu", run_gated<geglu>},
       {"split", run_split},
       {"matmul", run_matmul},
       {"gate_up_swiglu", run_gate_up<swiglu>},
