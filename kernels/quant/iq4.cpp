@@ -44,17 +44,15 @@ uint8_t nearest_grid_index(float x) {
 }
 
 // Weighted sums of one group quantized at inverse scale `id`: sum(w q x) and sum(w q^2), with
-// w = x^2. The indices go to `indices` when it is not null.
+// w = x^2.
 struct GroupFit {
   float sumqx = 0.0f;
   float sumq2 = 0.0f;
 };
-GroupFit fit_group(const float* x, float id, uint8_t* indices) {
+GroupFit fit_group(const float* x, float id) {
   GroupFit fit;
   for (size_t j = 0; j < kGroup; ++j) {
-    const uint8_t l = nearest_grid_index(id * x[j]);
-    if (indices) indices[j] = l;
-    const float q = kIq4Values[l];
+    const float q = kIq4Values[nearest_grid_index(id * x[j])];
     const float w = x[j] * x[j];
     fit.sumqx += w * q * x[j];
     fit.sumq2 += w * q * q;
@@ -73,11 +71,11 @@ float group_scale(const float* x) {
     }
   }
   if (amax < kGroupMaxEps) return 0.0f;
-  GroupFit fit = fit_group(x, 1.0f / (-max / kIq4Values[0]), nullptr);
+  GroupFit fit = fit_group(x, 1.0f / (-max / kIq4Values[0]));
   float d = fit.sumqx / fit.sumq2;
   float best = d * fit.sumqx;
   for (int step = -kSearchSteps; step <= kSearchSteps; ++step) {
-    fit = fit_group(x, static_cast<float>(step + kIq4Values[0]) / max, nullptr);
+    fit = fit_group(x, static_cast<float>(step + kIq4Values[0]) / max);
     if (fit.sumq2 > 0 && fit.sumqx * fit.sumqx > best * fit.sumq2) {
       d = fit.sumqx / fit.sumq2;
       best = d * fit.sumqx;
@@ -126,7 +124,9 @@ void dequantize_block(const BlockIQ4_XS& block, std::span<float, kQK_K> out) {
   }
 }
 
-BlockQ8_0 iq4_nl_as_q8_0(const BlockIQ4_NL& block) { return group_as_q8_0(block.d, block.qs); }
+void iq4_nl_as_q8_0(const BlockIQ4_NL& block, std::span<BlockQ8_0, 1> out) {
+  out[0] = group_as_q8_0(block.d, block.qs);
+}
 
 void iq4_xs_as_q8_0(const BlockIQ4_XS& block, std::span<BlockQ8_0, kQK_K / kQK> out) {
   const float d = fp16_to_fp32(block.d);

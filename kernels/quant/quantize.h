@@ -46,7 +46,7 @@ BlockIQ4_XS quantize_iq4_xs(std::span<const float, kQK_K> x);
 
 /// The Q8_0 block of exactly the values of an IQ4_NL block: the same scale, each grid value
 /// (-127 .. 113) as its quant.
-BlockQ8_0 iq4_nl_as_q8_0(const BlockIQ4_NL& block);
+void iq4_nl_as_q8_0(const BlockIQ4_NL& block, std::span<BlockQ8_0, 1> out);
 /// The 8 Q8_0 blocks of an IQ4_XS super-block: each group's scale rounded to fp16, each grid
 /// value as its quant (exact wherever the group scale is an fp16 value).
 void iq4_xs_as_q8_0(const BlockIQ4_XS& block, std::span<BlockQ8_0, kQK_K / kQK> out);

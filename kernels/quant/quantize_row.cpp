@@ -47,10 +47,6 @@ void transcode_blocks(std::span<const uint8_t> src, std::span<uint8_t> dst,
   }
 }
 
-void iq4_nl_block_as_q8_0(const BlockIQ4_NL& in, std::span<BlockQ8_0, 1> out) {
-  out[0] = iq4_nl_as_q8_0(in);
-}
-
 }  // namespace
 
 bool can_transcode(GgmlType from, GgmlType to) {
@@ -74,7 +70,7 @@ Status transcode_row(GgmlType from, std::span<const uint8_t> src, GgmlType to,
                           std::to_string(dst.size()));
   }
   if (from == GgmlType::IQ4_NL)
-    transcode_blocks<BlockIQ4_NL, BlockQ8_0, 1>(src, dst, &iq4_nl_block_as_q8_0);
+    transcode_blocks<BlockIQ4_NL, BlockQ8_0, 1>(src, dst, &iq4_nl_as_q8_0);
   else
     transcode_blocks<BlockIQ4_XS, BlockQ8_0, kQK_K / kQK>(src, dst, &iq4_xs_as_q8_0);
   return Status::ok_status();

@@ -120,30 +120,25 @@ class LlamaEmitter {
     return b_.create<MatmulOp>(loc(name), activation(out), x, w);
   }
 
-  // The rope of a layer: the model's, or for Gemma 3's local layers a plain one of their base.
+  // The rope of a layer: the model's, or for Gemma 3's local layers their own base with no
+  // scaling and no per-pair factors.
   RopeAttr rope(bool local) {
-    if (local) {
-      return RopeAttr::get(b_.getContext(), rope_kind(options_.rope_type),
-                           llvm::APFloat(p_.gemma3->local_rope_freq_base),
-                           static_cast<int64_t>(p_.rope_dimension_count), llvm::APFloat(1.0), 0,
-                           llvm::APFloat(0.0), llvm::APFloat(1.0), llvm::APFloat(32.0),
-                           llvm::APFloat(1.0), mlir::DenseF32ArrayAttr());
-    }
-    const gguf::RopeScaling& s = p_.rope_scaling;
-    return RopeAttr::get(b_.getContext(), rope_kind(options_.rope_type),
-                         llvm::APFloat(p_.rope_freq_base),
+    static const gguf::RopeScaling kNoScaling;
+    const gguf::RopeScaling& s = local ? kNoScaling : p_.rope_scaling;
+    const double theta = local ? p_.gemma3->local_rope_freq_base : p_.rope_freq_base;
+    return RopeAttr::get(b_.getContext(), rope_kind(options_.rope_type), llvm::APFloat(theta),
                          static_cast<int64_t>(p_.rope_dimension_count), llvm::APFloat(s.factor),
                          static_cast<int64_t>(s.original_context_length.value_or(0)),
                          llvm::APFloat(s.yarn_ext_factor.value_or(0.0)),
                          llvm::APFloat(s.yarn_attn_factor.value_or(s.attn_factor.value_or(1.0))),
                          llvm::APFloat(s.yarn_beta_fast.value_or(32.0)),
                          llvm::APFloat(s.yarn_beta_slow.value_or(1.0)),
-                         p_.rope_freq_factors.empty()
+                         local || p_.rope_freq_factors.empty()
                              ? mlir::DenseF32ArrayAttr()
                              : mlir::DenseF32ArrayAttr::get(b_.getContext(), p_.rope_freq_factors));
   }
 
-  // One transformer block: attention and SwiGLU FFN, each with a residual add.
+  // One transformer block: attention and a gated FFN, each with a residual add.
   mlir::FailureOr<Value> block(size_t layer, Value x) {
     const gguf::LlamaLayerTensors& t = p_.layers[layer];
     std::string prefix = "blk." + std::to_string(layer);
