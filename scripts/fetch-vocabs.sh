@@ -15,13 +15,9 @@ stamp="$dir/.$SDIST_SHA256"
 if [ -f "$stamp" ]; then exit 0; fi
 
 step "fetching llama.cpp's tokenizer test vocabularies from $SDIST_SPEC"
-python="$INGOT_ROOT/.venv/bin/python"
-[ -x "$python" ] || python=python3
-mkdir -p "$INGOT_MODELS"
-tmp="$(mktemp -d "$INGOT_MODELS/.fetch.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-"$python" -m pip download -q --disable-pip-version-check --no-deps --no-binary :all: \
-  "$SDIST_SPEC" -d "$tmp"
+make_fetch_tmp
+tmp="$fetch_tmp"
+pip_download "$SDIST_SPEC" "$tmp" --no-binary :all:
 sdist=("$tmp"/llama_cpp_python-*.tar.gz)
 if [ "$(sha256sum "${sdist[0]}" | cut -d' ' -f1)" != "$SDIST_SHA256" ]; then
   echo "fetch-vocabs: error: ${sdist[0]##*/} from $SDIST_SPEC does not have sha256 $SDIST_SHA256" >&2

