@@ -149,10 +149,11 @@ TEST(CpuMatmul, AllTypesSizesAndPaths) {
   const GgmlType block_types[] = {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1};
   const GgmlType float_types[] = {GgmlType::F32, GgmlType::F16, GgmlType::BF16};
   const GgmlType k_types[] = {GgmlType::Q4_K, GgmlType::Q6_K};
-  // 11 tokens: a full tile of the AVX-512 kernel (8) and of the AVX2 one (4) plus a tail, and a
-  // partial AMX tile; 37: two full AMX tiles (16) and a tail.
-  for (int64_t rows : {7, 33})
-    for (int64_t tokens : {1, 3, 11, 37}) {
+  // 11 tokens: a full tile of the AVX-512 kernel (8) and of the AVX2 one (4) plus a tail of 3,
+  // and a partial AMX tile; 37: two full AMX tiles (16) and a tail; 6: a tail of 2. Rows: 7 ends
+  // in a panel's first 8-row half, 45 in its second (the AVX2 nibble kernel stores both).
+  for (int64_t rows : {7, 45})
+    for (int64_t tokens : {1, 3, 6, 11, 37}) {
       // 5 blocks: tail only; 13: one group of 8 plus a tail; 24: groups only.
       for (GgmlType type : block_types)
         for (int64_t n : {32 * 5, 32 * 13, 256 * 3}) check_case({type, rows, n, tokens});
