@@ -1,6 +1,6 @@
 // cpu-matmul-bench: one thread's packed matmul over SmolLM2's gate/up shape (1536 rows of 576),
 // on every SIMD path this CPU supports at 1 to 512 tokens, for Q4_0, Q8_0 and (where ROW_LENGTH
-// is a multiple of 256) Q4_K: a Markdown table of microseconds and GMAC/s, medians of 7 timed
+// is a multiple of 256) Q4_K and Q6_K: a Markdown table of microseconds and GMAC/s, medians of 7 timed
 // runs after a warm-up, with each path's speed against avx512vnni's.
 // Usage: cpu-matmul-bench [ROWS ROW_LENGTH [MAX_TOKENS]]
 #include <algorithm>
@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   std::printf("one thread, %lld rows of %lld, median of 7 runs; ratio: against avx512vnni\n\n",
               static_cast<long long>(rows), static_cast<long long>(n));
   std::printf("| type | tokens | path | us | GMAC/s | ratio |\n|---|---|---|---|---|---|\n");
-  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K}) {
-    if (type == GgmlType::Q4_K && n % 256 != 0) continue;
+  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+    if ((type == GgmlType::Q4_K || type == GgmlType::Q6_K) && n % 256 != 0) continue;
     std::vector<float> source(static_cast<size_t>(rows * n));
     for (float& v : source) v = value(rng);
     std::vector<uint8_t> weights(*ingot::quant::row_bytes(type, static_cast<uint64_t>(rows * n)));

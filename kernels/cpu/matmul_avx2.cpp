@@ -77,103 +77,9 @@ struct Isa {
 
 #include "kernels/cpu/matmul_simd.inc"
 
+#include "kernels/cpu/matmul_avx2_panel.inc"
+
 namespace {
-
-using ingot::cpu::detail::packed_layout;
-using ingot::cpu::detail::PackedLayout;
-
-/// An empty asm that claims to change a and b: it pins them to registers at this point. Without
-/// it GCC hoists a block's maddubs ahead of their adds and spills the 16-bit sums to the stack
-/// (Zen 3, nibble_panel_tile at 4 tokens: 77 GMAC/s without, 106 with).
-inline void keep_in_registers(__m256i& a, __m256i& b) { __asm__ volatile("" : "+x"(a), "+x"(b)); }
-
-/// Tokens [t0, t0 + kTile) times the 16 rows of one panel of a nibble layout (Q4_0, Q4_1, Q4_K),
-/// both 8-row halves at once with the quant groups outermost, so that each activation broadcast
-/// feeds two maddubs and a block's 16-bit sums (8 groups: below 8 * 2 * 15 * 127) stay in
-/// registers. The integer sums and the float operations are panel_tile's, in its order, so the
-/// results are the same bits. `valid` of the 16 rows exist.
-template <GgmlType T, int kTile>
-[[gnu::noinline]] void nibble_panel_tile(const uint8_t* panel, int64_t nb, const ingot::cpu::Q8Activations& x,
-                       int64_t t0, float* y, int64_t y_stride, int valid) {
-  constexpr PackedLayout kLayout = packed_layout(T);
-  static_assert(kLayout.nibbles && !kLayout.two_scales && Isa::short_run(15) >= 8);
-  __m256 acc[2][kTile];
-  for (auto& half : acc)
-    for (auto& a : half) a = Isa::zero_f();
-  for (int64_t b = 0; b < nb; ++b) {
-    const uint8_t* block = panel + static_cast<size_t>(b) * kLayout.block_bytes;
-    const uint8_t* qs = block + kLayout.header;
-    const int8_t* xq[kTile];
-    for (int t = 0; t < kTile; ++t) xq[t] = x.qs.data() + static_cast<size_t>((t0 + t) * nb + b) * 32;
-    __m256i sums[2][kTile];  // per half and token: the block's 16-bit pair sums
-#pragma GCC unroll 4
-    for (int c = 0; c < 4; ++c) {  // bytes 64c.. hold groups c (low nibbles) and c + 4 (high)
-      const __m256i v0 = Isa::load(qs + 64 * c), v1 = Isa::load(qs + 64 * c + 32);
-      const __m256i lo0 = Isa::low_nibbles(v0), hi0 = Isa::high_nibbles(v0);
-      const __m256i lo1 = Isa::low_nibbles(v1), hi1 = Isa::high_nibbles(v1);
-#pragma GCC unroll 16
-      for (int t = 0; t < kTile; ++t) {
-        const int32_t xl = load_i32(xq[t] + 4 * c), xh = load_i32(xq[t] + 4 * (c + 4));
-        __m256i s0 = Isa::add_pairs(Isa::pairs_u(lo0, xl), Isa::pairs_u(hi0, xh));
-        __m256i s1 = Isa::add_pairs(Isa::pairs_u(lo1, xl), Isa::pairs_u(hi1, xh));
-        if (c > 0) {
-          s0 = Isa::add_pairs(sums[0][t], s0);
-          s1 = Isa::add_pairs(sums[1][t], s1);
-        }
-        sums[0][t] = s0;
-        sums[1][t] = s1;
-        keep_in_registers(sums[0][t], sums[1][t]);
-      }
-    }
-    __m256 dw[2], minimum[2] = {Isa::zero_f(), Isa::zero_f()};
-    for (int h = 0; h < 2; ++h) {
-      dw[h] = load_scales<kLayout.f32_scales>(
-          block + ingot::cpu::detail::packed_scale_at(kLayout, h * Isa::kRows));
-      if constexpr (kLayout.has_min)
-        minimum[h] = load_scales<kLayout.f32_scales>(
-            block + ingot::cpu::detail::packed_second_at(kLayout, h * Isa::kRows));
-    }
-#pragma GCC unroll 16
-    for (int t = 0; t < kTile; ++t) {
-      const size_t tb = static_cast<size_t>((t0 + t) * nb + b);
-      const auto start = Isa::set1_i(-kLayout.offset * x.sum[tb]);
-      const auto dx = Isa::set1_f(x.d[tb]);
-      for (int h = 0; h < 2; ++h) {
-        acc[h][t] = Isa::fmadd(Isa::to_float(Isa::widen_add(start, sums[h][t])),
-                               Isa::mul(dw[h], dx), acc[h][t]);
-        if constexpr (kLayout.has_min)
-          acc[h][t] = Isa::fmadd(minimum[h], Isa::set1_f(x.s[tb]), acc[h][t]);
-      }
-    }
-  }
-  const int valid_hi = valid - Isa::kRows;
-  for (int t = 0; t < kTile; ++t) {
-    float* yt = y + (t0 + t) * y_stride;
-    Isa::store(yt, acc[0][t], std::min(valid, Isa::kRows));
-    if (valid_hi > 0) Isa::store(yt + Isa::kRows, acc[1][t], valid_hi);
-  }
-}
-
-/// nibble_panel_tile for each tile of Isa::kTile tokens and then the n < kTile tokens left.
-template <GgmlType T, int kTile = Isa::kTile>
-void nibble_panel_tokens(const uint8_t* panel, int64_t nb, const ingot::cpu::Q8Activations& x,
-                         int64_t t0, float* y, int64_t y_stride, int valid) {
-  for (; t0 + kTile <= x.tokens; t0 += kTile)
-    nibble_panel_tile<T, kTile>(panel, nb, x, t0, y, y_stride, valid);
-  if constexpr (kTile > 1)
-    if (t0 < x.tokens) nibble_panel_tokens<T, kTile - 1>(panel, nb, x, t0, y, y_stride, valid);
-}
-
-/// Panels [panel_begin, panel_end) of a nibble layout times every token of x.
-template <GgmlType T>
-void nibble_rows(const ingot::cpu::PackedWeights& w, int64_t panel_begin, int64_t panel_end,
-                 const ingot::cpu::Q8Activations& x, float* y, int64_t y_stride) {
-  using ingot::cpu::kPanelRows;
-  for (int64_t p = panel_begin; p < panel_end; ++p) {
-    const int valid = static_cast<int>(std::min<int64_t>(kPanelRows, w.rows - p * kPanelRows));
-    nibble_panel_tokens<T>(w.panel(p), w.blocks(), x, 0, y + p * kPanelRows, y_stride, valid);
-  }
-}
 
 inline uint16_t load_u16(const uint8_t* p) {
   uint16_t v;
@@ -205,12 +111,10 @@ namespace ingot::cpu::detail {
 
 void packed_kernel_avx2(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
                         const Q8Activations& x, float* y, int64_t y_stride) {
-  switch (w.type) {
-    case GgmlType::Q4_0: return nibble_rows<GgmlType::Q4_0>(w, panel_begin, panel_end, x, y, y_stride);
-    case GgmlType::Q4_1: return nibble_rows<GgmlType::Q4_1>(w, panel_begin, panel_end, x, y, y_stride);
-    case GgmlType::Q4_K: return nibble_rows<GgmlType::Q4_K>(w, panel_begin, panel_end, x, y, y_stride);
-    default: return packed_dispatch(w, panel_begin, panel_end, x, y, y_stride);
-  }
+  if (w.type == GgmlType::Q8_0) return packed_dispatch(w, panel_begin, panel_end, x, y, y_stride);
+  ingot::cpu::detail::with_packed_type(w.type, [&]<GgmlType T>() {
+    whole_panel_rows<T>(w, panel_begin, panel_end, x, y, y_stride);
+  });
 }
 
 // Element i goes into float lane i % 32 with one fma, as float_kernel_scalar.
