@@ -24,8 +24,6 @@ namespace {
 struct Isa {
   static constexpr int kRows = 8;
   static constexpr int kTile = 4;
-  /// Q8_0 dots the signed quants (sign trick) rather than q + 128, which maddubs would saturate.
-  static constexpr bool kUnsignedQ8 = false;
   using VecI = __m256i;
   using VecF = __m256;
   static VecF zero_f() { return _mm256_setzero_ps(); }
@@ -75,8 +73,6 @@ struct Isa {
 
 }  // namespace
 
-#include "kernels/cpu/matmul_simd.inc"
-
 #include "kernels/cpu/matmul_avx2_panel.inc"
 
 namespace {
@@ -111,7 +107,6 @@ namespace ingot::cpu::detail {
 
 void packed_kernel_avx2(const PackedWeights& w, int64_t panel_begin, int64_t panel_end,
                         const Q8Activations& x, float* y, int64_t y_stride) {
-  if (w.type == GgmlType::Q8_0) return packed_dispatch(w, panel_begin, panel_end, x, y, y_stride);
   ingot::cpu::detail::with_packed_type(w.type, [&]<GgmlType T>() {
     whole_panel_rows<T>(w, panel_begin, panel_end, x, y, y_stride);
   });

@@ -30,7 +30,6 @@ namespace {
 struct Isa {
   static constexpr int kRows = 16;
   static constexpr int kTile = 8;
-  static constexpr bool kUnsignedQ8 = true;  // dpbusd takes q + 128 as is; the offset corrects
   using VecI = __m512i;
   using VecF = __m512;
   static VecF zero_f() { return _mm512_setzero_ps(); }
@@ -48,9 +47,6 @@ struct Isa {
   static VecI dot_u(VecI acc, VecI w, int32_t x4) {
     return _mm512_dpbusd_epi32(acc, w, _mm512_set1_epi32(x4));
   }
-  static VecI dot_q8(VecI acc, VecI w, int32_t x4) { return dot_u(acc, w, x4); }
-  /// dpbusd widens as it goes: no 16-bit runs.
-  static constexpr int short_run(int) { return 1; }
   static VecF to_float(VecI v) { return _mm512_cvtepi32_ps(v); }
   static VecF mul(VecF a, VecF b) { return _mm512_mul_ps(a, b); }
   static VecF fmadd(VecF a, VecF b, VecF c) { return _mm512_fmadd_ps(a, b, c); }
