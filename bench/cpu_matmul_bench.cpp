@@ -1,7 +1,8 @@
 // cpu-matmul-bench: one thread's packed matmul over SmolLM2's gate/up shape (1536 rows of 576),
 // on every SIMD path this CPU supports at 1 to 512 tokens, for Q4_0, Q8_0 and (where ROW_LENGTH
-// is a multiple of 256) Q4_K and Q6_K: a Markdown table of microseconds and GMAC/s, medians of 7 timed
-// runs after a warm-up, with each path's speed against avx512vnni's.
+// is a multiple of 256) Q4_K and Q6_K: a Markdown table of microseconds and GMAC/s, medians of 7
+// timed runs after a warm-up, with each path's speed against avx512vnni's.
+//
 // Usage: cpu-matmul-bench [ROWS ROW_LENGTH [MAX_TOKENS]]
 #include <algorithm>
 #include <chrono>
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
   const int64_t rows = argc > 2 ? std::atoll(argv[1]) : 1536;
   const int64_t n = argc > 2 ? std::atoll(argv[2]) : 576;
   const int64_t max_tokens = argc > 3 ? std::atoll(argv[3]) : 512;
-  if (rows <= 0 || n <= 0 || n % 32 != 0) fail("ROWS must be positive, ROW_LENGTH a multiple of 32");
+  if (rows <= 0 || n <= 0 || n % 32 != 0)
+    fail("ROWS must be positive, ROW_LENGTH a multiple of 32");
   if (max_tokens <= 0) fail("MAX_TOKENS must be positive");
   const MatmulPath paths[] = {MatmulPath::kAvx512Vnni, MatmulPath::kAvx2, MatmulPath::kAmx};
   std::mt19937 rng(7);
