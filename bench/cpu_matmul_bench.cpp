@@ -1,7 +1,8 @@
-// cpu-matmul-bench: one thread's packed matmul over SmolLM2's gate/up shape (1536 rows of 576),
-// on every SIMD path this CPU supports at 1 to 512 tokens, for Q4_0, Q8_0 and (where ROW_LENGTH
-// is a multiple of 256) Q4_K and Q6_K: a Markdown table of microseconds and GMAC/s, medians of 7
-// timed runs after a warm-up, with each path's speed against avx512vnni's.
+// cpu-matmul-bench: one thread's matmul over SmolLM2's gate/up shape (1536 rows of 576), on every
+// SIMD path this CPU supports at 1 to 512 tokens, for Q4_0, Q8_0, (where ROW_LENGTH is a multiple
+// of 256) Q4_K and Q6_K, and BF16 (one float kernel, AVX2's, serves every SIMD path): a Markdown
+// table of microseconds and GMAC/s, medians of 7 timed runs after a warm-up, with each path's
+// speed against avx512vnni's.
 //
 // Usage: cpu-matmul-bench [ROWS ROW_LENGTH [MAX_TOKENS]]
 #include <algorithm>
@@ -57,15 +58,18 @@ int main(int argc, char** argv) {
   std::printf("one thread, %lld rows of %lld, median of 7 runs; ratio: against avx512vnni\n\n",
               static_cast<long long>(rows), static_cast<long long>(n));
   std::printf("| type | tokens | path | us | GMAC/s | ratio |\n|---|---|---|---|---|---|\n");
-  for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+  for (GgmlType type :
+       {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::BF16}) {
     if ((type == GgmlType::Q4_K || type == GgmlType::Q6_K) && n % 256 != 0) continue;
     std::vector<float> source(static_cast<size_t>(rows * n));
     for (float& v : source) v = value(rng);
     std::vector<uint8_t> weights(*ingot::quant::row_bytes(type, static_cast<uint64_t>(rows * n)));
     if (!ingot::quant::quantize_row(type, source, weights).ok()) fail("quantize failed");
+    const bool packs = ingot::cpu::matmul_packs(type);
     ingot::cpu::PackedWeights packed;
-    if (!ingot::cpu::pack_weights(type, weights.data(), rows, n, packed).ok()) fail("pack failed");
-    const ingot::cpu::MatmulWeights w{weights.data(), &packed};
+    if (packs && !ingot::cpu::pack_weights(type, weights.data(), rows, n, packed).ok())
+      fail("pack failed");
+    const ingot::cpu::MatmulWeights w{weights.data(), packs ? &packed : nullptr};
     for (int64_t tokens : {1, 4, 8, 12, 16, 64, 512}) {
       if (tokens > max_tokens) break;
       std::vector<float> x(static_cast<size_t>(tokens * n));
@@ -74,6 +78,7 @@ int main(int argc, char** argv) {
       double vnni = 0.0;
       for (MatmulPath path : paths) {
         if (!ingot::cpu::matmul_path_supported(path)) continue;
+        if (!packs && path != MatmulPath::kAvx2) continue;
         ingot::cpu::MatmulInput in;
         if (!ingot::cpu::prepare_matmul(path, type, n, x.data(), tokens, in).ok())
           fail("prepare_matmul failed");

@@ -163,6 +163,12 @@ TEST(CpuMatmul, AllTypesSizesAndPaths) {
     }
 }
 
+TEST(CpuMatmul, FloatWeightsOverSeveralBlocksOfTokens) {
+  // AVX2's float kernel takes tokens in blocks of 192 KiB of activations: 64 tokens of 768.
+  for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16})
+    check_case({type, 13, 768, 70});
+}
+
 TEST(CpuMatmul, LargestQuantsMatchTheScalarPathBitForBit) {
   // Where the integer sums are largest. AVX2 adds maddubs' 16-bit pair sums over runs of groups
   // before widening them: 8 groups of nibbles (8 * 2 * 15 * 127 = 30480) and 2 of Q6_K's 6-bit
