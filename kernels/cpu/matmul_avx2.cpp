@@ -116,10 +116,10 @@ inline float finish_lanes(GgmlType type, const uint8_t* wr, int64_t row_length, 
   return reduce_lanes(folded);
 }
 
-/// kRows rows from wr (row_bytes apart) dotted with kTokens tokens
-/// from x, element i into float lane i % 32 with one fma, as float_kernel_scalar: each of the 4
-/// vectors of lanes is a pass over the row with one accumulator a row and token, so a weight
-/// vector serves every token and an activation vector every row. y[t * y_stride + r].
+/// kRows rows from wr (row_bytes apart) dotted with kTokens tokens from x, element i into float
+/// lane i % 32 with one fma, as float_kernel_scalar: each of the 4 vectors of lanes is a pass
+/// over the rows with one accumulator a row and token, so a weight vector serves every token and
+/// an activation vector every row. Results go to y[t * y_stride + r].
 template <int kRows, int kTokens>
 void float_tile(GgmlType type, const uint8_t* wr, size_t row_bytes, int64_t row_length,
                 const float* x, float* y, int64_t y_stride) {
