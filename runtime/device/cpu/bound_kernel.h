@@ -51,10 +51,10 @@ struct BoundKernel {
   std::vector<WeightRef> weights;  // weight inputs, in operand order
   float epsilon = 0.0f;
   float embedding_scale = 1.0f;  // embedding: every looked-up value times this (Gemma)
-  int64_t layer = -1;  // KV cache layer (attention, cache reads and writes)
+  int64_t layer = -1;            // KV cache layer (attention, cache reads and writes)
   AttentionShape attention;
-  int64_t window =
-      0;  // attention: sliding window (positions attended, the query's included); 0: all
+  // attention: sliding window (positions attended, the query's included); 0: all
+  int64_t window = 0;
   RopeSpec rope;
   bool has_rope = false;
   std::vector<int64_t> split_sizes;
