@@ -134,6 +134,7 @@ void bench_prefill_attention(int64_t tokens, double matrix_rate, const float* q,
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row out as it is made, should it be killed
   std::string why;
   if (!ingot::cuda::device_available(&why)) {
     std::printf("cuda-bench: no GPU (%s); nothing measured\n", why.c_str());

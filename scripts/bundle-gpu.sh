@@ -34,8 +34,13 @@ flatc --cpp --scoped-enums -o "$out/schema" runtime/schema/artifact.fbs
 
 # Dummy artifacts: name, preset, encoding.
 while read -r name preset encoding; do
-  "$compile" --load-format dummy --arch llama --preset "$preset" --encoding "$encoding" \
-             --max-length 8192 -o "$out/artifacts/$name.ingot" 2> /dev/null
+  # Its remarks are noise here; its errors are not.
+  if ! log=$("$compile" --load-format dummy --arch llama --preset "$preset" \
+               --encoding "$encoding" --max-length 8192 -o "$out/artifacts/$name.ingot" 2>&1); then
+    printf '%s\n' "$log" >&2
+    echo "bundle-gpu: could not make the $name artifact" >&2
+    exit 1
+  fi
 done << 'LIST'
 smollm2-135m-q8_0 smollm2-135m q8_0
 smollm2-135m-q4_0 smollm2-135m q4_0

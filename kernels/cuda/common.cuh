@@ -113,9 +113,9 @@ __device__ __forceinline__ void decode_unit(const uint8_t* row, int64_t u, float
       if constexpr (T == GgmlType::Q4_0) {
         out[e] = static_cast<float>(lo - 8) * d;
         out[e + 16] = static_cast<float>(hi - 8) * d;
-      } else {
-        out[e] = static_cast<float>(lo) * d + m;
-        out[e + 16] = static_cast<float>(hi) * d + m;
+      } else {  // rounded twice, not fused, as the CPU's dequantize_row (-ffp-contract=off)
+        out[e] = __fadd_rn(__fmul_rn(static_cast<float>(lo), d), m);
+        out[e + 16] = __fadd_rn(__fmul_rn(static_cast<float>(hi), d), m);
       }
     }
   } else if constexpr (T == GgmlType::Q8_0) {
@@ -134,7 +134,7 @@ __device__ __forceinline__ void decode_unit(const uint8_t* row, int64_t u, float
 #pragma unroll
     for (int l = 0; l < 32; ++l) {
       const int q = g % 2 == 0 ? (qs[l] & 0x0f) : (qs[l] >> 4);
-      out[l] = scale * static_cast<float>(q) - min;
+      out[l] = __fsub_rn(__fmul_rn(scale, static_cast<float>(q)), min);  // not fused, as Q4_1
     }
   } else {  // Q6_K
     const uint8_t* b = row + (u / 8) * 210;

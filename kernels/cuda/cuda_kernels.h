@@ -25,6 +25,11 @@ using quant::GgmlType;
 void set_programmatic_launch(bool on);
 bool programmatic_launch();
 
+/// Whether the kernels GPU 0 runs were built from sm_90 code or later, where each one's first
+/// statement waits for the kernel before it: only then is a programmatic launch safe. A newer
+/// GPU that JIT-compiles the portable sm_80 PTX runs them without that wait.
+bool programmatic_launch_compiled();
+
 /// GPU 0's device-to-device copy bandwidth in bytes/s, read plus written (best of 10 copies of
 /// 1 GiB): the decode roofline's bandwidth. 0 on failure, with `why`.
 double copy_bandwidth(std::string* why = nullptr);

@@ -23,6 +23,20 @@ std::atomic<bool> programmatic{false};
 void set_programmatic_launch(bool on) { programmatic.store(on, std::memory_order_relaxed); }
 bool programmatic_launch() { return programmatic.load(std::memory_order_relaxed); }
 
+namespace {
+/// Built as every kernel is: the PTX it runs from says whether wait_for_inputs waits.
+__global__ void probe_kernel() { detail::wait_for_inputs(); }
+}  // namespace
+
+bool programmatic_launch_compiled() {
+  cudaFuncAttributes attributes{};
+  if (cudaFuncGetAttributes(&attributes, probe_kernel) != cudaSuccess) {
+    cudaGetLastError();
+    return false;
+  }
+  return attributes.ptxVersion >= 90;
+}
+
 double copy_bandwidth(std::string* why) {
   const size_t bytes = size_t{1} << 30;
   void *a = nullptr, *b = nullptr;

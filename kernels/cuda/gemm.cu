@@ -72,8 +72,10 @@ Blas* blas_create(std::string* why) {
     return nullptr;
   };
   void* library = nullptr;
+  // The loader's path first, then the toolkit this was built with, where the loader may not look.
   for (const char* name :
-       {"libcublas.so.13", "libcublas.so", "/usr/local/cuda/lib64/libcublas.so.13"})
+       {"libcublas.so.13", "libcublas.so", INGOT_CUDA_LIBRARY_DIR "/libcublas.so.13",
+        "/usr/local/cuda/lib64/libcublas.so.13"})
     if ((library = dlopen(name, RTLD_NOW | RTLD_LOCAL)) != nullptr) break;
   if (!library) return fail(std::string("cannot load cuBLAS: ") + dlerror());
   auto blas = std::make_unique<Blas>();

@@ -331,8 +331,9 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
         INGOT_ASSIGN_OR_RETURN(quant::dummy::FillParams params,
                                artifact::dummy_fill_params(artifact.model(), weight_at.at(offset),
                                                            file));
-        if (fill_dummy(params, bytes / params.block_bytes, buffer.get(), nullptr) != cudaSuccess)
-          return cuda_error(cudaGetLastError(), file + ": making dummy weights");
+        const cudaError_t filled = fill_dummy(params, bytes / params.block_bytes, buffer.get(),
+                                              nullptr);  // it has taken the error already
+        if (filled != cudaSuccess) return cuda_error(filled, file + ": making dummy weights");
       } else if (cudaMemcpy(buffer.get(), w.data, bytes, cudaMemcpyHostToDevice) != cudaSuccess) {
         return cuda_error(cudaGetLastError(), file + ": uploading weights");
       }
@@ -401,7 +402,8 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   if (!impl->blas) return make_error(StatusCode::kUnimplemented, file + ": " + blas_problem);
   cudaDeviceProp properties{};
   if (cudaGetDeviceProperties(&properties, 0) == cudaSuccess) impl->device_name = properties.name;
-  set_programmatic_launch(options.pdl_level > 0 && properties.major >= 9);
+  set_programmatic_launch(options.pdl_level > 0 && properties.major >= 9 &&
+                          programmatic_launch_compiled());
   return std::unique_ptr<CudaExecutor>(new CudaExecutor(std::move(impl)));
 }
 
@@ -502,11 +504,10 @@ Status CudaExecutor::Impl::launch(const device::BatchRequest& batch) {
   if (status.ok() && ended == cudaSuccess) return replay(captured);
   if (captured) cudaGraphDestroy(captured);
   cudaGetLastError();
-  if (wide) {  // nothing ran: run the step directly, and wide steps from now on
-    capture_products = false;
-    return run_plan();
-  }
-  return status.ok() ? checked(ended, "capturing the step") : status;
+  // Nothing ran: run the step directly, and from now on wide steps (cuBLAS may refuse capture)
+  // or, where a narrow step would not capture either, every step; describe() then says so.
+  (wide ? capture_products : capture_graphs) = false;
+  return run_plan();
 }
 
 Status CudaExecutor::Impl::replay(cudaGraph_t captured) {
