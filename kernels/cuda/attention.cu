@@ -208,7 +208,8 @@ cudaError_t launch_attention(const AttentionDims& dims, const float* q, const Kv
                              const Fresh& fresh, float* out, void* scratch, cudaStream_t stream) {
   if (!valid(dims) || tokens < 0 || scratch == nullptr) return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
-  if (slots.table == nullptr || slots.positions == nullptr || slots.longest <= 0)
+  if (slots.table == nullptr || slots.positions == nullptr || slots.longest <= 0 ||
+      !layer.keys || !layer.values || !layer.rows)
     return cudaErrorInvalidValue;
   const Splits splits = splits_for(slots.longest);
   const unsigned blocks =

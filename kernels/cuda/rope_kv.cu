@@ -60,8 +60,12 @@ cudaError_t rope_kv_write(const AttentionDims& dims, int64_t rope_dims, bool neo
     return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
   if (slots.table == nullptr || slots.positions == nullptr || !qkv.q || !qkv.k || !qkv.v ||
-      !q_out || qkv.q_stride < dims.num_heads * dims.head_dim ||
+      !q_out || !layer.keys || !layer.values || !layer.rows ||
+      qkv.q_stride < dims.num_heads * dims.head_dim ||
       qkv.kv_stride < dims.num_kv_heads * dims.head_dim)
+    return cudaErrorInvalidValue;
+  // Rotated in place, the queries' rows must be dense: token t's would land on t - 1's keys.
+  if (q_out == qkv.q && qkv.q_stride != dims.num_heads * dims.head_dim)
     return cudaErrorInvalidValue;
   detail::dispatch_kv(layer.type, [&]<KvType K>() {
     detail::launch_kernel(rope_kv_kernel<K>, static_cast<unsigned>(tokens), kThreads, stream, dims,

@@ -797,6 +797,20 @@ TEST(CudaKernels, RejectBadArguments) {
             cudaErrorInvalidValue);
   EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, {}, {}, nullptr, {}, nullptr),
             cudaErrorInvalidValue);
+  // With everything else given (host pointers, never read: the checks come first), a missing
+  // cache plane, or queries rotated in place from rows wider than their heads.
+  const int32_t slot = 0;
+  const TokenSlots slots{&slot, &slot, 1};
+  float x[1] = {};
+  const QkvRows dense{x, x, x, 4 * 64, 2 * 64}, fused{x, x, x, 8 * 64, 2 * 64};
+  const KvLayer no_values{x, nullptr, KvType::kF16, &slot}, cache{x, x, KvType::kF16, &slot};
+  EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, slots, dense, x, no_values,
+                          nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(rope_kv_write({4, 2, 64, 1.0f}, 0, false, nullptr, 1, slots, fused, x, cache, nullptr),
+            cudaErrorInvalidValue);
+  EXPECT_EQ(attention({4, 2, 64, 1.0f}, x, no_values, 1, slots, x, &scratch, nullptr),
+            cudaErrorInvalidValue);
   const RowSampling bad_top_p{-1, 1.5f, 0.0f, 1.0f, 0.5};
   EXPECT_EQ(sample(nullptr, 1, 10, std::span(&bad_top_p, 1), nullptr, nullptr, 0, nullptr),
             cudaErrorInvalidValue);
