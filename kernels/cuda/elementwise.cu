@@ -41,15 +41,17 @@ cudaError_t swiglu(const float* gate, const float* up, int64_t count, float* out
                    cudaStream_t stream) {
   if (count < 0) return cudaErrorInvalidValue;
   if (count == 0) return cudaSuccess;
-  return detail::launch_kernel(swiglu_kernel, static_cast<unsigned>((count + 255) / 256), 256,
-                               stream, gate, up, count, out);
+  detail::launch_kernel(swiglu_kernel, static_cast<unsigned>((count + 255) / 256), 256, stream,
+                        gate, up, count, out);
+  return detail::launched();  // taken, so that no later call reports it as its own
 }
 
 cudaError_t add(const float* a, const float* b, int64_t count, float* out, cudaStream_t stream) {
   if (count < 0) return cudaErrorInvalidValue;
   if (count == 0) return cudaSuccess;
-  return detail::launch_kernel(add_kernel, static_cast<unsigned>((count + 255) / 256), 256, stream,
-                               a, b, count, out);
+  detail::launch_kernel(add_kernel, static_cast<unsigned>((count + 255) / 256), 256, stream, a,
+                        b, count, out);
+  return detail::launched();
 }
 
 cudaError_t embedding(GgmlType type, const void* table, int64_t n, const int32_t* ids,

@@ -44,8 +44,9 @@ cudaError_t rms_norm(const float* x, const float* residual, const float* weight,
                      int64_t tokens, int64_t n, float* sum, float* out, cudaStream_t stream) {
   if (tokens < 0 || n <= 0 || (residual && !sum)) return cudaErrorInvalidValue;
   if (tokens == 0) return cudaSuccess;
-  return detail::launch_kernel(rms_norm_kernel, static_cast<unsigned>(tokens), kThreads, stream, x,
-                               residual, weight, eps, n, sum, out);
+  detail::launch_kernel(rms_norm_kernel, static_cast<unsigned>(tokens), kThreads, stream, x,
+                        residual, weight, eps, n, sum, out);
+  return detail::launched();  // taken, so that no later call reports it as its own
 }
 
 }  // namespace ingot::cuda

@@ -260,8 +260,12 @@ cudaError_t prefill_attention(const AttentionDims& dims, const float* q, const K
       if constexpr (K != KvType::kF32) {
         constexpr auto kernel = prefill_attention_kernel<K, D>;
         constexpr size_t kShared = Layout<D>::kBytes;  // over 48 KiB: opted into once
-        static const cudaError_t opted = cudaFuncSetAttribute(
-            kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kShared));
+        static const cudaError_t opted = [] {
+          const cudaError_t set = cudaFuncSetAttribute(
+              kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kShared));
+          cudaGetLastError();  // returned here: not left for a later launch to report
+          return set;
+        }();
         status = opted != cudaSuccess
                      ? opted
                      : detail::launch_kernel_shared(kernel,
