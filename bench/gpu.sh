@@ -10,7 +10,8 @@
 #             graphs or programmatic launch), and serve-sim on dummy Llama-3.2-1B bf16 with 64
 #             concurrent requests; and the peer, the same 8B shape in PyTorch (bench/torch_peer.py:
 #             transformers, bf16, SDPA, random weights), where torch is;
-#   sanitize  compute-sanitizer's memcheck and racecheck over the kernel tests, where it is.
+#   sanitize  compute-sanitizer's memcheck over the kernel tests and racecheck over those of the
+#             kernels with shared memory, where it is.
 # Device time is short, so the whole run has a time budget, each step a time limit within what
 # is left of it (a step is skipped when under 20 s are), and a step that fails or runs out of
 # time is reported and the next one still runs; the build is for the card present only, and

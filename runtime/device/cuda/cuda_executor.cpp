@@ -402,8 +402,8 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const artifact::Artif
   if (!impl->blas) return make_error(StatusCode::kUnimplemented, file + ": " + blas_problem);
   cudaDeviceProp properties{};
   if (cudaGetDeviceProperties(&properties, 0) == cudaSuccess) impl->device_name = properties.name;
-  set_programmatic_launch(options.pdl_level > 0 && properties.major >= 9 &&
-                          programmatic_launch_compiled());
+  // Kernels that run from sm_90 code or later imply a device of compute capability 9.0 or up.
+  set_programmatic_launch(options.pdl_level > 0 && programmatic_launch_compiled());
   return std::unique_ptr<CudaExecutor>(new CudaExecutor(std::move(impl)));
 }
 
